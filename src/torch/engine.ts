@@ -1,0 +1,29 @@
+// Process-wide engine settings: random seed and state, CPU threads, devices.
+import os from 'node:os';
+import { native as N } from './native.js';
+import { Tensor, wrap } from './tensor.js';
+
+/** Seeds libtorch's CPU (and CUDA) generators. */
+export function manualSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
+  N.manualSeed(seed);
+}
+/** The CPU generator's state as a uint8 tensor (for checkpoints that resume exactly). */
+export function getRngState(): Tensor { return wrap(N.getRngState()); }
+export function setRngState(state: Tensor): void { N.setRngState(state.h); }
+
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  N.setNumThreads(n);
+}
+export function getNumThreads(): number { return N.getNumThreads(); }
+
+export function cudaIsAvailable(): boolean { return N.cudaDeviceCount() > 0; }
+export function cudaDeviceCount(): number { return N.cudaDeviceCount(); }
+/** 'cuda' when libtorch was built with CUDA and a GPU is present, else 'cpu'. */
+export function defaultDevice(): string { return cudaIsAvailable() ? 'cuda' : 'cpu'; }
+export function libtorchVersion(): string { return N.version(); }
+
+// Some libtorch builds start with one OpenMP thread; use every core, as the docs promise.
+const wanted = Number(process.env.VISIONLAB_NUM_THREADS) || os.availableParallelism();
+if (N.getNumThreads() !== wanted) N.setNumThreads(wanted);

@@ -1,0 +1,71 @@
+// Loads the C++ addon. `torch/` is the only code that talks to it.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/* The addon's surface; see native/*.cc. Handles are opaque externals. */
+export type Handle = object;
+export interface NativeAddon {
+  fromBuffer(data: ArrayBufferView | ArrayBuffer, scalarType: number, shape: number[]): Handle;
+  toBuffer(h: Handle): ArrayBuffer;
+  shape(h: Handle): number[];
+  dim(h: Handle): number;
+  numel(h: Handle): number;
+  dtype(h: Handle): number;
+  device(h: Handle): string;
+  describe(h: Handle): string;
+  dispose(h: Handle): void;
+  isDisposed(h: Handle): boolean;
+  sameTensor(a: Handle, b: Handle): boolean;
+  item(h: Handle): number | boolean;
+  opHandle(name: string, overload: string): number;
+  call(id: number, ...args: unknown[]): any;
+  listSchemas(): unknown[];
+  setRequiresGrad(h: Handle, on: boolean): void;
+  requiresGrad(h: Handle): boolean;
+  isLeaf(h: Handle): boolean;
+  gradFn(h: Handle): string | undefined;
+  grad(h: Handle): Handle | undefined;
+  setGrad(h: Handle, g: Handle | undefined): void;
+  retainGrad(h: Handle): void;
+  backward(h: Handle, grad: Handle | undefined, retainGraph: boolean | undefined, createGraph: boolean | undefined): void;
+  autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | undefined)[] | undefined,
+    retainGraph: boolean | undefined, createGraph: boolean | undefined, allowUnused: boolean | undefined): (Handle | undefined)[];
+  setGradEnabled(on: boolean): void;
+  isGradEnabled(): boolean;
+  pickleLoad(data: Buffer): unknown;
+  pickleSave(value: unknown): Buffer;
+  manualSeed(seed: number): void;
+  getRngState(): Handle;
+  setRngState(state: Handle): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaDeviceCount(): number;
+  version(): string;
+}
+
+function load(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // dist/src/torch -> package root; also works from src/torch when run through a TS loader.
+  const roots = [path.resolve(here, '../../..'), path.resolve(here, '../..')];
+  const tried: string[] = [];
+  for (const root of roots) {
+    for (const kind of ['Release', 'Debug']) {
+      const file = path.join(root, 'build', kind, 'visionlab.node');
+      tried.push(file);
+      if (!existsSync(file)) continue;
+      try {
+        return require(file) as NativeAddon;
+      } catch (e) {
+        throw new Error(`visionlab: found ${file} but could not load it: ${(e as Error).message}\n` +
+          'If libtorch moved or was upgraded, rebuild with `npm run build:native` (LIBTORCH=/path for a non-Debian libtorch).');
+      }
+    }
+  }
+  throw new Error(`visionlab: native addon not found. Tried:\n  ${tried.join('\n  ')}\n` +
+    'Build it with `npm run build:native` (needs libtorch: `bash scripts/setup.sh` installs Debian libtorch-dev, or set LIBTORCH=/path/to/libtorch).');
+}
+
+export const native: NativeAddon = load();
