@@ -7,3 +7,4 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled, grad, type GradOptio
 export * from './engine.js';
 export { callOp } from './call-op.js';
 export * as ops from './ops.generated.js';
+export { gradcheck, type GradcheckOptions } from './gradcheck.js';
