@@ -313,7 +313,12 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
     op.handle.callBoxed(stack);
   } catch (const std::exception& e) {
     std::string msg = op.name + "(";
-    for (size_t i = 0; i < given; i++) msg += (i ? ", " : "") + op.args[i].name + "=" + describeValue(info[i + 1]);
+    bool first = true;
+    for (size_t i = 0; i < given; i++) {
+      if (info[i + 1].IsUndefined()) continue;  // defaults are not what the caller passed
+      msg += (first ? "" : ", ") + op.args[i].name + "=" + describeValue(info[i + 1]);
+      first = false;
+    }
     const c10::Error* ce = dynamic_cast<const c10::Error*>(&e);
     msg += "): " + cleanTorchMessage(ce ? ce->what_without_backtrace() : e.what());
     throw Napi::Error::New(env, msg);

@@ -1,9 +1,14 @@
 // Module: the base of every layer and model. Parameters, buffers and children live in
 // ordered registries so that state-dict names follow PyTorch's (`features.0.weight`,
 // `bn.running_mean`) and weights move between visionlab, PyTorch and torchvision.
-import { Tensor, noGrad, keep, ops } from '../torch/index.js';
+import { Tensor, noGrad, keep, ops, isFloatingDType } from '../torch/index.js';
 
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+/** Sees (and may replace, by returning a value) a module's output after every call. */
+export type ForwardHook = (module: Module, inputs: unknown[], output: any) => unknown;
+/** Removes a hook; callable directly or as `.remove()` like PyTorch's handle. */
+export type RemoveHook = (() => void) & { remove(): void };
 
 export class Module {
   training = true;
@@ -11,15 +16,33 @@ export class Module {
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
   private readonly _modules = new Map<string, Module | null>();
+  private readonly _forwardHooks = new Map<number, ForwardHook>();
+  private _nextHookId = 0;
 
   /** Subclasses implement the computation. */
   forward(..._inputs: any[]): any {
     throw new Error(`${this.constructor.name}.forward is not implemented`);
   }
 
-  /** Calls forward (the equivalent of PyTorch's `module(x)`). */
+  /** Calls forward, then the forward hooks (the equivalent of PyTorch's `module(x)`). */
   call(...inputs: any[]): any {
-    return this.forward(...inputs);
+    let output = this.forward(...inputs);
+    if (this._forwardHooks.size === 0) return output;
+    for (const hook of [...this._forwardHooks.values()]) {
+      const replaced = hook(this, inputs, output);
+      if (replaced !== undefined) output = replaced;
+    }
+    return output;
+  }
+
+  /** Runs fn after every call of this module (summaries, feature extraction, activation statistics). */
+  registerForwardHook(fn: ForwardHook): RemoveHook {
+    if (typeof fn !== 'function') throw new TypeError(`${this.constructor.name}.registerForwardHook: expected a function`);
+    const id = this._nextHookId++;
+    this._forwardHooks.set(id, fn);
+    const remove = (() => { this._forwardHooks.delete(id); }) as RemoveHook;
+    remove.remove = remove;
+    return remove;
   }
 
   // ---- registration ----
@@ -162,10 +185,14 @@ export class Module {
    * identity (like PyTorch's `param.data = ...`), so an optimizer made before still works.
    */
   to(target: string): this {
+    // A dtype converts floating-point tensors only, as in PyTorch: integer buffers such
+    // as BatchNorm's num_batches_tracked stay integers.
+    const isDevice = /^(cpu|cuda|mps|meta)(:\d+)?$/.test(target);
+    const converts = (t: Tensor): boolean => isDevice || isFloatingDType(t.dtype);
     noGrad(() => {
       for (const mod of this.modules()) {
-        for (const p of mod._parameters.values()) if (p) ops.set_data(p, p.to(target));
-        for (const [n, b] of mod._buffers) if (b) mod._buffers.set(n, keep(b.to(target)));
+        for (const p of mod._parameters.values()) if (p && converts(p)) ops.set_data(p, p.to(target));
+        for (const [n, b] of mod._buffers) if (b && converts(b)) mod._buffers.set(n, keep(b.to(target)));
       }
     });
     return this;

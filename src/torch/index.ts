@@ -8,3 +8,4 @@ export * from './engine.js';
 export { callOp } from './call-op.js';
 export * as ops from './ops.generated.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
+export * from './serialize/index.js';

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks, then the npm packages (which builds the
+# native addon against libtorch). Idempotent: installs only what is missing.
+#   LIBTORCH=/path/to/libtorch bash scripts/setup.sh   builds against another libtorch
+#   (a CUDA build, or a Python torch install's torch/ folder) and skips Debian's libtorch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+pkgs=(build-essential python3 dataset-fashion-mnist fonts-dejavu-core)
+if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev); fi
+# PyTorch from Debian is only a reference for parity checks and benchmarks.
+if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
+for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+if [ ! -f build/Release/visionlab.node ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci
+else
+  npx tsc -p .
+fi
+echo "setup: done"

@@ -1,0 +1,15 @@
+// Metrics: classification, multi-label, segmentation, run-length encoding and t-SNE.
+export { type LabelsLike, type MatrixLike } from './inputs.js';
+export { confusionMatrix, normalizeConfusion, classCounts, type ConfusionMatrix, type ClassCounts } from './confusion.js';
+export {
+  accuracy, topKAccuracy, perClassAccuracy, precisionRecallF1, logLoss,
+  type PrecisionRecallF1, type AveragedScores,
+} from './classification.js';
+export { classificationReport, formatFixed, type ClassificationReport, type ReportRow } from './report-table.js';
+export { hammingLoss, averagePrecision, binaryAveragePrecision, meanAveragePrecision, f1AtThreshold } from './multilabel.js';
+export {
+  SegmentationMeter, segmentationScores, perClassIoU, meanIoU, pixelAccuracy,
+  type SegmentationOptions, type SegmentationScores,
+} from './segmentation.js';
+export { rleEncode, rleDecode, type PixelOrder, type BinaryMask } from './rle.js';
+export { tsne, tsneAffinities, type TsneOptions } from './tsne.js';

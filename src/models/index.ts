@@ -1,0 +1,18 @@
+// The model zoo: architectures built from nn/, a registry by name, transfer-learning
+// helpers, weight penalties and the colour-histogram baseline.
+export type { ModelOptions } from './options.js';
+export * from './transfer-layout.js';
+export * from './conv-classifier.js';
+export * from './mlp.js';
+export * from './simple-cnn.js';
+export * from './fashion-cnns.js';
+export * from './scene-cnn.js';
+export * from './alexnet-like.js';
+export * from './resnet.js';
+export * from './vgg.js';
+export * from './mobilenetv2.js';
+export * from './regularization.js';
+export * from './transfer.js';
+export * from './color-histogram.js';
+export * from './registry.js';
+export { torchvisionInit, type TorchvisionInitOptions } from './init.js';

@@ -1,0 +1,108 @@
+// Every zoo model by name, so configs and the CLI can say `model: resnet18`. Lookup
+// ignores case, '-' and '_' (so 'mobilenetV2', 'mobilenet_v2' and 'MobileNet-V2' agree).
+import type { Module } from '../nn/index.js';
+import type { ModelOptions } from './options.js';
+import { mlp, type MlpOptions } from './mlp.js';
+import { noisyLabelCnn, type NoisyLabelCnnOptions } from './simple-cnn.js';
+import { fashionCnn, type FashionCnnOptions, type FashionVariant } from './fashion-cnns.js';
+import { sceneCnn, type SceneCnnOptions } from './scene-cnn.js';
+import { alexnetLike, type AlexnetLikeOptions } from './alexnet-like.js';
+import { resnet18, resnet34, type ResNetOptions } from './resnet.js';
+import { vgg16, vgg16_bn, type VggOptions } from './vgg.js';
+import { mobilenetV2, type MobileNetV2Options } from './mobilenetv2.js';
+
+/** Every option any zoo model understands; each model reads the ones it knows. */
+export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> &
+  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options;
+
+export interface ModelInfo {
+  name: string;
+  description: string;
+  /** The input the model was designed for: [channels, height, width]. */
+  defaultInput: [number, number, number];
+  defaultClasses: number;
+}
+
+interface ModelEntry extends ModelInfo {
+  create(opts: CreateModelOptions): Module;
+}
+
+const entries = new Map<string, ModelEntry>();
+
+function key(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** Adds a model under a name (later layers can register their own architectures). */
+export function registerModel(entry: ModelEntry): void {
+  const k = key(entry.name);
+  if (entries.has(k)) throw new Error(`registerModel: a model named '${entries.get(k)!.name}' is already registered`);
+  entries.set(k, entry);
+}
+
+/** Builds a registered model; unknown names list the known ones. */
+export function createModel(name: string, opts: CreateModelOptions = {}): Module {
+  const entry = entries.get(key(String(name)));
+  if (!entry) throw new Error(`createModel: unknown model '${name}'. Known models: ${listModels().join(', ')}`);
+  return entry.create(opts);
+}
+
+/** Registered model names in registration order. */
+export function listModels(): string[] {
+  return [...entries.values()].map((e) => e.name);
+}
+
+export function modelInfo(name: string): ModelInfo {
+  const entry = entries.get(key(String(name)));
+  if (!entry) throw new Error(`modelInfo: unknown model '${name}'. Known models: ${listModels().join(', ')}`);
+  const { create: _create, ...info } = entry;
+  return info;
+}
+
+registerModel({
+  name: 'mlp', description: 'Flatten → Dense 128 + ReLU → Dense n (the Keras baseline)',
+  defaultInput: [1, 28, 28], defaultClasses: 10, create: (o) => mlp(o),
+});
+registerModel({
+  name: 'noisy-label-cnn', description: 'Conv 32/64/128 (3×3 same, ReLU, 2×2 pool), dropout 0.2, dense 64, dense n; the noisy-label study CNN',
+  defaultInput: [3, 32, 32], defaultClasses: 10, create: (o) => noisyLabelCnn(o),
+});
+const fashion: [string, FashionVariant, string][] = [
+  ['fashion-cnn', 'base', 'Conv 32 → pool → conv 64 → pool → dense 128 → dense n (Fashion-MNIST study base)'],
+  ['fashion-cnn-bn', 'batchnorm', 'Fashion-MNIST study CNN with batch norm after each convolution'],
+  ['fashion-cnn-dropout', 'dropout', 'Fashion-MNIST study CNN with dropout after each block and the dense layer'],
+  ['fashion-cnn-l2', 'l2', 'Fashion-MNIST study CNN with an L2 penalty on every kernel (see modelPenalty)'],
+  ['fashion-cnn-l1', 'l1', 'Fashion-MNIST study CNN with an L1 penalty on every kernel (see modelPenalty)'],
+  ['fashion-cnn-plus', 'plus', 'Conv 32/64/128 with batch norm and dropout: the stronger Fashion-MNIST default'],
+];
+for (const [name, variant, description] of fashion) {
+  registerModel({ name, description, defaultInput: [1, 28, 28], defaultClasses: 10, create: (o) => fashionCnn({ ...o, variant }) });
+}
+registerModel({
+  name: 'scene-cnn', description: '12 conv + batch norm layers in 4 blocks (32/64/128/256), global average pool, dropout, dense n',
+  defaultInput: [3, 80, 80], defaultClasses: 6, create: (o) => sceneCnn(o),
+});
+registerModel({
+  name: 'alexnet-like', description: 'Small AlexNet-style CNN (5 convs, overlapping pooling, dropout MLP) for 32–80 px inputs',
+  defaultInput: [3, 32, 32], defaultClasses: 10, create: (o) => alexnetLike(o),
+});
+registerModel({
+  name: 'resnet18', description: "torchvision ResNet-18 (stem 'imagenet' or 'cifar')",
+  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => resnet18(o),
+});
+registerModel({
+  name: 'resnet34', description: "torchvision ResNet-34 (stem 'imagenet' or 'cifar')",
+  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => resnet34(o),
+});
+registerModel({
+  name: 'vgg16', description: 'torchvision VGG-16',
+  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => vgg16(o),
+});
+registerModel({
+  name: 'vgg16_bn', description: 'torchvision VGG-16 with batch norm',
+  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => vgg16_bn(o),
+});
+registerModel({
+  name: 'mobilenet_v2', description: 'torchvision MobileNetV2 (width multiplier 1.0 unless widthMult is set)',
+  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => mobilenetV2(o),
+});

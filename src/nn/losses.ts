@@ -1,0 +1,10 @@
+// Loss functions and loss modules, matching torch.nn.functional's and torch.nn's numbers.
+export { type Reduction } from './losses/reduction.js';
+export { type CrossEntropyOptions, type NLLLossOptions, crossEntropy, nllLoss } from './losses/cross-entropy.js';
+export { type BCELossOptions, type BCEWithLogitsLossOptions, binaryCrossEntropy, binaryCrossEntropyWithLogits } from './losses/binary.js';
+export { type RegressionLossOptions, type SmoothL1LossOptions, type HuberLossOptions, mseLoss, l1Loss, smoothL1Loss, huberLoss } from './losses/regression.js';
+export { type KLDivReduction, type KLDivLossOptions, klDiv } from './losses/kl-div.js';
+export { weightedMean } from './losses/weighted-mean.js';
+export {
+  Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, BCELoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss,
+} from './losses/modules.js';

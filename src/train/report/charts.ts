@@ -1,0 +1,232 @@
+// The report's figures, each a Vega-Lite spec rendered to PNG. Every function returns
+// the PNG bytes of exactly the requested size (default 800×450, or square for the
+// confusion matrix); writing them is the caller's business.
+import type { TopLevelSpec } from 'vega-lite';
+import { vegaLiteToPng, CHART_CONFIG } from './render.js';
+
+export interface ChartOptions { width?: number; height?: number; title?: string }
+
+/** One row of training history; extra numeric fields (learning rate, time) are ignored here. */
+export interface HistoryEntry { epoch: number; trainLoss: number; valLoss?: number; trainAcc?: number; valAcc?: number }
+
+const SPLIT_COLOURS = { domain: ['train', 'validation'], range: ['#1f77b4', '#ff7f0e'] };
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+function singleView(spec: Record<string, unknown>, opts: ChartOptions, defaults: { width: number; height: number }) {
+  const width = opts.width ?? defaults.width;
+  const height = opts.height ?? defaults.height;
+  const full = {
+    $schema: SCHEMA, config: CHART_CONFIG, width, height,
+    autosize: { type: 'fit', contains: 'padding' }, padding: 8,
+    ...(opts.title ? { title: opts.title } : {}),
+    ...spec,
+  } as TopLevelSpec;
+  return vegaLiteToPng(full, { width, height });
+}
+
+function finite(x: number | undefined): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+/** Loss (and accuracy, when recorded) per epoch, train against validation, side by side. */
+export async function learningCurvesPng(history: readonly HistoryEntry[], opts: ChartOptions = {}): Promise<Buffer> {
+  if (!Array.isArray(history) || history.length === 0) throw new RangeError('learningCurvesPng: history is empty');
+  const rows: { epoch: number; metric: string; split: string; value: number }[] = [];
+  history.forEach((h, i) => {
+    if (!finite(h.epoch)) throw new TypeError(`learningCurvesPng: history[${i}].epoch is ${h.epoch}, expected a number`);
+    const add = (metric: string, split: string, v: number | undefined) => { if (finite(v)) rows.push({ epoch: h.epoch, metric, split, value: v }); };
+    add('loss', 'train', h.trainLoss);
+    add('loss', 'validation', h.valLoss);
+    add('accuracy', 'train', h.trainAcc);
+    add('accuracy', 'validation', h.valAcc);
+  });
+  const metrics = ['loss', 'accuracy'].filter((m) => rows.some((r) => r.metric === m));
+  if (metrics.length === 0) throw new RangeError('learningCurvesPng: history has no finite loss or accuracy values');
+  const width = opts.width ?? 900;
+  const height = opts.height ?? 400;
+  // Panel sizes leave room for axes, the shared legend and the title; the PNG is padded
+  // to the exact size afterwards.
+  const panelWidth = Math.max(80, Math.floor((width - 150) / metrics.length - 60));
+  const panelHeight = Math.max(60, height - (opts.title ? 110 : 80));
+  const panel = (metric: string) => ({
+    title: metric === 'loss' ? 'Loss' : 'Accuracy',
+    width: panelWidth, height: panelHeight,
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    mark: { type: 'line', point: true, strokeWidth: 2 },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
+      y: {
+        field: 'value', type: 'quantitative', title: metric,
+        scale: metric === 'accuracy' ? { domain: [0, 1] } : { zero: false },
+        ...(metric === 'accuracy' ? { axis: { format: '.0%' } } : {}),
+      },
+      color: { field: 'split', type: 'nominal', title: null, scale: SPLIT_COLOURS },
+    },
+  });
+  const spec = {
+    $schema: SCHEMA, config: CHART_CONFIG, padding: 8,
+    ...(opts.title ? { title: opts.title } : {}),
+    data: { values: rows },
+    hconcat: metrics.map(panel),
+  } as TopLevelSpec;
+  return vegaLiteToPng(spec, { width, height });
+}
+
+/**
+ * Heatmap of a confusion matrix (rows true class, columns predicted). With normalize,
+ * each row is shown as fractions of its true class and cells read as percentages;
+ * otherwise as counts. Cell text is left out beyond 30 classes, where it cannot be read.
+ */
+export async function confusionMatrixPng(
+  matrix: readonly (readonly number[])[], classNames: readonly string[], opts: ChartOptions & { normalize?: boolean } = {},
+): Promise<Buffer> {
+  const k = classNames.length;
+  if (k === 0) throw new RangeError('confusionMatrixPng: classNames is empty');
+  if (matrix.length !== k || matrix.some((r) => r.length !== k)) {
+    throw new RangeError(`confusionMatrixPng: matrix must be ${k}×${k} to match classNames, got ${matrix.length}×${matrix[0]?.length ?? 0}`);
+  }
+  const names = uniqueNames(classNames);
+  const rows: { actual: string; predicted: string; count: number; share: number; text: string }[] = [];
+  matrix.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, p) => {
+      const share = total === 0 ? 0 : count / total;
+      rows.push({ actual: names[t]!, predicted: names[p]!, count, share, text: opts.normalize ? `${Math.round(share * 100)}%` : String(count) });
+    });
+  });
+  const colourField = opts.normalize ? 'share' : 'count';
+  const maxValue = Math.max(1e-12, ...rows.map((r) => (opts.normalize ? r.share : r.count)));
+  const side = opts.width ?? opts.height ?? 640;
+  const axis = (title: string) => ({ field: title === 'true class' ? 'actual' : 'predicted', type: 'ordinal', sort: names, title });
+  const layers: Record<string, unknown>[] = [{
+    mark: 'rect',
+    encoding: {
+      color: {
+        field: colourField, type: 'quantitative', scale: { scheme: 'blues', domain: [0, maxValue] },
+        title: opts.normalize ? 'row share' : 'count', ...(opts.normalize ? { legend: { format: '.0%' } } : {}),
+      },
+    },
+  }];
+  if (k <= 30) {
+    // About a third of a cell's width per character: '100%' has to fit.
+    const cell = (side - 160) / k;
+    layers.push({
+      mark: { type: 'text', fontSize: Math.max(7, Math.min(14, Math.floor(cell / (opts.normalize ? 3.2 : 2.6)))) },
+      encoding: {
+        text: { field: 'text', type: 'nominal' },
+        // Dark cells get white text; the threshold is half the colour scale.
+        color: { condition: { test: `datum.${colourField} > ${maxValue / 2}`, value: 'white' }, value: 'black' },
+      },
+    });
+  }
+  return singleView({
+    data: { values: rows },
+    encoding: { x: { ...axis('predicted class'), axis: { labelAngle: -45 } }, y: axis('true class') },
+    layer: layers,
+  }, { ...opts, title: opts.title ?? 'Confusion matrix' }, { width: opts.width ?? side, height: opts.height ?? side });
+}
+
+/** Accuracy of each class as bars (NaN, a class without test samples, is left blank). */
+export async function perClassAccuracyPng(values: readonly number[], classNames: readonly string[], opts: ChartOptions = {}): Promise<Buffer> {
+  if (values.length !== classNames.length) throw new RangeError(`perClassAccuracyPng: ${values.length} values for ${classNames.length} class names`);
+  if (values.length === 0) throw new RangeError('perClassAccuracyPng: no classes');
+  const names = uniqueNames(classNames);
+  const rows = values.map((v, i) => ({ name: names[i]!, accuracy: finite(v) ? v : null }));
+  const layers: Record<string, unknown>[] = [{ mark: { type: 'bar', color: '#4c78a8' } }];
+  if (values.length <= 25) {
+    layers.push({ mark: { type: 'text', dy: -7, fontSize: 10 }, encoding: { text: { field: 'accuracy', type: 'quantitative', format: '.0%' } } });
+  }
+  return singleView({
+    data: { values: rows },
+    encoding: {
+      x: { field: 'name', type: 'ordinal', sort: names, title: null, axis: { labelAngle: -45 } },
+      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'accuracy' },
+    },
+    layer: layers,
+  }, { ...opts, title: opts.title ?? 'Accuracy per class' }, { width: 800, height: 450 });
+}
+
+/** 2-D points (x0, y0, x1, y1, ...) coloured by class, e.g. a t-SNE embedding of test features. */
+export async function scatterPng(points: Float32Array | readonly number[], labels: ArrayLike<number>, classNames: readonly string[], opts: ChartOptions = {}): Promise<Buffer> {
+  if (points.length !== labels.length * 2) throw new RangeError(`scatterPng: ${points.length} coordinates for ${labels.length} labels (expected 2 per point)`);
+  const names = uniqueNames(classNames);
+  const rows = Array.from({ length: labels.length }, (_, i) => {
+    const label = labels[i]!;
+    if (!Number.isInteger(label) || label < 0 || label >= names.length) throw new RangeError(`scatterPng: label ${i} is ${label}, outside [0, ${names.length})`);
+    return { x: points[2 * i]!, y: points[2 * i + 1]!, class: names[label]! };
+  });
+  const noAxis = { title: null, labels: false, ticks: false, grid: false, domain: false };
+  return singleView({
+    data: { values: rows },
+    mark: { type: 'circle', size: labels.length > 2000 ? 12 : 30, opacity: 0.75 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', axis: noAxis, scale: { zero: false, nice: false, padding: 10 } },
+      y: { field: 'y', type: 'quantitative', axis: noAxis, scale: { zero: false, nice: false, padding: 10 } },
+      color: { field: 'class', type: 'nominal', sort: names, title: 'class', scale: { scheme: names.length <= 10 ? 'category10' : 'tableau20' } },
+    },
+  }, { ...opts, title: opts.title ?? 'Embedding (t-SNE)' }, { width: 800, height: 600 });
+}
+
+/**
+ * Accuracy against perturbation size ε. `acc` is one curve, or several by name
+ * (e.g. { FGSM: [...], PGD: [...] }), each with one value per ε.
+ */
+export async function robustnessCurvePng(eps: readonly number[], acc: readonly number[] | Readonly<Record<string, readonly number[]>>, opts: ChartOptions = {}): Promise<Buffer> {
+  const series: [string, readonly number[]][] = isNumberArray(acc) ? [['accuracy', acc]] : Object.entries(acc);
+  if (eps.length === 0) throw new RangeError('robustnessCurvePng: eps is empty');
+  const rows: { eps: number; accuracy: number; series: string }[] = [];
+  for (const [name, values] of series) {
+    if (values.length !== eps.length) throw new RangeError(`robustnessCurvePng: ${values.length} accuracies for '${name}' but ${eps.length} eps values`);
+    values.forEach((a, i) => { if (finite(a) && finite(eps[i])) rows.push({ eps: eps[i]!, accuracy: a, series: name }); });
+  }
+  return singleView({
+    data: { values: rows },
+    mark: { type: 'line', point: true, strokeWidth: 2 },
+    encoding: {
+      x: { field: 'eps', type: 'quantitative', title: 'ε (perturbation size)', scale: { nice: false }, axis: { format: '~g' } },
+      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'accuracy' },
+      ...(series.length > 1 ? { color: { field: 'series', type: 'nominal', sort: series.map((s) => s[0]), title: null } } : {}),
+    },
+  }, { ...opts, title: opts.title ?? 'Robustness' }, { width: 800, height: 450 });
+}
+
+/** One bar per (name, metric): runs or models side by side, grouped when several metrics are given. */
+export interface ComparisonRow { name: string; value: number; metric?: string }
+
+export async function comparisonBarPng(rows: readonly ComparisonRow[], opts: ChartOptions & { percent?: boolean } = {}): Promise<Buffer> {
+  if (rows.length === 0) throw new RangeError('comparisonBarPng: no rows');
+  rows.forEach((r, i) => {
+    if (typeof r.name !== 'string' || !finite(r.value)) throw new TypeError(`comparisonBarPng: row ${i} needs a name and a finite value, got ${JSON.stringify(r)}`);
+  });
+  const data = rows.map((r) => ({ name: r.name, value: r.value, metric: r.metric ?? 'value' }));
+  const names = [...new Set(data.map((r) => r.name))];
+  const metrics = [...new Set(data.map((r) => r.metric))];
+  const grouped = metrics.length > 1;
+  const format = opts.percent ? '.1%' : '.3~g';
+  return singleView({
+    data: { values: data },
+    encoding: {
+      x: { field: 'name', type: 'nominal', sort: names, title: null, axis: { labelAngle: names.length > 6 ? -45 : 0 } },
+      y: { field: 'value', type: 'quantitative', title: grouped ? null : metrics[0], axis: { format: opts.percent ? '.0%' : '~g' } },
+      ...(grouped ? { xOffset: { field: 'metric', type: 'nominal', sort: metrics }, color: { field: 'metric', type: 'nominal', sort: metrics, title: null } } : {}),
+    },
+    layer: [
+      { mark: { type: 'bar', ...(grouped ? {} : { color: '#4c78a8' }) } },
+      ...(rows.length <= 30 ? [{ mark: { type: 'text', dy: -7, fontSize: 10 }, encoding: { text: { field: 'value', type: 'quantitative', format } } }] : []),
+    ],
+  }, { ...opts, title: opts.title ?? 'Comparison' }, { width: 800, height: 450 });
+}
+
+function isNumberArray(x: unknown): x is readonly number[] {
+  return Array.isArray(x);
+}
+
+/** Vega groups equal names into one band; suffix repeats so every class keeps its own row. */
+function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const count = seen.get(n) ?? 0;
+    seen.set(n, count + 1);
+    return count === 0 ? n : `${n} (${count + 1})`;
+  });
+}
