@@ -4,6 +4,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/function_schema.h>
 #include <ATen/core/jit_type.h>
+#include <chrono>
 #include <sstream>
 #include <unordered_map>
 
@@ -332,6 +333,29 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
   return arr;
 }
 
+// timeCall(id, iterations, ...args) -> seconds per call of the operator inside C++, with
+// arguments converted once: libtorch's own cost, against which benchmarks measure the
+// binding's overhead.
+static Napi::Value TimeCall(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
+  int64_t iters = info[1].As<Napi::Number>().Int64Value();
+  if (id >= registry.size()) throw Napi::RangeError::New(env, "timeCall: unknown operator id");
+  const OpEntry& op = registry[id];
+  size_t given = info.Length() - 2;
+  std::vector<c10::IValue> args;
+  for (size_t i = 0; i < op.args.size(); i++) args.push_back(toIValue(env, op, op.args[i], i < given ? info[i + 2] : env.Undefined()));
+  VL_GUARD_BEGIN
+  auto t0 = std::chrono::steady_clock::now();
+  for (int64_t k = 0; k < iters; k++) {
+    torch::jit::Stack stack(args.begin(), args.end());
+    op.handle.callBoxed(stack);
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  return Napi::Number::New(env, std::chrono::duration<double>(t1 - t0).count() / static_cast<double>(iters));
+  VL_GUARD_END(env, "timeCall(" + op.name + ")")
+}
+
 // listSchemas() -> every registered operator with its arguments, for the code generator.
 static Napi::Value ListSchemas(const Napi::CallbackInfo& info) {
   auto env = info.Env();
@@ -381,6 +405,7 @@ void initOps(Napi::Env env, Napi::Object exports) {
   exports.Set("opHandle", Napi::Function::New(env, OpHandle));
   exports.Set("call", Napi::Function::New(env, Call));
   exports.Set("listSchemas", Napi::Function::New(env, ListSchemas));
+  exports.Set("timeCall", Napi::Function::New(env, TimeCall));
 }
 
 }  // namespace vl

@@ -12,7 +12,11 @@ static int64_t ownedBytes(const at::Tensor& t) {
   return static_cast<int64_t>(s.nbytes());
 }
 
+// Handles that still own a tensor: leak checks and tests read it.
+static int64_t liveHandles = 0;
+
 static void finalizeBox(Napi::Env env, TensorBox* box) {
+  if (box->t.defined()) liveHandles--;
   if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
   delete box;
 }
@@ -20,6 +24,7 @@ static void finalizeBox(Napi::Env env, TensorBox* box) {
 Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Undefined();
   auto* box = new TensorBox{std::move(t), 0};
+  liveHandles++;
   if (box->t.device().is_cpu()) {
     box->reported = ownedBytes(box->t);
     if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, box->reported);
@@ -166,6 +171,7 @@ static Napi::Value Dispose(const Napi::CallbackInfo& info) {
   auto* box = info[0].As<Napi::External<TensorBox>>().Data();
   if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
   box->reported = 0;
+  if (box->t.defined()) liveHandles--;
   box->t = at::Tensor();
   return env.Undefined();
 }
@@ -195,7 +201,12 @@ static Napi::Value Item(const Napi::CallbackInfo& info) {
   VL_GUARD_END(env, "item")
 }
 
+static Napi::Value LiveHandles(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(liveHandles));
+}
+
 void initTensorHandle(Napi::Env env, Napi::Object exports) {
+  exports.Set("liveHandles", Napi::Function::New(env, LiveHandles));
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
   exports.Set("toBuffer", Napi::Function::New(env, ToBuffer));
   exports.Set("shape", Napi::Function::New(env, Shape));

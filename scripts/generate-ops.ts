@@ -46,7 +46,7 @@ function convert(expr: string, type: string): string {
   const base = type.replace(/^Optional\[(.*)\]$/, '$1');
   const optional = base !== type;
   switch (base) {
-    case 'Tensor': return optional ? `${expr}?.h` : `${expr}.h`;
+    case 'Tensor': return optional ? `optHandleOf(${expr})` : `handleOf(${expr})`;
     case 'List[Tensor]': return optional ? `${expr}?.map(handleOf)` : `${expr}.map(handleOf)`;
     case 'List[Optional[Tensor]]': return `${expr}.map(optHandleOf)`;
     case 'ScalarType': return optional ? `(${expr} == null ? ${expr} : dtypeCode(${expr}))` : `dtypeCode(${expr})`;

@@ -26,3 +26,17 @@ export function callOp(name: string, overload: string, ...args: unknown[]): unkn
   }
   return fromNative(N.call(h, ...args.map(toNative)));
 }
+
+/**
+ * Seconds per call of an operator timed inside libtorch (arguments converted once), for
+ * benchmarks that separate libtorch's own cost from the binding's.
+ */
+export function timeOpInLibtorch(name: string, overload: string, iterations: number, ...args: unknown[]): number {
+  const key = `${name}.${overload}`;
+  let h = handles.get(key);
+  if (h === undefined) {
+    h = N.opHandle(name, overload);
+    handles.set(key, h);
+  }
+  return N.timeCall(h, iterations, ...args.map(toNative));
+}

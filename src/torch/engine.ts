@@ -23,6 +23,8 @@ export function cudaDeviceCount(): number { return N.cudaDeviceCount(); }
 /** 'cuda' when libtorch was built with CUDA and a GPU is present, else 'cpu'. */
 export function defaultDevice(): string { return cudaIsAvailable() ? 'cuda' : 'cpu'; }
 export function libtorchVersion(): string { return N.version(); }
+/** Tensor handles not yet disposed or collected: a leak check for loops and tests. */
+export function liveTensorCount(): number { return N.liveHandles(); }
 
 // Some libtorch builds start with one OpenMP thread; use every core, as the docs promise.
 const wanted = Number(process.env.VISIONLAB_NUM_THREADS) || os.availableParallelism();

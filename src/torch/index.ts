@@ -5,7 +5,7 @@ export * from './creation.js';
 export { tidy, tidyAsync, keep, scopeSize } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, grad, type GradOptions } from './autograd.js';
 export * from './engine.js';
-export { callOp } from './call-op.js';
+export { callOp, timeOpInLibtorch } from './call-op.js';
 export * as ops from './ops.generated.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export * from './serialize/index.js';

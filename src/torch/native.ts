@@ -16,12 +16,14 @@ export interface NativeAddon {
   device(h: Handle): string;
   describe(h: Handle): string;
   dispose(h: Handle): void;
+  liveHandles(): number;
   isDisposed(h: Handle): boolean;
   sameTensor(a: Handle, b: Handle): boolean;
   item(h: Handle): number | boolean;
   opHandle(name: string, overload: string): number;
   call(id: number, ...args: unknown[]): any;
   listSchemas(): unknown[];
+  timeCall(id: number, iterations: number, ...args: unknown[]): number;
   setRequiresGrad(h: Handle, on: boolean): void;
   requiresGrad(h: Handle): boolean;
   isLeaf(h: Handle): boolean;

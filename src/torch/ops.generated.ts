@@ -9,535 +9,535 @@ let __h___and__$Scalar = -1;
 /** `aten::__and__.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function __and__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___and__$Scalar < 0) __h___and__$Scalar = __N.opHandle('aten::__and__', 'Scalar');
-  const __r = __N.call(__h___and__$Scalar, self.h, other);
+  const __r = __N.call(__h___and__$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h___and__$Tensor = -1;
 /** `aten::__and__.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function __and__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___and__$Tensor < 0) __h___and__$Tensor = __N.opHandle('aten::__and__', 'Tensor');
-  const __r = __N.call(__h___and__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___and__$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h___iand__$Scalar = -1;
 /** `aten::__iand__.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function __iand__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___iand__$Scalar < 0) __h___iand__$Scalar = __N.opHandle('aten::__iand__', 'Scalar');
-  const __r = __N.call(__h___iand__$Scalar, self.h, other);
+  const __r = __N.call(__h___iand__$Scalar, handleOf(self), other);
   return self;
 }
 let __h___iand__$Tensor = -1;
 /** `aten::__iand__.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function __iand__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___iand__$Tensor < 0) __h___iand__$Tensor = __N.opHandle('aten::__iand__', 'Tensor');
-  const __r = __N.call(__h___iand__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___iand__$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h___ilshift__$Scalar = -1;
 /** `aten::__ilshift__.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function __ilshift__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___ilshift__$Scalar < 0) __h___ilshift__$Scalar = __N.opHandle('aten::__ilshift__', 'Scalar');
-  const __r = __N.call(__h___ilshift__$Scalar, self.h, other);
+  const __r = __N.call(__h___ilshift__$Scalar, handleOf(self), other);
   return self;
 }
 let __h___ilshift__$Tensor = -1;
 /** `aten::__ilshift__.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function __ilshift__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___ilshift__$Tensor < 0) __h___ilshift__$Tensor = __N.opHandle('aten::__ilshift__', 'Tensor');
-  const __r = __N.call(__h___ilshift__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___ilshift__$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h___ior__$Scalar = -1;
 /** `aten::__ior__.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function __ior__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___ior__$Scalar < 0) __h___ior__$Scalar = __N.opHandle('aten::__ior__', 'Scalar');
-  const __r = __N.call(__h___ior__$Scalar, self.h, other);
+  const __r = __N.call(__h___ior__$Scalar, handleOf(self), other);
   return self;
 }
 let __h___ior__$Tensor = -1;
 /** `aten::__ior__.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function __ior__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___ior__$Tensor < 0) __h___ior__$Tensor = __N.opHandle('aten::__ior__', 'Tensor');
-  const __r = __N.call(__h___ior__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___ior__$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h___irshift__$Scalar = -1;
 /** `aten::__irshift__.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function __irshift__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___irshift__$Scalar < 0) __h___irshift__$Scalar = __N.opHandle('aten::__irshift__', 'Scalar');
-  const __r = __N.call(__h___irshift__$Scalar, self.h, other);
+  const __r = __N.call(__h___irshift__$Scalar, handleOf(self), other);
   return self;
 }
 let __h___irshift__$Tensor = -1;
 /** `aten::__irshift__.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function __irshift__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___irshift__$Tensor < 0) __h___irshift__$Tensor = __N.opHandle('aten::__irshift__', 'Tensor');
-  const __r = __N.call(__h___irshift__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___irshift__$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h___ixor__$Scalar = -1;
 /** `aten::__ixor__.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function __ixor__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___ixor__$Scalar < 0) __h___ixor__$Scalar = __N.opHandle('aten::__ixor__', 'Scalar');
-  const __r = __N.call(__h___ixor__$Scalar, self.h, other);
+  const __r = __N.call(__h___ixor__$Scalar, handleOf(self), other);
   return self;
 }
 let __h___ixor__$Tensor = -1;
 /** `aten::__ixor__.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function __ixor__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___ixor__$Tensor < 0) __h___ixor__$Tensor = __N.opHandle('aten::__ixor__', 'Tensor');
-  const __r = __N.call(__h___ixor__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___ixor__$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h___lshift__$Scalar = -1;
 /** `aten::__lshift__.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function __lshift__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___lshift__$Scalar < 0) __h___lshift__$Scalar = __N.opHandle('aten::__lshift__', 'Scalar');
-  const __r = __N.call(__h___lshift__$Scalar, self.h, other);
+  const __r = __N.call(__h___lshift__$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h___lshift__$Tensor = -1;
 /** `aten::__lshift__.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function __lshift__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___lshift__$Tensor < 0) __h___lshift__$Tensor = __N.opHandle('aten::__lshift__', 'Tensor');
-  const __r = __N.call(__h___lshift__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___lshift__$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h___or__$Scalar = -1;
 /** `aten::__or__.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function __or__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___or__$Scalar < 0) __h___or__$Scalar = __N.opHandle('aten::__or__', 'Scalar');
-  const __r = __N.call(__h___or__$Scalar, self.h, other);
+  const __r = __N.call(__h___or__$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h___or__$Tensor = -1;
 /** `aten::__or__.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function __or__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___or__$Tensor < 0) __h___or__$Tensor = __N.opHandle('aten::__or__', 'Tensor');
-  const __r = __N.call(__h___or__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___or__$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h___rshift__$Scalar = -1;
 /** `aten::__rshift__.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function __rshift__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___rshift__$Scalar < 0) __h___rshift__$Scalar = __N.opHandle('aten::__rshift__', 'Scalar');
-  const __r = __N.call(__h___rshift__$Scalar, self.h, other);
+  const __r = __N.call(__h___rshift__$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h___rshift__$Tensor = -1;
 /** `aten::__rshift__.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function __rshift__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___rshift__$Tensor < 0) __h___rshift__$Tensor = __N.opHandle('aten::__rshift__', 'Tensor');
-  const __r = __N.call(__h___rshift__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___rshift__$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h___xor__$Scalar = -1;
 /** `aten::__xor__.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function __xor__$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h___xor__$Scalar < 0) __h___xor__$Scalar = __N.opHandle('aten::__xor__', 'Scalar');
-  const __r = __N.call(__h___xor__$Scalar, self.h, other);
+  const __r = __N.call(__h___xor__$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h___xor__$Tensor = -1;
 /** `aten::__xor__.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function __xor__$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h___xor__$Tensor < 0) __h___xor__$Tensor = __N.opHandle('aten::__xor__', 'Tensor');
-  const __r = __N.call(__h___xor__$Tensor, self.h, other.h);
+  const __r = __N.call(__h___xor__$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h__adaptive_avg_pool2d_backward = -1;
 /** `aten::_adaptive_avg_pool2d_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function _adaptive_avg_pool2d_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h__adaptive_avg_pool2d_backward < 0) __h__adaptive_avg_pool2d_backward = __N.opHandle('aten::_adaptive_avg_pool2d_backward', '');
-  const __r = __N.call(__h__adaptive_avg_pool2d_backward, grad_output.h, self.h);
+  const __r = __N.call(__h__adaptive_avg_pool2d_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h__adaptive_avg_pool2d = -1;
 /** `aten::_adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor` */
 export function _adaptive_avg_pool2d(self: Tensor, output_size: number | number[]): Tensor {
   if (__h__adaptive_avg_pool2d < 0) __h__adaptive_avg_pool2d = __N.opHandle('aten::_adaptive_avg_pool2d', '');
-  const __r = __N.call(__h__adaptive_avg_pool2d, self.h, output_size);
+  const __r = __N.call(__h__adaptive_avg_pool2d, handleOf(self), output_size);
   return wrap(__r);
 }
 let __h__adaptive_avg_pool3d_backward = -1;
 /** `aten::_adaptive_avg_pool3d_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function _adaptive_avg_pool3d_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h__adaptive_avg_pool3d_backward < 0) __h__adaptive_avg_pool3d_backward = __N.opHandle('aten::_adaptive_avg_pool3d_backward', '');
-  const __r = __N.call(__h__adaptive_avg_pool3d_backward, grad_output.h, self.h);
+  const __r = __N.call(__h__adaptive_avg_pool3d_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h__adaptive_avg_pool3d = -1;
 /** `aten::_adaptive_avg_pool3d(Tensor self, int[3] output_size) -> Tensor` */
 export function _adaptive_avg_pool3d(self: Tensor, output_size: number | number[]): Tensor {
   if (__h__adaptive_avg_pool3d < 0) __h__adaptive_avg_pool3d = __N.opHandle('aten::_adaptive_avg_pool3d', '');
-  const __r = __N.call(__h__adaptive_avg_pool3d, self.h, output_size);
+  const __r = __N.call(__h__adaptive_avg_pool3d, handleOf(self), output_size);
   return wrap(__r);
 }
 let __h__add_batch_dim = -1;
 /** `aten::_add_batch_dim(Tensor self, int batch_dim, int level) -> Tensor` */
 export function _add_batch_dim(self: Tensor, batch_dim: number, level: number): Tensor {
   if (__h__add_batch_dim < 0) __h__add_batch_dim = __N.opHandle('aten::_add_batch_dim', '');
-  const __r = __N.call(__h__add_batch_dim, self.h, batch_dim, level);
+  const __r = __N.call(__h__add_batch_dim, handleOf(self), batch_dim, level);
   return wrap(__r);
 }
 let __h__add_relu_$Scalar = -1;
 /** `aten::_add_relu_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)` */
 export function _add_relu_$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h__add_relu_$Scalar < 0) __h__add_relu_$Scalar = __N.opHandle('aten::_add_relu_', 'Scalar');
-  const __r = __N.call(__h__add_relu_$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h__add_relu_$Scalar, handleOf(self), other, alpha);
   return self;
 }
 let __h__add_relu_$Tensor = -1;
 /** `aten::_add_relu_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)` */
 export function _add_relu_$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h__add_relu_$Tensor < 0) __h__add_relu_$Tensor = __N.opHandle('aten::_add_relu_', 'Tensor');
-  const __r = __N.call(__h__add_relu_$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h__add_relu_$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return self;
 }
 let __h__add_relu$Scalar = -1;
 /** `aten::_add_relu.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor` */
 export function _add_relu$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h__add_relu$Scalar < 0) __h__add_relu$Scalar = __N.opHandle('aten::_add_relu', 'Scalar');
-  const __r = __N.call(__h__add_relu$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h__add_relu$Scalar, handleOf(self), other, alpha);
   return wrap(__r);
 }
 let __h__add_relu$Tensor = -1;
 /** `aten::_add_relu.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
 export function _add_relu$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h__add_relu$Tensor < 0) __h__add_relu$Tensor = __N.opHandle('aten::_add_relu', 'Tensor');
-  const __r = __N.call(__h__add_relu$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h__add_relu$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return wrap(__r);
 }
 let __h__addmm_activation = -1;
 /** `aten::_addmm_activation(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1, bool use_gelu=False) -> Tensor` */
 export function _addmm_activation(self: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean; use_gelu?: boolean }): Tensor {
   if (__h__addmm_activation < 0) __h__addmm_activation = __N.opHandle('aten::_addmm_activation', '');
-  const __r = __N.call(__h__addmm_activation, self.h, mat1.h, mat2.h, opts?.beta, opts?.alpha, opts?.use_gelu);
+  const __r = __N.call(__h__addmm_activation, handleOf(self), handleOf(mat1), handleOf(mat2), opts?.beta, opts?.alpha, opts?.use_gelu);
   return wrap(__r);
 }
 let __h__aminmax = -1;
 /** `aten::_aminmax(Tensor self) -> (Tensor, Tensor)` */
 export function _aminmax(self: Tensor): [Tensor, Tensor] {
   if (__h__aminmax < 0) __h__aminmax = __N.opHandle('aten::_aminmax', '');
-  const __r = __N.call(__h__aminmax, self.h) as unknown[];
+  const __r = __N.call(__h__aminmax, handleOf(self)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__aminmax$dim = -1;
 /** `aten::_aminmax.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor, Tensor)` */
 export function _aminmax$dim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h__aminmax$dim < 0) __h__aminmax$dim = __N.opHandle('aten::_aminmax', 'dim');
-  const __r = __N.call(__h__aminmax$dim, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h__aminmax$dim, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__amp_foreach_non_finite_check_and_unscale_ = -1;
 /** `aten::_amp_foreach_non_finite_check_and_unscale_(Tensor(a!)[] self, Tensor(b!) found_inf, Tensor inv_scale) -> ()` */
 export function _amp_foreach_non_finite_check_and_unscale_(self: Tensor[], found_inf: Tensor, inv_scale: Tensor): void {
   if (__h__amp_foreach_non_finite_check_and_unscale_ < 0) __h__amp_foreach_non_finite_check_and_unscale_ = __N.opHandle('aten::_amp_foreach_non_finite_check_and_unscale_', '');
-  __N.call(__h__amp_foreach_non_finite_check_and_unscale_, self.map(handleOf), found_inf.h, inv_scale.h);
+  __N.call(__h__amp_foreach_non_finite_check_and_unscale_, self.map(handleOf), handleOf(found_inf), handleOf(inv_scale));
 }
 let __h__amp_foreach_non_finite_check_and_unscale = -1;
 /** `aten::_amp_foreach_non_finite_check_and_unscale(Tensor[] self, Tensor found_inf, Tensor inv_scale) -> (Tensor[] self_out, Tensor found_inf_out)` */
 export function _amp_foreach_non_finite_check_and_unscale(self: Tensor[], found_inf: Tensor, inv_scale: Tensor): [Tensor[], Tensor] {
   if (__h__amp_foreach_non_finite_check_and_unscale < 0) __h__amp_foreach_non_finite_check_and_unscale = __N.opHandle('aten::_amp_foreach_non_finite_check_and_unscale', '');
-  const __r = __N.call(__h__amp_foreach_non_finite_check_and_unscale, self.map(handleOf), found_inf.h, inv_scale.h) as unknown[];
+  const __r = __N.call(__h__amp_foreach_non_finite_check_and_unscale, self.map(handleOf), handleOf(found_inf), handleOf(inv_scale)) as unknown[];
   return [(__r[0] as unknown[]).map(wrap), wrap(__r[1])];
 }
 let __h__amp_update_scale_ = -1;
 /** `aten::_amp_update_scale_(Tensor(a!) self, Tensor(b!) growth_tracker, Tensor found_inf, float scale_growth_factor, float scale_backoff_factor, int growth_interval) -> Tensor(a!)` */
 export function _amp_update_scale_(self: Tensor, growth_tracker: Tensor, found_inf: Tensor, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): Tensor {
   if (__h__amp_update_scale_ < 0) __h__amp_update_scale_ = __N.opHandle('aten::_amp_update_scale_', '');
-  const __r = __N.call(__h__amp_update_scale_, self.h, growth_tracker.h, found_inf.h, scale_growth_factor, scale_backoff_factor, growth_interval);
+  const __r = __N.call(__h__amp_update_scale_, handleOf(self), handleOf(growth_tracker), handleOf(found_inf), scale_growth_factor, scale_backoff_factor, growth_interval);
   return self;
 }
 let __h__amp_update_scale = -1;
 /** `aten::_amp_update_scale(Tensor self, Tensor growth_tracker, Tensor found_inf, float scale_growth_factor, float scale_backoff_factor, int growth_interval) -> (Tensor, Tensor growth_tracker_out)` */
 export function _amp_update_scale(self: Tensor, growth_tracker: Tensor, found_inf: Tensor, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): [Tensor, Tensor] {
   if (__h__amp_update_scale < 0) __h__amp_update_scale = __N.opHandle('aten::_amp_update_scale', '');
-  const __r = __N.call(__h__amp_update_scale, self.h, growth_tracker.h, found_inf.h, scale_growth_factor, scale_backoff_factor, growth_interval) as unknown[];
+  const __r = __N.call(__h__amp_update_scale, handleOf(self), handleOf(growth_tracker), handleOf(found_inf), scale_growth_factor, scale_backoff_factor, growth_interval) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__assert_async = -1;
 /** `aten::_assert_async(Tensor self) -> ()` */
 export function _assert_async(self: Tensor): void {
   if (__h__assert_async < 0) __h__assert_async = __N.opHandle('aten::_assert_async', '');
-  __N.call(__h__assert_async, self.h);
+  __N.call(__h__assert_async, handleOf(self));
 }
 let __h__assert_tensor_metadata = -1;
 /** `aten::_assert_tensor_metadata(Tensor a, int[]? size=None, int[]? stride=None, ScalarType? dtype=None) -> ()` */
 export function _assert_tensor_metadata(a: Tensor, size?: number | number[] | null, stride?: number | number[] | null, dtype?: DType | null): void {
   if (__h__assert_tensor_metadata < 0) __h__assert_tensor_metadata = __N.opHandle('aten::_assert_tensor_metadata', '');
-  __N.call(__h__assert_tensor_metadata, a.h, size, stride, (dtype == null ? dtype : dtypeCode(dtype)));
+  __N.call(__h__assert_tensor_metadata, handleOf(a), size, stride, (dtype == null ? dtype : dtypeCode(dtype)));
 }
 let __h__autocast_to_full_precision = -1;
 /** `aten::_autocast_to_full_precision(Tensor(a) self, bool cuda_enabled, bool cpu_enabled) -> Tensor(a)` */
 export function _autocast_to_full_precision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean): Tensor {
   if (__h__autocast_to_full_precision < 0) __h__autocast_to_full_precision = __N.opHandle('aten::_autocast_to_full_precision', '');
-  const __r = __N.call(__h__autocast_to_full_precision, self.h, cuda_enabled, cpu_enabled);
+  const __r = __N.call(__h__autocast_to_full_precision, handleOf(self), cuda_enabled, cpu_enabled);
   return wrap(__r);
 }
 let __h__autocast_to_reduced_precision = -1;
 /** `aten::_autocast_to_reduced_precision(Tensor(a) self, bool cuda_enabled, bool cpu_enabled, ScalarType cuda_dtype, ScalarType cpu_dtype) -> Tensor(a)` */
 export function _autocast_to_reduced_precision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean, cuda_dtype: DType, cpu_dtype: DType): Tensor {
   if (__h__autocast_to_reduced_precision < 0) __h__autocast_to_reduced_precision = __N.opHandle('aten::_autocast_to_reduced_precision', '');
-  const __r = __N.call(__h__autocast_to_reduced_precision, self.h, cuda_enabled, cpu_enabled, dtypeCode(cuda_dtype), dtypeCode(cpu_dtype));
+  const __r = __N.call(__h__autocast_to_reduced_precision, handleOf(self), cuda_enabled, cpu_enabled, dtypeCode(cuda_dtype), dtypeCode(cpu_dtype));
   return wrap(__r);
 }
 let __h__backward = -1;
 /** `aten::_backward(Tensor self, Tensor[] inputs, Tensor? gradient=None, bool? retain_graph=None, bool create_graph=False) -> ()` */
 export function _backward(self: Tensor, inputs: Tensor[], gradient?: Tensor | null, retain_graph?: boolean | null, create_graph?: boolean): void {
   if (__h__backward < 0) __h__backward = __N.opHandle('aten::_backward', '');
-  __N.call(__h__backward, self.h, inputs.map(handleOf), gradient?.h, retain_graph, create_graph);
+  __N.call(__h__backward, handleOf(self), inputs.map(handleOf), optHandleOf(gradient), retain_graph, create_graph);
 }
 let __h__batch_norm_impl_index_backward = -1;
 /** `aten::_batch_norm_impl_index_backward(int impl_index, Tensor input, Tensor grad_output, Tensor? weight, Tensor? running_mean, Tensor? running_var, Tensor? save_mean, Tensor? save_var_transform, bool train, float eps, bool[3] output_mask, Tensor reservedSpace) -> (Tensor, Tensor, Tensor)` */
 export function _batch_norm_impl_index_backward(impl_index: number, input: Tensor, grad_output: Tensor, weight: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_var_transform: Tensor | null, train: boolean, eps: number, output_mask: boolean[], reservedSpace: Tensor): [Tensor, Tensor, Tensor] {
   if (__h__batch_norm_impl_index_backward < 0) __h__batch_norm_impl_index_backward = __N.opHandle('aten::_batch_norm_impl_index_backward', '');
-  const __r = __N.call(__h__batch_norm_impl_index_backward, impl_index, input.h, grad_output.h, weight?.h, running_mean?.h, running_var?.h, save_mean?.h, save_var_transform?.h, train, eps, output_mask, reservedSpace.h) as unknown[];
+  const __r = __N.call(__h__batch_norm_impl_index_backward, impl_index, handleOf(input), handleOf(grad_output), optHandleOf(weight), optHandleOf(running_mean), optHandleOf(running_var), optHandleOf(save_mean), optHandleOf(save_var_transform), train, eps, output_mask, handleOf(reservedSpace)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__batch_norm_impl_index = -1;
 /** `aten::_batch_norm_impl_index(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float momentum, float eps, bool cudnn_enabled) -> (Tensor, Tensor, Tensor, Tensor, int)` */
 export function _batch_norm_impl_index(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): [Tensor, Tensor, Tensor, Tensor, number] {
   if (__h__batch_norm_impl_index < 0) __h__batch_norm_impl_index = __N.opHandle('aten::_batch_norm_impl_index', '');
-  const __r = __N.call(__h__batch_norm_impl_index, input.h, weight?.h, bias?.h, running_mean?.h, running_var?.h, training, momentum, eps, cudnn_enabled) as unknown[];
+  const __r = __N.call(__h__batch_norm_impl_index, handleOf(input), optHandleOf(weight), optHandleOf(bias), optHandleOf(running_mean), optHandleOf(running_var), training, momentum, eps, cudnn_enabled) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), __r[4] as number];
 }
 let __h__cast_Byte = -1;
 /** `aten::_cast_Byte(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Byte(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Byte < 0) __h__cast_Byte = __N.opHandle('aten::_cast_Byte', '');
-  const __r = __N.call(__h__cast_Byte, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Byte, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Char = -1;
 /** `aten::_cast_Char(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Char(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Char < 0) __h__cast_Char = __N.opHandle('aten::_cast_Char', '');
-  const __r = __N.call(__h__cast_Char, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Char, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Double = -1;
 /** `aten::_cast_Double(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Double(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Double < 0) __h__cast_Double = __N.opHandle('aten::_cast_Double', '');
-  const __r = __N.call(__h__cast_Double, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Double, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Float = -1;
 /** `aten::_cast_Float(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Float(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Float < 0) __h__cast_Float = __N.opHandle('aten::_cast_Float', '');
-  const __r = __N.call(__h__cast_Float, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Float, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Half = -1;
 /** `aten::_cast_Half(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Half(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Half < 0) __h__cast_Half = __N.opHandle('aten::_cast_Half', '');
-  const __r = __N.call(__h__cast_Half, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Half, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Int = -1;
 /** `aten::_cast_Int(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Int(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Int < 0) __h__cast_Int = __N.opHandle('aten::_cast_Int', '');
-  const __r = __N.call(__h__cast_Int, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Int, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Long = -1;
 /** `aten::_cast_Long(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Long(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Long < 0) __h__cast_Long = __N.opHandle('aten::_cast_Long', '');
-  const __r = __N.call(__h__cast_Long, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Long, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cast_Short = -1;
 /** `aten::_cast_Short(Tensor self, bool non_blocking=False) -> Tensor` */
 export function _cast_Short(self: Tensor, non_blocking?: boolean): Tensor {
   if (__h__cast_Short < 0) __h__cast_Short = __N.opHandle('aten::_cast_Short', '');
-  const __r = __N.call(__h__cast_Short, self.h, non_blocking);
+  const __r = __N.call(__h__cast_Short, handleOf(self), non_blocking);
   return wrap(__r);
 }
 let __h__cdist_backward = -1;
 /** `aten::_cdist_backward(Tensor grad, Tensor x1, Tensor x2, float p, Tensor cdist) -> Tensor` */
 export function _cdist_backward(grad: Tensor, x1: Tensor, x2: Tensor, p: number, cdist: Tensor): Tensor {
   if (__h__cdist_backward < 0) __h__cdist_backward = __N.opHandle('aten::_cdist_backward', '');
-  const __r = __N.call(__h__cdist_backward, grad.h, x1.h, x2.h, p, cdist.h);
+  const __r = __N.call(__h__cdist_backward, handleOf(grad), handleOf(x1), handleOf(x2), p, handleOf(cdist));
   return wrap(__r);
 }
 let __h__cdist_forward = -1;
 /** `aten::_cdist_forward(Tensor x1, Tensor x2, float p, int? compute_mode) -> Tensor` */
 export function _cdist_forward(x1: Tensor, x2: Tensor, p: number, compute_mode?: number | null): Tensor {
   if (__h__cdist_forward < 0) __h__cdist_forward = __N.opHandle('aten::_cdist_forward', '');
-  const __r = __N.call(__h__cdist_forward, x1.h, x2.h, p, compute_mode);
+  const __r = __N.call(__h__cdist_forward, handleOf(x1), handleOf(x2), p, compute_mode);
   return wrap(__r);
 }
 let __h__cholesky_solve_helper = -1;
 /** `aten::_cholesky_solve_helper(Tensor self, Tensor A, bool upper) -> Tensor` */
 export function _cholesky_solve_helper(self: Tensor, A: Tensor, upper: boolean): Tensor {
   if (__h__cholesky_solve_helper < 0) __h__cholesky_solve_helper = __N.opHandle('aten::_cholesky_solve_helper', '');
-  const __r = __N.call(__h__cholesky_solve_helper, self.h, A.h, upper);
+  const __r = __N.call(__h__cholesky_solve_helper, handleOf(self), handleOf(A), upper);
   return wrap(__r);
 }
 let __h__choose_qparams_per_tensor = -1;
 /** `aten::_choose_qparams_per_tensor(Tensor self, bool reduce_range=False) -> (float, int)` */
 export function _choose_qparams_per_tensor(self: Tensor, reduce_range?: boolean): [number, number] {
   if (__h__choose_qparams_per_tensor < 0) __h__choose_qparams_per_tensor = __N.opHandle('aten::_choose_qparams_per_tensor', '');
-  const __r = __N.call(__h__choose_qparams_per_tensor, self.h, reduce_range) as unknown[];
+  const __r = __N.call(__h__choose_qparams_per_tensor, handleOf(self), reduce_range) as unknown[];
   return [__r[0] as number, __r[1] as number];
 }
 let __h__coalesce = -1;
 /** `aten::_coalesce(Tensor self) -> Tensor` */
 export function _coalesce(self: Tensor): Tensor {
   if (__h__coalesce < 0) __h__coalesce = __N.opHandle('aten::_coalesce', '');
-  const __r = __N.call(__h__coalesce, self.h);
+  const __r = __N.call(__h__coalesce, handleOf(self));
   return wrap(__r);
 }
 let __h__coalesced_ = -1;
 /** `aten::_coalesced_(Tensor(a!) self, bool coalesced) -> Tensor(a!)` */
 export function _coalesced_(self: Tensor, coalesced: boolean): Tensor {
   if (__h__coalesced_ < 0) __h__coalesced_ = __N.opHandle('aten::_coalesced_', '');
-  const __r = __N.call(__h__coalesced_, self.h, coalesced);
+  const __r = __N.call(__h__coalesced_, handleOf(self), coalesced);
   return self;
 }
 let __h__coalesced = -1;
 /** `aten::_coalesced(Tensor self, bool coalesced) -> Tensor` */
 export function _coalesced(self: Tensor, coalesced: boolean): Tensor {
   if (__h__coalesced < 0) __h__coalesced = __N.opHandle('aten::_coalesced', '');
-  const __r = __N.call(__h__coalesced, self.h, coalesced);
+  const __r = __N.call(__h__coalesced, handleOf(self), coalesced);
   return wrap(__r);
 }
 let __h__compute_linear_combination = -1;
 /** `aten::_compute_linear_combination(Tensor input, Tensor coefficients) -> Tensor` */
 export function _compute_linear_combination(input: Tensor, coefficients: Tensor): Tensor {
   if (__h__compute_linear_combination < 0) __h__compute_linear_combination = __N.opHandle('aten::_compute_linear_combination', '');
-  const __r = __N.call(__h__compute_linear_combination, input.h, coefficients.h);
+  const __r = __N.call(__h__compute_linear_combination, handleOf(input), handleOf(coefficients));
   return wrap(__r);
 }
 let __h__conj_copy = -1;
 /** `aten::_conj_copy(Tensor self) -> Tensor` */
 export function _conj_copy(self: Tensor): Tensor {
   if (__h__conj_copy < 0) __h__conj_copy = __N.opHandle('aten::_conj_copy', '');
-  const __r = __N.call(__h__conj_copy, self.h);
+  const __r = __N.call(__h__conj_copy, handleOf(self));
   return wrap(__r);
 }
 let __h__conj_physical = -1;
 /** `aten::_conj_physical(Tensor self) -> Tensor` */
 export function _conj_physical(self: Tensor): Tensor {
   if (__h__conj_physical < 0) __h__conj_physical = __N.opHandle('aten::_conj_physical', '');
-  const __r = __N.call(__h__conj_physical, self.h);
+  const __r = __N.call(__h__conj_physical, handleOf(self));
   return wrap(__r);
 }
 let __h__conj = -1;
 /** `aten::_conj(Tensor(a) self) -> Tensor(a)` */
 export function _conj(self: Tensor): Tensor {
   if (__h__conj < 0) __h__conj = __N.opHandle('aten::_conj', '');
-  const __r = __N.call(__h__conj, self.h);
+  const __r = __N.call(__h__conj, handleOf(self));
   return wrap(__r);
 }
 let __h__conv_depthwise2d = -1;
 /** `aten::_conv_depthwise2d(Tensor self, Tensor weight, int[2] kernel_size, Tensor? bias, int[2] stride, int[2] padding, int[2] dilation) -> Tensor` */
 export function _conv_depthwise2d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor {
   if (__h__conv_depthwise2d < 0) __h__conv_depthwise2d = __N.opHandle('aten::_conv_depthwise2d', '');
-  const __r = __N.call(__h__conv_depthwise2d, self.h, weight.h, kernel_size, bias?.h, stride, padding, dilation);
+  const __r = __N.call(__h__conv_depthwise2d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding, dilation);
   return wrap(__r);
 }
 let __h__convert_indices_from_coo_to_csr = -1;
 /** `aten::_convert_indices_from_coo_to_csr(Tensor self, int size, *, bool out_int32=False) -> Tensor` */
 export function _convert_indices_from_coo_to_csr(self: Tensor, size: number, opts?: { out_int32?: boolean }): Tensor {
   if (__h__convert_indices_from_coo_to_csr < 0) __h__convert_indices_from_coo_to_csr = __N.opHandle('aten::_convert_indices_from_coo_to_csr', '');
-  const __r = __N.call(__h__convert_indices_from_coo_to_csr, self.h, size, opts?.out_int32);
+  const __r = __N.call(__h__convert_indices_from_coo_to_csr, handleOf(self), size, opts?.out_int32);
   return wrap(__r);
 }
 let __h__convert_indices_from_csr_to_coo = -1;
 /** `aten::_convert_indices_from_csr_to_coo(Tensor crow_indices, Tensor col_indices, *, bool out_int32=False, bool transpose=False) -> Tensor` */
 export function _convert_indices_from_csr_to_coo(crow_indices: Tensor, col_indices: Tensor, opts?: { out_int32?: boolean; transpose?: boolean }): Tensor {
   if (__h__convert_indices_from_csr_to_coo < 0) __h__convert_indices_from_csr_to_coo = __N.opHandle('aten::_convert_indices_from_csr_to_coo', '');
-  const __r = __N.call(__h__convert_indices_from_csr_to_coo, crow_indices.h, col_indices.h, opts?.out_int32, opts?.transpose);
+  const __r = __N.call(__h__convert_indices_from_csr_to_coo, handleOf(crow_indices), handleOf(col_indices), opts?.out_int32, opts?.transpose);
   return wrap(__r);
 }
 let __h__convolution_double_backward = -1;
 /** `aten::_convolution_double_backward(Tensor? ggI, Tensor? ggW, Tensor? ggb, Tensor gO, Tensor weight, Tensor self, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function _convolution_double_backward(ggI: Tensor | null, ggW: Tensor | null, ggb: Tensor | null, gO: Tensor, weight: Tensor, self: Tensor, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h__convolution_double_backward < 0) __h__convolution_double_backward = __N.opHandle('aten::_convolution_double_backward', '');
-  const __r = __N.call(__h__convolution_double_backward, ggI?.h, ggW?.h, ggb?.h, gO.h, weight.h, self.h, stride, padding, dilation, transposed, output_padding, groups, output_mask) as unknown[];
+  const __r = __N.call(__h__convolution_double_backward, optHandleOf(ggI), optHandleOf(ggW), optHandleOf(ggb), handleOf(gO), handleOf(weight), handleOf(self), stride, padding, dilation, transposed, output_padding, groups, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__convolution_mode = -1;
 /** `aten::_convolution_mode(Tensor input, Tensor weight, Tensor? bias, int[] stride, str padding, int[] dilation, int groups) -> Tensor` */
 export function _convolution_mode(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: string, dilation: number | number[], groups: number): Tensor {
   if (__h__convolution_mode < 0) __h__convolution_mode = __N.opHandle('aten::_convolution_mode', '');
-  const __r = __N.call(__h__convolution_mode, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h__convolution_mode, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h__convolution = -1;
 /** `aten::_convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, bool cudnn_enabled, bool allow_tf32) -> Tensor` */
 export function _convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean, allow_tf32: boolean): Tensor {
   if (__h__convolution < 0) __h__convolution = __N.opHandle('aten::_convolution', '');
-  const __r = __N.call(__h__convolution, input.h, weight.h, bias?.h, stride, padding, dilation, transposed, output_padding, groups, benchmark, deterministic, cudnn_enabled, allow_tf32);
+  const __r = __N.call(__h__convolution, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, transposed, output_padding, groups, benchmark, deterministic, cudnn_enabled, allow_tf32);
   return wrap(__r);
 }
 let __h__convolution$deprecated = -1;
 /** `aten::_convolution.deprecated(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, bool cudnn_enabled) -> Tensor` */
 export function _convolution$deprecated(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean): Tensor {
   if (__h__convolution$deprecated < 0) __h__convolution$deprecated = __N.opHandle('aten::_convolution', 'deprecated');
-  const __r = __N.call(__h__convolution$deprecated, input.h, weight.h, bias?.h, stride, padding, dilation, transposed, output_padding, groups, benchmark, deterministic, cudnn_enabled);
+  const __r = __N.call(__h__convolution$deprecated, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, transposed, output_padding, groups, benchmark, deterministic, cudnn_enabled);
   return wrap(__r);
 }
 let __h__copy_from_and_resize = -1;
 /** `aten::_copy_from_and_resize(Tensor self, Tensor dst) -> Tensor` */
 export function _copy_from_and_resize(self: Tensor, dst: Tensor): Tensor {
   if (__h__copy_from_and_resize < 0) __h__copy_from_and_resize = __N.opHandle('aten::_copy_from_and_resize', '');
-  const __r = __N.call(__h__copy_from_and_resize, self.h, dst.h);
+  const __r = __N.call(__h__copy_from_and_resize, handleOf(self), handleOf(dst));
   return wrap(__r);
 }
 let __h__copy_from = -1;
 /** `aten::_copy_from(Tensor self, Tensor dst, bool non_blocking=False) -> Tensor` */
 export function _copy_from(self: Tensor, dst: Tensor, non_blocking?: boolean): Tensor {
   if (__h__copy_from < 0) __h__copy_from = __N.opHandle('aten::_copy_from', '');
-  const __r = __N.call(__h__copy_from, self.h, dst.h, non_blocking);
+  const __r = __N.call(__h__copy_from, handleOf(self), handleOf(dst), non_blocking);
   return wrap(__r);
 }
 let __h__ctc_loss_backward = -1;
 /** `aten::_ctc_loss_backward(Tensor grad, Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, Tensor neg_log_likelihood, Tensor log_alpha, int blank, bool zero_infinity=False) -> Tensor` */
 export function _ctc_loss_backward(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor, log_alpha: Tensor, blank: number, zero_infinity?: boolean): Tensor {
   if (__h__ctc_loss_backward < 0) __h__ctc_loss_backward = __N.opHandle('aten::_ctc_loss_backward', '');
-  const __r = __N.call(__h__ctc_loss_backward, grad.h, log_probs.h, targets.h, input_lengths, target_lengths, neg_log_likelihood.h, log_alpha.h, blank, zero_infinity);
+  const __r = __N.call(__h__ctc_loss_backward, handleOf(grad), handleOf(log_probs), handleOf(targets), input_lengths, target_lengths, handleOf(neg_log_likelihood), handleOf(log_alpha), blank, zero_infinity);
   return wrap(__r);
 }
 let __h__ctc_loss_backward$Tensor = -1;
 /** `aten::_ctc_loss_backward.Tensor(Tensor grad, Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, Tensor neg_log_likelihood, Tensor log_alpha, int blank, bool zero_infinity=False) -> Tensor` */
 export function _ctc_loss_backward$Tensor(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, neg_log_likelihood: Tensor, log_alpha: Tensor, blank: number, zero_infinity?: boolean): Tensor {
   if (__h__ctc_loss_backward$Tensor < 0) __h__ctc_loss_backward$Tensor = __N.opHandle('aten::_ctc_loss_backward', 'Tensor');
-  const __r = __N.call(__h__ctc_loss_backward$Tensor, grad.h, log_probs.h, targets.h, input_lengths.h, target_lengths.h, neg_log_likelihood.h, log_alpha.h, blank, zero_infinity);
+  const __r = __N.call(__h__ctc_loss_backward$Tensor, handleOf(grad), handleOf(log_probs), handleOf(targets), handleOf(input_lengths), handleOf(target_lengths), handleOf(neg_log_likelihood), handleOf(log_alpha), blank, zero_infinity);
   return wrap(__r);
 }
 let __h__ctc_loss = -1;
 /** `aten::_ctc_loss(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, bool zero_infinity=False) -> (Tensor, Tensor)` */
 export function _ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: number | number[], target_lengths: number | number[], blank?: number, zero_infinity?: boolean): [Tensor, Tensor] {
   if (__h__ctc_loss < 0) __h__ctc_loss = __N.opHandle('aten::_ctc_loss', '');
-  const __r = __N.call(__h__ctc_loss, log_probs.h, targets.h, input_lengths, target_lengths, blank, zero_infinity) as unknown[];
+  const __r = __N.call(__h__ctc_loss, handleOf(log_probs), handleOf(targets), input_lengths, target_lengths, blank, zero_infinity) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__ctc_loss$Tensor = -1;
 /** `aten::_ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, bool zero_infinity=False) -> (Tensor, Tensor)` */
 export function _ctc_loss$Tensor(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank?: number, zero_infinity?: boolean): [Tensor, Tensor] {
   if (__h__ctc_loss$Tensor < 0) __h__ctc_loss$Tensor = __N.opHandle('aten::_ctc_loss', 'Tensor');
-  const __r = __N.call(__h__ctc_loss$Tensor, log_probs.h, targets.h, input_lengths.h, target_lengths.h, blank, zero_infinity) as unknown[];
+  const __r = __N.call(__h__ctc_loss$Tensor, handleOf(log_probs), handleOf(targets), handleOf(input_lengths), handleOf(target_lengths), blank, zero_infinity) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__cudnn_ctc_loss = -1;
 /** `aten::_cudnn_ctc_loss(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank, bool deterministic, bool zero_infinity) -> (Tensor, Tensor)` */
 export function _cudnn_ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: number | number[], target_lengths: number | number[], blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor] {
   if (__h__cudnn_ctc_loss < 0) __h__cudnn_ctc_loss = __N.opHandle('aten::_cudnn_ctc_loss', '');
-  const __r = __N.call(__h__cudnn_ctc_loss, log_probs.h, targets.h, input_lengths, target_lengths, blank, deterministic, zero_infinity) as unknown[];
+  const __r = __N.call(__h__cudnn_ctc_loss, handleOf(log_probs), handleOf(targets), input_lengths, target_lengths, blank, deterministic, zero_infinity) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__cudnn_ctc_loss$Tensor = -1;
 /** `aten::_cudnn_ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank, bool deterministic, bool zero_infinity) -> (Tensor, Tensor)` */
 export function _cudnn_ctc_loss$Tensor(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor] {
   if (__h__cudnn_ctc_loss$Tensor < 0) __h__cudnn_ctc_loss$Tensor = __N.opHandle('aten::_cudnn_ctc_loss', 'Tensor');
-  const __r = __N.call(__h__cudnn_ctc_loss$Tensor, log_probs.h, targets.h, input_lengths.h, target_lengths.h, blank, deterministic, zero_infinity) as unknown[];
+  const __r = __N.call(__h__cudnn_ctc_loss$Tensor, handleOf(log_probs), handleOf(targets), handleOf(input_lengths), handleOf(target_lengths), blank, deterministic, zero_infinity) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__cudnn_init_dropout_state = -1;
@@ -551,7 +551,7 @@ let __h__cudnn_rnn_backward = -1;
 /** `aten::_cudnn_rnn_backward(Tensor input, Tensor[] weight, int weight_stride0, Tensor weight_buf, Tensor hx, Tensor? cx, Tensor output, Tensor? grad_output, Tensor? grad_hy, Tensor? grad_cy, int mode, SymInt hidden_size, SymInt proj_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, SymInt[] batch_sizes, Tensor? dropout_state, Tensor reserve, bool[4] output_mask) -> (Tensor, Tensor, Tensor, Tensor[])` */
 export function _cudnn_rnn_backward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor, hx: Tensor, cx: Tensor | null, output: Tensor, grad_output: Tensor | null, grad_hy: Tensor | null, grad_cy: Tensor | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | null, reserve: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]] {
   if (__h__cudnn_rnn_backward < 0) __h__cudnn_rnn_backward = __N.opHandle('aten::_cudnn_rnn_backward', '');
-  const __r = __N.call(__h__cudnn_rnn_backward, input.h, weight.map(handleOf), weight_stride0, weight_buf.h, hx.h, cx?.h, output.h, grad_output?.h, grad_hy?.h, grad_cy?.h, mode, hidden_size, proj_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, dropout_state?.h, reserve.h, output_mask) as unknown[];
+  const __r = __N.call(__h__cudnn_rnn_backward, handleOf(input), weight.map(handleOf), weight_stride0, handleOf(weight_buf), handleOf(hx), optHandleOf(cx), handleOf(output), optHandleOf(grad_output), optHandleOf(grad_hy), optHandleOf(grad_cy), mode, hidden_size, proj_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, optHandleOf(dropout_state), handleOf(reserve), output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), (__r[3] as unknown[]).map(wrap)];
 }
 let __h__cudnn_rnn_flatten_weight = -1;
@@ -565,7 +565,7 @@ let __h__cudnn_rnn = -1;
 /** `aten::_cudnn_rnn(Tensor input, Tensor[] weight, int weight_stride0, Tensor? weight_buf, Tensor hx, Tensor? cx, int mode, SymInt hidden_size, SymInt proj_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, SymInt[] batch_sizes, Tensor? dropout_state) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function _cudnn_rnn(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | null, hx: Tensor, cx: Tensor | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state?: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__cudnn_rnn < 0) __h__cudnn_rnn = __N.opHandle('aten::_cudnn_rnn', '');
-  const __r = __N.call(__h__cudnn_rnn, input.h, weight.map(handleOf), weight_stride0, weight_buf?.h, hx.h, cx?.h, mode, hidden_size, proj_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, dropout_state?.h) as unknown[];
+  const __r = __N.call(__h__cudnn_rnn, handleOf(input), weight.map(handleOf), weight_stride0, optHandleOf(weight_buf), handleOf(hx), optHandleOf(cx), mode, hidden_size, proj_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, optHandleOf(dropout_state)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h__cufft_clear_plan_cache = -1;
@@ -596,44 +596,44 @@ let __h__cummax_helper = -1;
 /** `aten::_cummax_helper(Tensor self, Tensor(a!) values, Tensor(b!) indices, int dim) -> ()` */
 export function _cummax_helper(self: Tensor, values: Tensor, indices: Tensor, dim: number): void {
   if (__h__cummax_helper < 0) __h__cummax_helper = __N.opHandle('aten::_cummax_helper', '');
-  __N.call(__h__cummax_helper, self.h, values.h, indices.h, dim);
+  __N.call(__h__cummax_helper, handleOf(self), handleOf(values), handleOf(indices), dim);
 }
 let __h__cummin_helper = -1;
 /** `aten::_cummin_helper(Tensor self, Tensor(a!) values, Tensor(b!) indices, int dim) -> ()` */
 export function _cummin_helper(self: Tensor, values: Tensor, indices: Tensor, dim: number): void {
   if (__h__cummin_helper < 0) __h__cummin_helper = __N.opHandle('aten::_cummin_helper', '');
-  __N.call(__h__cummin_helper, self.h, values.h, indices.h, dim);
+  __N.call(__h__cummin_helper, handleOf(self), handleOf(values), handleOf(indices), dim);
 }
 let __h__debug_has_internal_overlap = -1;
 /** `aten::_debug_has_internal_overlap(Tensor self) -> int` */
 export function _debug_has_internal_overlap(self: Tensor): number {
   if (__h__debug_has_internal_overlap < 0) __h__debug_has_internal_overlap = __N.opHandle('aten::_debug_has_internal_overlap', '');
-  return __N.call(__h__debug_has_internal_overlap, self.h) as number;
+  return __N.call(__h__debug_has_internal_overlap, handleOf(self)) as number;
 }
 let __h__dim_arange = -1;
 /** `aten::_dim_arange(Tensor like, int dim) -> Tensor` */
 export function _dim_arange(like: Tensor, dim: number): Tensor {
   if (__h__dim_arange < 0) __h__dim_arange = __N.opHandle('aten::_dim_arange', '');
-  const __r = __N.call(__h__dim_arange, like.h, dim);
+  const __r = __N.call(__h__dim_arange, handleOf(like), dim);
   return wrap(__r);
 }
 let __h__dimI = -1;
 /** `aten::_dimI(Tensor self) -> int` */
 export function _dimI(self: Tensor): number {
   if (__h__dimI < 0) __h__dimI = __N.opHandle('aten::_dimI', '');
-  return __N.call(__h__dimI, self.h) as number;
+  return __N.call(__h__dimI, handleOf(self)) as number;
 }
 let __h__dimV = -1;
 /** `aten::_dimV(Tensor self) -> int` */
 export function _dimV(self: Tensor): number {
   if (__h__dimV < 0) __h__dimV = __N.opHandle('aten::_dimV', '');
-  return __N.call(__h__dimV, self.h) as number;
+  return __N.call(__h__dimV, handleOf(self)) as number;
 }
 let __h__dirichlet_grad = -1;
 /** `aten::_dirichlet_grad(Tensor x, Tensor alpha, Tensor total) -> Tensor` */
 export function _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor): Tensor {
   if (__h__dirichlet_grad < 0) __h__dirichlet_grad = __N.opHandle('aten::_dirichlet_grad', '');
-  const __r = __N.call(__h__dirichlet_grad, x.h, alpha.h, total.h);
+  const __r = __N.call(__h__dirichlet_grad, handleOf(x), handleOf(alpha), handleOf(total));
   return wrap(__r);
 }
 let __h__efficientzerotensor = -1;
@@ -647,42 +647,42 @@ let __h__embedding_bag_backward = -1;
 /** `aten::_embedding_bag_backward(Tensor grad, Tensor indices, Tensor offsets, Tensor offset2bag, Tensor bag_size, Tensor maximum_indices, int num_weights, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, int padding_idx=-1) -> Tensor` */
 export function _embedding_bag_backward(grad: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, bag_size: Tensor, maximum_indices: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights?: Tensor | null, padding_idx?: number): Tensor {
   if (__h__embedding_bag_backward < 0) __h__embedding_bag_backward = __N.opHandle('aten::_embedding_bag_backward', '');
-  const __r = __N.call(__h__embedding_bag_backward, grad.h, indices.h, offsets.h, offset2bag.h, bag_size.h, maximum_indices.h, num_weights, scale_grad_by_freq, mode, sparse, per_sample_weights?.h, padding_idx);
+  const __r = __N.call(__h__embedding_bag_backward, handleOf(grad), handleOf(indices), handleOf(offsets), handleOf(offset2bag), handleOf(bag_size), handleOf(maximum_indices), num_weights, scale_grad_by_freq, mode, sparse, optHandleOf(per_sample_weights), padding_idx);
   return wrap(__r);
 }
 let __h__embedding_bag_dense_backward = -1;
 /** `aten::_embedding_bag_dense_backward(Tensor grad, Tensor indices, Tensor offset2bag, Tensor bag_size, Tensor maximum_indices, int num_weights, bool scale_grad_by_freq, int mode, Tensor? per_sample_weights, int padding_idx=-1) -> Tensor` */
 export function _embedding_bag_dense_backward(grad: Tensor, indices: Tensor, offset2bag: Tensor, bag_size: Tensor, maximum_indices: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights?: Tensor | null, padding_idx?: number): Tensor {
   if (__h__embedding_bag_dense_backward < 0) __h__embedding_bag_dense_backward = __N.opHandle('aten::_embedding_bag_dense_backward', '');
-  const __r = __N.call(__h__embedding_bag_dense_backward, grad.h, indices.h, offset2bag.h, bag_size.h, maximum_indices.h, num_weights, scale_grad_by_freq, mode, per_sample_weights?.h, padding_idx);
+  const __r = __N.call(__h__embedding_bag_dense_backward, handleOf(grad), handleOf(indices), handleOf(offset2bag), handleOf(bag_size), handleOf(maximum_indices), num_weights, scale_grad_by_freq, mode, optHandleOf(per_sample_weights), padding_idx);
   return wrap(__r);
 }
 let __h__embedding_bag_forward_only = -1;
 /** `aten::_embedding_bag_forward_only(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False, int padding_idx=-1) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function _embedding_bag_forward_only(weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq?: boolean, mode?: number, sparse?: boolean, per_sample_weights?: Tensor | null, include_last_offset?: boolean, padding_idx?: number): [Tensor, Tensor, Tensor, Tensor] {
   if (__h__embedding_bag_forward_only < 0) __h__embedding_bag_forward_only = __N.opHandle('aten::_embedding_bag_forward_only', '');
-  const __r = __N.call(__h__embedding_bag_forward_only, weight.h, indices.h, offsets.h, scale_grad_by_freq, mode, sparse, per_sample_weights?.h, include_last_offset, padding_idx) as unknown[];
+  const __r = __N.call(__h__embedding_bag_forward_only, handleOf(weight), handleOf(indices), handleOf(offsets), scale_grad_by_freq, mode, sparse, optHandleOf(per_sample_weights), include_last_offset, padding_idx) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h__embedding_bag_per_sample_weights_backward = -1;
 /** `aten::_embedding_bag_per_sample_weights_backward(Tensor grad, Tensor weight, Tensor indices, Tensor offsets, Tensor offset2bag, int mode, int padding_idx=-1) -> Tensor` */
 export function _embedding_bag_per_sample_weights_backward(grad: Tensor, weight: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, mode: number, padding_idx?: number): Tensor {
   if (__h__embedding_bag_per_sample_weights_backward < 0) __h__embedding_bag_per_sample_weights_backward = __N.opHandle('aten::_embedding_bag_per_sample_weights_backward', '');
-  const __r = __N.call(__h__embedding_bag_per_sample_weights_backward, grad.h, weight.h, indices.h, offsets.h, offset2bag.h, mode, padding_idx);
+  const __r = __N.call(__h__embedding_bag_per_sample_weights_backward, handleOf(grad), handleOf(weight), handleOf(indices), handleOf(offsets), handleOf(offset2bag), mode, padding_idx);
   return wrap(__r);
 }
 let __h__embedding_bag_sparse_backward = -1;
 /** `aten::_embedding_bag_sparse_backward(Tensor grad, Tensor indices, Tensor offsets, Tensor offset2bag, Tensor bag_size, int num_weights, bool scale_grad_by_freq, int mode, Tensor? per_sample_weights, int padding_idx=-1) -> Tensor` */
 export function _embedding_bag_sparse_backward(grad: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, bag_size: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights?: Tensor | null, padding_idx?: number): Tensor {
   if (__h__embedding_bag_sparse_backward < 0) __h__embedding_bag_sparse_backward = __N.opHandle('aten::_embedding_bag_sparse_backward', '');
-  const __r = __N.call(__h__embedding_bag_sparse_backward, grad.h, indices.h, offsets.h, offset2bag.h, bag_size.h, num_weights, scale_grad_by_freq, mode, per_sample_weights?.h, padding_idx);
+  const __r = __N.call(__h__embedding_bag_sparse_backward, handleOf(grad), handleOf(indices), handleOf(offsets), handleOf(offset2bag), handleOf(bag_size), num_weights, scale_grad_by_freq, mode, optHandleOf(per_sample_weights), padding_idx);
   return wrap(__r);
 }
 let __h__embedding_bag = -1;
 /** `aten::_embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False, int padding_idx=-1) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function _embedding_bag(weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq?: boolean, mode?: number, sparse?: boolean, per_sample_weights?: Tensor | null, include_last_offset?: boolean, padding_idx?: number): [Tensor, Tensor, Tensor, Tensor] {
   if (__h__embedding_bag < 0) __h__embedding_bag = __N.opHandle('aten::_embedding_bag', '');
-  const __r = __N.call(__h__embedding_bag, weight.h, indices.h, offsets.h, scale_grad_by_freq, mode, sparse, per_sample_weights?.h, include_last_offset, padding_idx) as unknown[];
+  const __r = __N.call(__h__embedding_bag, handleOf(weight), handleOf(indices), handleOf(offsets), scale_grad_by_freq, mode, sparse, optHandleOf(per_sample_weights), include_last_offset, padding_idx) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h__empty_affine_quantized = -1;
@@ -696,84 +696,84 @@ let __h__empty_per_channel_affine_quantized = -1;
 /** `aten::_empty_per_channel_affine_quantized(int[] size, *, Tensor scales, Tensor zero_points, int axis, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=0) -> Tensor` */
 export function _empty_per_channel_affine_quantized(size: number | number[], opts: { scales: Tensor; zero_points: Tensor; axis: number; dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h__empty_per_channel_affine_quantized < 0) __h__empty_per_channel_affine_quantized = __N.opHandle('aten::_empty_per_channel_affine_quantized', '');
-  const __r = __N.call(__h__empty_per_channel_affine_quantized, size, opts?.scales.h, opts?.zero_points.h, opts?.axis, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h__empty_per_channel_affine_quantized, size, handleOf(opts?.scales), handleOf(opts?.zero_points), opts?.axis, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h__euclidean_dist = -1;
 /** `aten::_euclidean_dist(Tensor x1, Tensor x2) -> Tensor` */
 export function _euclidean_dist(x1: Tensor, x2: Tensor): Tensor {
   if (__h__euclidean_dist < 0) __h__euclidean_dist = __N.opHandle('aten::_euclidean_dist', '');
-  const __r = __N.call(__h__euclidean_dist, x1.h, x2.h);
+  const __r = __N.call(__h__euclidean_dist, handleOf(x1), handleOf(x2));
   return wrap(__r);
 }
 let __h__fake_quantize_learnable_per_channel_affine_backward = -1;
 /** `aten::_fake_quantize_learnable_per_channel_affine_backward(Tensor grad, Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max, float grad_factor=1.) -> (Tensor, Tensor, Tensor)` */
 export function _fake_quantize_learnable_per_channel_affine_backward(grad: Tensor, self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number, grad_factor?: number): [Tensor, Tensor, Tensor] {
   if (__h__fake_quantize_learnable_per_channel_affine_backward < 0) __h__fake_quantize_learnable_per_channel_affine_backward = __N.opHandle('aten::_fake_quantize_learnable_per_channel_affine_backward', '');
-  const __r = __N.call(__h__fake_quantize_learnable_per_channel_affine_backward, grad.h, self.h, scale.h, zero_point.h, axis, quant_min, quant_max, grad_factor) as unknown[];
+  const __r = __N.call(__h__fake_quantize_learnable_per_channel_affine_backward, handleOf(grad), handleOf(self), handleOf(scale), handleOf(zero_point), axis, quant_min, quant_max, grad_factor) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__fake_quantize_learnable_per_channel_affine = -1;
 /** `aten::_fake_quantize_learnable_per_channel_affine(Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max, float grad_factor=1.) -> Tensor` */
 export function _fake_quantize_learnable_per_channel_affine(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number, grad_factor?: number): Tensor {
   if (__h__fake_quantize_learnable_per_channel_affine < 0) __h__fake_quantize_learnable_per_channel_affine = __N.opHandle('aten::_fake_quantize_learnable_per_channel_affine', '');
-  const __r = __N.call(__h__fake_quantize_learnable_per_channel_affine, self.h, scale.h, zero_point.h, axis, quant_min, quant_max, grad_factor);
+  const __r = __N.call(__h__fake_quantize_learnable_per_channel_affine, handleOf(self), handleOf(scale), handleOf(zero_point), axis, quant_min, quant_max, grad_factor);
   return wrap(__r);
 }
 let __h__fake_quantize_learnable_per_tensor_affine_backward = -1;
 /** `aten::_fake_quantize_learnable_per_tensor_affine_backward(Tensor grad, Tensor self, Tensor scale, Tensor zero_point, int quant_min, int quant_max, float grad_factor=1.) -> (Tensor, Tensor, Tensor)` */
 export function _fake_quantize_learnable_per_tensor_affine_backward(grad: Tensor, self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number, grad_factor?: number): [Tensor, Tensor, Tensor] {
   if (__h__fake_quantize_learnable_per_tensor_affine_backward < 0) __h__fake_quantize_learnable_per_tensor_affine_backward = __N.opHandle('aten::_fake_quantize_learnable_per_tensor_affine_backward', '');
-  const __r = __N.call(__h__fake_quantize_learnable_per_tensor_affine_backward, grad.h, self.h, scale.h, zero_point.h, quant_min, quant_max, grad_factor) as unknown[];
+  const __r = __N.call(__h__fake_quantize_learnable_per_tensor_affine_backward, handleOf(grad), handleOf(self), handleOf(scale), handleOf(zero_point), quant_min, quant_max, grad_factor) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__fake_quantize_learnable_per_tensor_affine = -1;
 /** `aten::_fake_quantize_learnable_per_tensor_affine(Tensor self, Tensor scale, Tensor zero_point, int quant_min, int quant_max, float grad_factor=1.) -> Tensor` */
 export function _fake_quantize_learnable_per_tensor_affine(self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number, grad_factor?: number): Tensor {
   if (__h__fake_quantize_learnable_per_tensor_affine < 0) __h__fake_quantize_learnable_per_tensor_affine = __N.opHandle('aten::_fake_quantize_learnable_per_tensor_affine', '');
-  const __r = __N.call(__h__fake_quantize_learnable_per_tensor_affine, self.h, scale.h, zero_point.h, quant_min, quant_max, grad_factor);
+  const __r = __N.call(__h__fake_quantize_learnable_per_tensor_affine, handleOf(self), handleOf(scale), handleOf(zero_point), quant_min, quant_max, grad_factor);
   return wrap(__r);
 }
 let __h__fake_quantize_per_tensor_affine_cachemask_tensor_qparams = -1;
 /** `aten::_fake_quantize_per_tensor_affine_cachemask_tensor_qparams(Tensor self, Tensor scale, Tensor zero_point, Tensor fake_quant_enabled, int quant_min, int quant_max) -> (Tensor output, Tensor mask)` */
 export function _fake_quantize_per_tensor_affine_cachemask_tensor_qparams(self: Tensor, scale: Tensor, zero_point: Tensor, fake_quant_enabled: Tensor, quant_min: number, quant_max: number): [Tensor, Tensor] {
   if (__h__fake_quantize_per_tensor_affine_cachemask_tensor_qparams < 0) __h__fake_quantize_per_tensor_affine_cachemask_tensor_qparams = __N.opHandle('aten::_fake_quantize_per_tensor_affine_cachemask_tensor_qparams', '');
-  const __r = __N.call(__h__fake_quantize_per_tensor_affine_cachemask_tensor_qparams, self.h, scale.h, zero_point.h, fake_quant_enabled.h, quant_min, quant_max) as unknown[];
+  const __r = __N.call(__h__fake_quantize_per_tensor_affine_cachemask_tensor_qparams, handleOf(self), handleOf(scale), handleOf(zero_point), handleOf(fake_quant_enabled), quant_min, quant_max) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__fft_c2c = -1;
 /** `aten::_fft_c2c(Tensor self, int[] dim, int normalization, bool forward) -> Tensor` */
 export function _fft_c2c(self: Tensor, dim: number | number[], normalization: number, forward: boolean): Tensor {
   if (__h__fft_c2c < 0) __h__fft_c2c = __N.opHandle('aten::_fft_c2c', '');
-  const __r = __N.call(__h__fft_c2c, self.h, dim, normalization, forward);
+  const __r = __N.call(__h__fft_c2c, handleOf(self), dim, normalization, forward);
   return wrap(__r);
 }
 let __h__fft_c2r = -1;
 /** `aten::_fft_c2r(Tensor self, int[] dim, int normalization, int last_dim_size) -> Tensor` */
 export function _fft_c2r(self: Tensor, dim: number | number[], normalization: number, last_dim_size: number): Tensor {
   if (__h__fft_c2r < 0) __h__fft_c2r = __N.opHandle('aten::_fft_c2r', '');
-  const __r = __N.call(__h__fft_c2r, self.h, dim, normalization, last_dim_size);
+  const __r = __N.call(__h__fft_c2r, handleOf(self), dim, normalization, last_dim_size);
   return wrap(__r);
 }
 let __h__fft_r2c = -1;
 /** `aten::_fft_r2c(Tensor self, int[] dim, int normalization, bool onesided) -> Tensor` */
 export function _fft_r2c(self: Tensor, dim: number | number[], normalization: number, onesided: boolean): Tensor {
   if (__h__fft_r2c < 0) __h__fft_r2c = __N.opHandle('aten::_fft_r2c', '');
-  const __r = __N.call(__h__fft_r2c, self.h, dim, normalization, onesided);
+  const __r = __N.call(__h__fft_r2c, handleOf(self), dim, normalization, onesided);
   return wrap(__r);
 }
 let __h__flash_scaled_dot_product_attention = -1;
 /** `aten::_flash_scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor cum_seq_q, Tensor cum_seq_k, int max_q, int max_k, float dropout_p, bool is_causal) -> Tensor` */
 export function _flash_scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, cum_seq_q: Tensor, cum_seq_k: Tensor, max_q: number, max_k: number, dropout_p: number, is_causal: boolean): Tensor {
   if (__h__flash_scaled_dot_product_attention < 0) __h__flash_scaled_dot_product_attention = __N.opHandle('aten::_flash_scaled_dot_product_attention', '');
-  const __r = __N.call(__h__flash_scaled_dot_product_attention, query.h, key.h, value.h, cum_seq_q.h, cum_seq_k.h, max_q, max_k, dropout_p, is_causal);
+  const __r = __N.call(__h__flash_scaled_dot_product_attention, handleOf(query), handleOf(key), handleOf(value), handleOf(cum_seq_q), handleOf(cum_seq_k), max_q, max_k, dropout_p, is_causal);
   return wrap(__r);
 }
 let __h__foobar = -1;
 /** `aten::_foobar(Tensor self, bool arg1=True, bool arg2=True, *, bool arg3=True) -> Tensor` */
 export function _foobar(self: Tensor, arg1?: boolean, arg2?: boolean, opts?: { arg3?: boolean }): Tensor {
   if (__h__foobar < 0) __h__foobar = __N.opHandle('aten::_foobar', '');
-  const __r = __N.call(__h__foobar, self.h, arg1, arg2, opts?.arg3);
+  const __r = __N.call(__h__foobar, handleOf(self), arg1, arg2, opts?.arg3);
   return wrap(__r);
 }
 let __h__foreach_abs_ = -1;
@@ -1320,378 +1320,378 @@ let __h__fused_adam_ = -1;
 /** `aten::_fused_adam_(Tensor(a!)[] self, Tensor(b!)[] grads, Tensor(c!)[] exp_avgs, Tensor(d!)[] exp_avg_sqs, Tensor(e!)[] max_exp_avg_sqs, Tensor[] state_steps, *, float lr, float beta1, float beta2, float weight_decay, float eps, bool amsgrad, bool maximize, Tensor? grad_scale=None, Tensor? found_inf=None) -> ()` */
 export function _fused_adam_(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], opts: { lr: number; beta1: number; beta2: number; weight_decay: number; eps: number; amsgrad: boolean; maximize: boolean; grad_scale?: Tensor | null; found_inf?: Tensor | null }): void {
   if (__h__fused_adam_ < 0) __h__fused_adam_ = __N.opHandle('aten::_fused_adam_', '');
-  __N.call(__h__fused_adam_, self.map(handleOf), grads.map(handleOf), exp_avgs.map(handleOf), exp_avg_sqs.map(handleOf), max_exp_avg_sqs.map(handleOf), state_steps.map(handleOf), opts?.lr, opts?.beta1, opts?.beta2, opts?.weight_decay, opts?.eps, opts?.amsgrad, opts?.maximize, opts?.grad_scale?.h, opts?.found_inf?.h);
+  __N.call(__h__fused_adam_, self.map(handleOf), grads.map(handleOf), exp_avgs.map(handleOf), exp_avg_sqs.map(handleOf), max_exp_avg_sqs.map(handleOf), state_steps.map(handleOf), opts?.lr, opts?.beta1, opts?.beta2, opts?.weight_decay, opts?.eps, opts?.amsgrad, opts?.maximize, optHandleOf(opts?.grad_scale), optHandleOf(opts?.found_inf));
 }
 let __h__fused_adam = -1;
 /** `aten::_fused_adam(Tensor[] self, Tensor[] grads, Tensor[] exp_avgs, Tensor[] exp_avg_sqs, Tensor[] max_exp_avg_sqs, Tensor[] state_steps, *, float lr, float beta1, float beta2, float weight_decay, float eps, bool amsgrad, bool maximize, Tensor? grad_scale=None, Tensor? found_inf=None) -> (Tensor[] self_out, Tensor[] grads_out, Tensor[] exp_avgs_out, Tensor[] exp_avg_sqs_out, Tensor[] max_exp_avg_sqs_out)` */
 export function _fused_adam(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], opts: { lr: number; beta1: number; beta2: number; weight_decay: number; eps: number; amsgrad: boolean; maximize: boolean; grad_scale?: Tensor | null; found_inf?: Tensor | null }): [Tensor[], Tensor[], Tensor[], Tensor[], Tensor[]] {
   if (__h__fused_adam < 0) __h__fused_adam = __N.opHandle('aten::_fused_adam', '');
-  const __r = __N.call(__h__fused_adam, self.map(handleOf), grads.map(handleOf), exp_avgs.map(handleOf), exp_avg_sqs.map(handleOf), max_exp_avg_sqs.map(handleOf), state_steps.map(handleOf), opts?.lr, opts?.beta1, opts?.beta2, opts?.weight_decay, opts?.eps, opts?.amsgrad, opts?.maximize, opts?.grad_scale?.h, opts?.found_inf?.h) as unknown[];
+  const __r = __N.call(__h__fused_adam, self.map(handleOf), grads.map(handleOf), exp_avgs.map(handleOf), exp_avg_sqs.map(handleOf), max_exp_avg_sqs.map(handleOf), state_steps.map(handleOf), opts?.lr, opts?.beta1, opts?.beta2, opts?.weight_decay, opts?.eps, opts?.amsgrad, opts?.maximize, optHandleOf(opts?.grad_scale), optHandleOf(opts?.found_inf)) as unknown[];
   return [(__r[0] as unknown[]).map(wrap), (__r[1] as unknown[]).map(wrap), (__r[2] as unknown[]).map(wrap), (__r[3] as unknown[]).map(wrap), (__r[4] as unknown[]).map(wrap)];
 }
 let __h__fused_dropout = -1;
 /** `aten::_fused_dropout(Tensor self, float p, Generator? generator=None) -> (Tensor, Tensor)` */
 export function _fused_dropout(self: Tensor, p: number): [Tensor, Tensor] {
   if (__h__fused_dropout < 0) __h__fused_dropout = __N.opHandle('aten::_fused_dropout', '');
-  const __r = __N.call(__h__fused_dropout, self.h, p) as unknown[];
+  const __r = __N.call(__h__fused_dropout, handleOf(self), p) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__fused_moving_avg_obs_fq_helper_functional = -1;
 /** `aten::_fused_moving_avg_obs_fq_helper_functional(Tensor self, Tensor observer_on, Tensor fake_quant_on, Tensor running_min, Tensor running_max, Tensor scale, Tensor zero_point, float averaging_const, int quant_min, int quant_max, int ch_axis, bool per_row_fake_quant=False, bool symmetric_quant=False) -> (Tensor output, Tensor mask, Tensor running_min_out, Tensor running_max_out, Tensor scale_out, Tensor zero_point_out)` */
 export function _fused_moving_avg_obs_fq_helper_functional(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, per_row_fake_quant?: boolean, symmetric_quant?: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__fused_moving_avg_obs_fq_helper_functional < 0) __h__fused_moving_avg_obs_fq_helper_functional = __N.opHandle('aten::_fused_moving_avg_obs_fq_helper_functional', '');
-  const __r = __N.call(__h__fused_moving_avg_obs_fq_helper_functional, self.h, observer_on.h, fake_quant_on.h, running_min.h, running_max.h, scale.h, zero_point.h, averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant, symmetric_quant) as unknown[];
+  const __r = __N.call(__h__fused_moving_avg_obs_fq_helper_functional, handleOf(self), handleOf(observer_on), handleOf(fake_quant_on), handleOf(running_min), handleOf(running_max), handleOf(scale), handleOf(zero_point), averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant, symmetric_quant) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4]), wrap(__r[5])];
 }
 let __h__fused_moving_avg_obs_fq_helper = -1;
 /** `aten::_fused_moving_avg_obs_fq_helper(Tensor self, Tensor observer_on, Tensor fake_quant_on, Tensor(a!) running_min, Tensor(b!) running_max, Tensor(c!) scale, Tensor(d!) zero_point, float averaging_const, int quant_min, int quant_max, int ch_axis, bool per_row_fake_quant=False, bool symmetric_quant=False) -> (Tensor output, Tensor mask)` */
 export function _fused_moving_avg_obs_fq_helper(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, per_row_fake_quant?: boolean, symmetric_quant?: boolean): [Tensor, Tensor] {
   if (__h__fused_moving_avg_obs_fq_helper < 0) __h__fused_moving_avg_obs_fq_helper = __N.opHandle('aten::_fused_moving_avg_obs_fq_helper', '');
-  const __r = __N.call(__h__fused_moving_avg_obs_fq_helper, self.h, observer_on.h, fake_quant_on.h, running_min.h, running_max.h, scale.h, zero_point.h, averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant, symmetric_quant) as unknown[];
+  const __r = __N.call(__h__fused_moving_avg_obs_fq_helper, handleOf(self), handleOf(observer_on), handleOf(fake_quant_on), handleOf(running_min), handleOf(running_max), handleOf(scale), handleOf(zero_point), averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant, symmetric_quant) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__fw_primal_copy = -1;
 /** `aten::_fw_primal_copy(Tensor self, int level) -> Tensor` */
 export function _fw_primal_copy(self: Tensor, level: number): Tensor {
   if (__h__fw_primal_copy < 0) __h__fw_primal_copy = __N.opHandle('aten::_fw_primal_copy', '');
-  const __r = __N.call(__h__fw_primal_copy, self.h, level);
+  const __r = __N.call(__h__fw_primal_copy, handleOf(self), level);
   return wrap(__r);
 }
 let __h__fw_primal = -1;
 /** `aten::_fw_primal(Tensor(a) self, int level) -> Tensor(a)` */
 export function _fw_primal(self: Tensor, level: number): Tensor {
   if (__h__fw_primal < 0) __h__fw_primal = __N.opHandle('aten::_fw_primal', '');
-  const __r = __N.call(__h__fw_primal, self.h, level);
+  const __r = __N.call(__h__fw_primal, handleOf(self), level);
   return wrap(__r);
 }
 let __h__gather_sparse_backward = -1;
 /** `aten::_gather_sparse_backward(Tensor self, int dim, Tensor index, Tensor grad) -> Tensor` */
 export function _gather_sparse_backward(self: Tensor, dim: number, index: Tensor, grad: Tensor): Tensor {
   if (__h__gather_sparse_backward < 0) __h__gather_sparse_backward = __N.opHandle('aten::_gather_sparse_backward', '');
-  const __r = __N.call(__h__gather_sparse_backward, self.h, dim, index.h, grad.h);
+  const __r = __N.call(__h__gather_sparse_backward, handleOf(self), dim, handleOf(index), handleOf(grad));
   return wrap(__r);
 }
 let __h__grid_sampler_2d_cpu_fallback_backward = -1;
 /** `aten::_grid_sampler_2d_cpu_fallback_backward(Tensor grad_output, Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> (Tensor, Tensor)` */
 export function _grid_sampler_2d_cpu_fallback_backward(grad_output: Tensor, input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): [Tensor, Tensor] {
   if (__h__grid_sampler_2d_cpu_fallback_backward < 0) __h__grid_sampler_2d_cpu_fallback_backward = __N.opHandle('aten::_grid_sampler_2d_cpu_fallback_backward', '');
-  const __r = __N.call(__h__grid_sampler_2d_cpu_fallback_backward, grad_output.h, input.h, grid.h, interpolation_mode, padding_mode, align_corners) as unknown[];
+  const __r = __N.call(__h__grid_sampler_2d_cpu_fallback_backward, handleOf(grad_output), handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__grid_sampler_2d_cpu_fallback = -1;
 /** `aten::_grid_sampler_2d_cpu_fallback(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor` */
 export function _grid_sampler_2d_cpu_fallback(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor {
   if (__h__grid_sampler_2d_cpu_fallback < 0) __h__grid_sampler_2d_cpu_fallback = __N.opHandle('aten::_grid_sampler_2d_cpu_fallback', '');
-  const __r = __N.call(__h__grid_sampler_2d_cpu_fallback, input.h, grid.h, interpolation_mode, padding_mode, align_corners);
+  const __r = __N.call(__h__grid_sampler_2d_cpu_fallback, handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners);
   return wrap(__r);
 }
 let __h__has_compatible_shallow_copy_type = -1;
 /** `aten::_has_compatible_shallow_copy_type(Tensor self, Tensor from) -> bool` */
 export function _has_compatible_shallow_copy_type(self: Tensor, from: Tensor): boolean {
   if (__h__has_compatible_shallow_copy_type < 0) __h__has_compatible_shallow_copy_type = __N.opHandle('aten::_has_compatible_shallow_copy_type', '');
-  return __N.call(__h__has_compatible_shallow_copy_type, self.h, from.h) as boolean;
+  return __N.call(__h__has_compatible_shallow_copy_type, handleOf(self), handleOf(from)) as boolean;
 }
 let __h__has_same_storage_numel = -1;
 /** `aten::_has_same_storage_numel(Tensor self, Tensor other) -> bool` */
 export function _has_same_storage_numel(self: Tensor, other: Tensor): boolean {
   if (__h__has_same_storage_numel < 0) __h__has_same_storage_numel = __N.opHandle('aten::_has_same_storage_numel', '');
-  return __N.call(__h__has_same_storage_numel, self.h, other.h) as boolean;
+  return __N.call(__h__has_same_storage_numel, handleOf(self), handleOf(other)) as boolean;
 }
 let __h__histogramdd_bin_edges = -1;
 /** `aten::_histogramdd_bin_edges(Tensor self, int[] bins, *, float[]? range=None, Tensor? weight=None, bool density=False) -> Tensor[]` */
 export function _histogramdd_bin_edges(self: Tensor, bins: number | number[], opts?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): Tensor[] {
   if (__h__histogramdd_bin_edges < 0) __h__histogramdd_bin_edges = __N.opHandle('aten::_histogramdd_bin_edges', '');
-  const __r = __N.call(__h__histogramdd_bin_edges, self.h, bins, opts?.range, opts?.weight?.h, opts?.density);
+  const __r = __N.call(__h__histogramdd_bin_edges, handleOf(self), bins, opts?.range, optHandleOf(opts?.weight), opts?.density);
   return (__r as unknown[]).map(wrap);
 }
 let __h__histogramdd_from_bin_cts = -1;
 /** `aten::_histogramdd_from_bin_cts(Tensor self, int[] bins, *, float[]? range=None, Tensor? weight=None, bool density=False) -> Tensor` */
 export function _histogramdd_from_bin_cts(self: Tensor, bins: number | number[], opts?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): Tensor {
   if (__h__histogramdd_from_bin_cts < 0) __h__histogramdd_from_bin_cts = __N.opHandle('aten::_histogramdd_from_bin_cts', '');
-  const __r = __N.call(__h__histogramdd_from_bin_cts, self.h, bins, opts?.range, opts?.weight?.h, opts?.density);
+  const __r = __N.call(__h__histogramdd_from_bin_cts, handleOf(self), bins, opts?.range, optHandleOf(opts?.weight), opts?.density);
   return wrap(__r);
 }
 let __h__histogramdd_from_bin_tensors = -1;
 /** `aten::_histogramdd_from_bin_tensors(Tensor self, Tensor[] bins, *, Tensor? weight=None, bool density=False) -> Tensor` */
 export function _histogramdd_from_bin_tensors(self: Tensor, bins: Tensor[], opts?: { weight?: Tensor | null; density?: boolean }): Tensor {
   if (__h__histogramdd_from_bin_tensors < 0) __h__histogramdd_from_bin_tensors = __N.opHandle('aten::_histogramdd_from_bin_tensors', '');
-  const __r = __N.call(__h__histogramdd_from_bin_tensors, self.h, bins.map(handleOf), opts?.weight?.h, opts?.density);
+  const __r = __N.call(__h__histogramdd_from_bin_tensors, handleOf(self), bins.map(handleOf), optHandleOf(opts?.weight), opts?.density);
   return wrap(__r);
 }
 let __h__index_put_impl_ = -1;
 /** `aten::_index_put_impl_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False, bool unsafe=False) -> Tensor(a!)` */
 export function _index_put_impl_(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean, unsafe?: boolean): Tensor {
   if (__h__index_put_impl_ < 0) __h__index_put_impl_ = __N.opHandle('aten::_index_put_impl_', '');
-  const __r = __N.call(__h__index_put_impl_, self.h, indices.map(optHandleOf), values.h, accumulate, unsafe);
+  const __r = __N.call(__h__index_put_impl_, handleOf(self), indices.map(optHandleOf), handleOf(values), accumulate, unsafe);
   return self;
 }
 let __h__index_put_impl = -1;
 /** `aten::_index_put_impl(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False, bool unsafe=False) -> Tensor` */
 export function _index_put_impl(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean, unsafe?: boolean): Tensor {
   if (__h__index_put_impl < 0) __h__index_put_impl = __N.opHandle('aten::_index_put_impl', '');
-  const __r = __N.call(__h__index_put_impl, self.h, indices.map(optHandleOf), values.h, accumulate, unsafe);
+  const __r = __N.call(__h__index_put_impl, handleOf(self), indices.map(optHandleOf), handleOf(values), accumulate, unsafe);
   return wrap(__r);
 }
 let __h__indices_copy = -1;
 /** `aten::_indices_copy(Tensor self) -> Tensor` */
 export function _indices_copy(self: Tensor): Tensor {
   if (__h__indices_copy < 0) __h__indices_copy = __N.opHandle('aten::_indices_copy', '');
-  const __r = __N.call(__h__indices_copy, self.h);
+  const __r = __N.call(__h__indices_copy, handleOf(self));
   return wrap(__r);
 }
 let __h__indices = -1;
 /** `aten::_indices(Tensor(a) self) -> Tensor(a)` */
 export function _indices(self: Tensor): Tensor {
   if (__h__indices < 0) __h__indices = __N.opHandle('aten::_indices', '');
-  const __r = __N.call(__h__indices, self.h);
+  const __r = __N.call(__h__indices, handleOf(self));
   return wrap(__r);
 }
 let __h__is_zerotensor = -1;
 /** `aten::_is_zerotensor(Tensor self) -> bool` */
 export function _is_zerotensor(self: Tensor): boolean {
   if (__h__is_zerotensor < 0) __h__is_zerotensor = __N.opHandle('aten::_is_zerotensor', '');
-  return __N.call(__h__is_zerotensor, self.h) as boolean;
+  return __N.call(__h__is_zerotensor, handleOf(self)) as boolean;
 }
 let __h__linalg_check_errors = -1;
 /** `aten::_linalg_check_errors(Tensor info, str api_name, *, bool is_matrix) -> ()` */
 export function _linalg_check_errors(info: Tensor, api_name: string, opts: { is_matrix: boolean }): void {
   if (__h__linalg_check_errors < 0) __h__linalg_check_errors = __N.opHandle('aten::_linalg_check_errors', '');
-  __N.call(__h__linalg_check_errors, info.h, api_name, opts?.is_matrix);
+  __N.call(__h__linalg_check_errors, handleOf(info), api_name, opts?.is_matrix);
 }
 let __h__linalg_det = -1;
 /** `aten::_linalg_det(Tensor A) -> (Tensor result, Tensor LU, Tensor pivots)` */
 export function _linalg_det(A: Tensor): [Tensor, Tensor, Tensor] {
   if (__h__linalg_det < 0) __h__linalg_det = __N.opHandle('aten::_linalg_det', '');
-  const __r = __N.call(__h__linalg_det, A.h) as unknown[];
+  const __r = __N.call(__h__linalg_det, handleOf(A)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__linalg_eigh = -1;
 /** `aten::_linalg_eigh(Tensor A, str UPLO="L", bool compute_v=True) -> (Tensor eigenvalues, Tensor eigenvectors)` */
 export function _linalg_eigh(A: Tensor, UPLO?: string, compute_v?: boolean): [Tensor, Tensor] {
   if (__h__linalg_eigh < 0) __h__linalg_eigh = __N.opHandle('aten::_linalg_eigh', '');
-  const __r = __N.call(__h__linalg_eigh, A.h, UPLO, compute_v) as unknown[];
+  const __r = __N.call(__h__linalg_eigh, handleOf(A), UPLO, compute_v) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__linalg_slogdet = -1;
 /** `aten::_linalg_slogdet(Tensor A) -> (Tensor sign, Tensor logabsdet, Tensor LU, Tensor pivots)` */
 export function _linalg_slogdet(A: Tensor): [Tensor, Tensor, Tensor, Tensor] {
   if (__h__linalg_slogdet < 0) __h__linalg_slogdet = __N.opHandle('aten::_linalg_slogdet', '');
-  const __r = __N.call(__h__linalg_slogdet, A.h) as unknown[];
+  const __r = __N.call(__h__linalg_slogdet, handleOf(A)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h__linalg_solve_ex = -1;
 /** `aten::_linalg_solve_ex(Tensor A, Tensor B, *, bool left=True, bool check_errors=False) -> (Tensor result, Tensor LU, Tensor pivots, Tensor info)` */
 export function _linalg_solve_ex(A: Tensor, B: Tensor, opts?: { left?: boolean; check_errors?: boolean }): [Tensor, Tensor, Tensor, Tensor] {
   if (__h__linalg_solve_ex < 0) __h__linalg_solve_ex = __N.opHandle('aten::_linalg_solve_ex', '');
-  const __r = __N.call(__h__linalg_solve_ex, A.h, B.h, opts?.left, opts?.check_errors) as unknown[];
+  const __r = __N.call(__h__linalg_solve_ex, handleOf(A), handleOf(B), opts?.left, opts?.check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h__linalg_svd = -1;
 /** `aten::_linalg_svd(Tensor A, bool full_matrices=False, bool compute_uv=True, *, str? driver=None) -> (Tensor U, Tensor S, Tensor Vh)` */
 export function _linalg_svd(A: Tensor, full_matrices?: boolean, compute_uv?: boolean, opts?: { driver?: string | null }): [Tensor, Tensor, Tensor] {
   if (__h__linalg_svd < 0) __h__linalg_svd = __N.opHandle('aten::_linalg_svd', '');
-  const __r = __N.call(__h__linalg_svd, A.h, full_matrices, compute_uv, opts?.driver) as unknown[];
+  const __r = __N.call(__h__linalg_svd, handleOf(A), full_matrices, compute_uv, opts?.driver) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__local_scalar_dense = -1;
 /** `aten::_local_scalar_dense(Tensor self) -> Scalar` */
 export function _local_scalar_dense(self: Tensor): number {
   if (__h__local_scalar_dense < 0) __h__local_scalar_dense = __N.opHandle('aten::_local_scalar_dense', '');
-  return __N.call(__h__local_scalar_dense, self.h) as number;
+  return __N.call(__h__local_scalar_dense, handleOf(self)) as number;
 }
 let __h__log_softmax_backward_data = -1;
 /** `aten::_log_softmax_backward_data(Tensor grad_output, Tensor output, int dim, ScalarType input_dtype) -> Tensor` */
 export function _log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: number, input_dtype: DType): Tensor {
   if (__h__log_softmax_backward_data < 0) __h__log_softmax_backward_data = __N.opHandle('aten::_log_softmax_backward_data', '');
-  const __r = __N.call(__h__log_softmax_backward_data, grad_output.h, output.h, dim, dtypeCode(input_dtype));
+  const __r = __N.call(__h__log_softmax_backward_data, handleOf(grad_output), handleOf(output), dim, dtypeCode(input_dtype));
   return wrap(__r);
 }
 let __h__log_softmax = -1;
 /** `aten::_log_softmax(Tensor self, int dim, bool half_to_float) -> Tensor` */
 export function _log_softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor {
   if (__h__log_softmax < 0) __h__log_softmax = __N.opHandle('aten::_log_softmax', '');
-  const __r = __N.call(__h__log_softmax, self.h, dim, half_to_float);
+  const __r = __N.call(__h__log_softmax, handleOf(self), dim, half_to_float);
   return wrap(__r);
 }
 let __h__logcumsumexp = -1;
 /** `aten::_logcumsumexp(Tensor self, int dim) -> Tensor` */
 export function _logcumsumexp(self: Tensor, dim: number): Tensor {
   if (__h__logcumsumexp < 0) __h__logcumsumexp = __N.opHandle('aten::_logcumsumexp', '');
-  const __r = __N.call(__h__logcumsumexp, self.h, dim);
+  const __r = __N.call(__h__logcumsumexp, handleOf(self), dim);
   return wrap(__r);
 }
 let __h__lstm_mps = -1;
 /** `aten::_lstm_mps(Tensor input, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function _lstm_mps(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__lstm_mps < 0) __h__lstm_mps = __N.opHandle('aten::_lstm_mps', '');
-  const __r = __N.call(__h__lstm_mps, input.h, hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h__lstm_mps, handleOf(input), hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h__lu_with_info = -1;
 /** `aten::_lu_with_info(Tensor self, bool pivot=True, bool check_errors=True) -> (Tensor LU, Tensor pivots, Tensor info)` */
 export function _lu_with_info(self: Tensor, pivot?: boolean, check_errors?: boolean): [Tensor, Tensor, Tensor] {
   if (__h__lu_with_info < 0) __h__lu_with_info = __N.opHandle('aten::_lu_with_info', '');
-  const __r = __N.call(__h__lu_with_info, self.h, pivot, check_errors) as unknown[];
+  const __r = __N.call(__h__lu_with_info, handleOf(self), pivot, check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__make_dual_copy = -1;
 /** `aten::_make_dual_copy(Tensor primal, Tensor tangent, int level) -> Tensor` */
 export function _make_dual_copy(primal: Tensor, tangent: Tensor, level: number): Tensor {
   if (__h__make_dual_copy < 0) __h__make_dual_copy = __N.opHandle('aten::_make_dual_copy', '');
-  const __r = __N.call(__h__make_dual_copy, primal.h, tangent.h, level);
+  const __r = __N.call(__h__make_dual_copy, handleOf(primal), handleOf(tangent), level);
   return wrap(__r);
 }
 let __h__make_dual = -1;
 /** `aten::_make_dual(Tensor(a) primal, Tensor tangent, int level) -> Tensor(a)` */
 export function _make_dual(primal: Tensor, tangent: Tensor, level: number): Tensor {
   if (__h__make_dual < 0) __h__make_dual = __N.opHandle('aten::_make_dual', '');
-  const __r = __N.call(__h__make_dual, primal.h, tangent.h, level);
+  const __r = __N.call(__h__make_dual, handleOf(primal), handleOf(tangent), level);
   return wrap(__r);
 }
 let __h__make_per_channel_quantized_tensor = -1;
 /** `aten::_make_per_channel_quantized_tensor(Tensor self, Tensor scale, Tensor zero_point, int axis) -> Tensor` */
 export function _make_per_channel_quantized_tensor(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number): Tensor {
   if (__h__make_per_channel_quantized_tensor < 0) __h__make_per_channel_quantized_tensor = __N.opHandle('aten::_make_per_channel_quantized_tensor', '');
-  const __r = __N.call(__h__make_per_channel_quantized_tensor, self.h, scale.h, zero_point.h, axis);
+  const __r = __N.call(__h__make_per_channel_quantized_tensor, handleOf(self), handleOf(scale), handleOf(zero_point), axis);
   return wrap(__r);
 }
 let __h__make_per_tensor_quantized_tensor = -1;
 /** `aten::_make_per_tensor_quantized_tensor(Tensor self, float scale, int zero_point) -> Tensor` */
 export function _make_per_tensor_quantized_tensor(self: Tensor, scale: number, zero_point: number): Tensor {
   if (__h__make_per_tensor_quantized_tensor < 0) __h__make_per_tensor_quantized_tensor = __N.opHandle('aten::_make_per_tensor_quantized_tensor', '');
-  const __r = __N.call(__h__make_per_tensor_quantized_tensor, self.h, scale, zero_point);
+  const __r = __N.call(__h__make_per_tensor_quantized_tensor, handleOf(self), scale, zero_point);
   return wrap(__r);
 }
 let __h__masked_scale = -1;
 /** `aten::_masked_scale(Tensor self, Tensor mask, float scale) -> Tensor` */
 export function _masked_scale(self: Tensor, mask: Tensor, scale: number): Tensor {
   if (__h__masked_scale < 0) __h__masked_scale = __N.opHandle('aten::_masked_scale', '');
-  const __r = __N.call(__h__masked_scale, self.h, mask.h, scale);
+  const __r = __N.call(__h__masked_scale, handleOf(self), handleOf(mask), scale);
   return wrap(__r);
 }
 let __h__masked_softmax_backward = -1;
 /** `aten::_masked_softmax_backward(Tensor grad_output, Tensor output, Tensor mask, int? dim=None) -> Tensor` */
 export function _masked_softmax_backward(grad_output: Tensor, output: Tensor, mask: Tensor, dim?: number | null): Tensor {
   if (__h__masked_softmax_backward < 0) __h__masked_softmax_backward = __N.opHandle('aten::_masked_softmax_backward', '');
-  const __r = __N.call(__h__masked_softmax_backward, grad_output.h, output.h, mask.h, dim);
+  const __r = __N.call(__h__masked_softmax_backward, handleOf(grad_output), handleOf(output), handleOf(mask), dim);
   return wrap(__r);
 }
 let __h__masked_softmax = -1;
 /** `aten::_masked_softmax(Tensor self, Tensor mask, int? dim=None, int? mask_type=None) -> Tensor` */
 export function _masked_softmax(self: Tensor, mask: Tensor, dim?: number | null, mask_type?: number | null): Tensor {
   if (__h__masked_softmax < 0) __h__masked_softmax = __N.opHandle('aten::_masked_softmax', '');
-  const __r = __N.call(__h__masked_softmax, self.h, mask.h, dim, mask_type);
+  const __r = __N.call(__h__masked_softmax, handleOf(self), handleOf(mask), dim, mask_type);
   return wrap(__r);
 }
 let __h__mkldnn_reshape = -1;
 /** `aten::_mkldnn_reshape(Tensor self, int[] shape) -> Tensor` */
 export function _mkldnn_reshape(self: Tensor, shape: number | number[]): Tensor {
   if (__h__mkldnn_reshape < 0) __h__mkldnn_reshape = __N.opHandle('aten::_mkldnn_reshape', '');
-  const __r = __N.call(__h__mkldnn_reshape, self.h, shape);
+  const __r = __N.call(__h__mkldnn_reshape, handleOf(self), shape);
   return wrap(__r);
 }
 let __h__mkldnn_transpose_ = -1;
 /** `aten::_mkldnn_transpose_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)` */
 export function _mkldnn_transpose_(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h__mkldnn_transpose_ < 0) __h__mkldnn_transpose_ = __N.opHandle('aten::_mkldnn_transpose_', '');
-  const __r = __N.call(__h__mkldnn_transpose_, self.h, dim0, dim1);
+  const __r = __N.call(__h__mkldnn_transpose_, handleOf(self), dim0, dim1);
   return self;
 }
 let __h__mkldnn_transpose = -1;
 /** `aten::_mkldnn_transpose(Tensor self, int dim0, int dim1) -> Tensor` */
 export function _mkldnn_transpose(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h__mkldnn_transpose < 0) __h__mkldnn_transpose = __N.opHandle('aten::_mkldnn_transpose', '');
-  const __r = __N.call(__h__mkldnn_transpose, self.h, dim0, dim1);
+  const __r = __N.call(__h__mkldnn_transpose, handleOf(self), dim0, dim1);
   return wrap(__r);
 }
 let __h__mps_convolution_transpose = -1;
 /** `aten::_mps_convolution_transpose(Tensor self, Tensor weight, int[] padding, int[] output_padding, int[] stride, int[] dilation, int groups) -> Tensor` */
 export function _mps_convolution_transpose(self: Tensor, weight: Tensor, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h__mps_convolution_transpose < 0) __h__mps_convolution_transpose = __N.opHandle('aten::_mps_convolution_transpose', '');
-  const __r = __N.call(__h__mps_convolution_transpose, self.h, weight.h, padding, output_padding, stride, dilation, groups);
+  const __r = __N.call(__h__mps_convolution_transpose, handleOf(self), handleOf(weight), padding, output_padding, stride, dilation, groups);
   return wrap(__r);
 }
 let __h__mps_convolution = -1;
 /** `aten::_mps_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups) -> Tensor` */
 export function _mps_convolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h__mps_convolution < 0) __h__mps_convolution = __N.opHandle('aten::_mps_convolution', '');
-  const __r = __N.call(__h__mps_convolution, self.h, weight.h, bias?.h, padding, stride, dilation, groups);
+  const __r = __N.call(__h__mps_convolution, handleOf(self), handleOf(weight), optHandleOf(bias), padding, stride, dilation, groups);
   return wrap(__r);
 }
 let __h__mps_max_pool2d = -1;
 /** `aten::_mps_max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function _mps_max_pool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h__mps_max_pool2d < 0) __h__mps_max_pool2d = __N.opHandle('aten::_mps_max_pool2d', '');
-  const __r = __N.call(__h__mps_max_pool2d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h__mps_max_pool2d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h__native_decoder_only_multi_head_attention = -1;
 /** `aten::_native_decoder_only_multi_head_attention(Tensor query, Tensor key, Tensor value, int embed_dim, int num_head, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, Tensor? mask=None, Tensor? incr_key=None, Tensor? incr_value=None, bool need_weights=True, bool average_attn_weights=True) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function _native_decoder_only_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, mask?: Tensor | null, incr_key?: Tensor | null, incr_value?: Tensor | null, need_weights?: boolean, average_attn_weights?: boolean): [Tensor, Tensor, Tensor, Tensor] {
   if (__h__native_decoder_only_multi_head_attention < 0) __h__native_decoder_only_multi_head_attention = __N.opHandle('aten::_native_decoder_only_multi_head_attention', '');
-  const __r = __N.call(__h__native_decoder_only_multi_head_attention, query.h, key.h, value.h, embed_dim, num_head, qkv_weight.h, qkv_bias.h, proj_weight.h, proj_bias.h, mask?.h, incr_key?.h, incr_value?.h, need_weights, average_attn_weights) as unknown[];
+  const __r = __N.call(__h__native_decoder_only_multi_head_attention, handleOf(query), handleOf(key), handleOf(value), embed_dim, num_head, handleOf(qkv_weight), handleOf(qkv_bias), handleOf(proj_weight), handleOf(proj_bias), optHandleOf(mask), optHandleOf(incr_key), optHandleOf(incr_value), need_weights, average_attn_weights) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h__native_multi_head_attention = -1;
 /** `aten::_native_multi_head_attention(Tensor query, Tensor key, Tensor value, int embed_dim, int num_head, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, Tensor? mask=None, bool need_weights=True, bool average_attn_weights=True, int? mask_type=None) -> (Tensor, Tensor)` */
 export function _native_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, mask?: Tensor | null, need_weights?: boolean, average_attn_weights?: boolean, mask_type?: number | null): [Tensor, Tensor] {
   if (__h__native_multi_head_attention < 0) __h__native_multi_head_attention = __N.opHandle('aten::_native_multi_head_attention', '');
-  const __r = __N.call(__h__native_multi_head_attention, query.h, key.h, value.h, embed_dim, num_head, qkv_weight.h, qkv_bias.h, proj_weight.h, proj_bias.h, mask?.h, need_weights, average_attn_weights, mask_type) as unknown[];
+  const __r = __N.call(__h__native_multi_head_attention, handleOf(query), handleOf(key), handleOf(value), embed_dim, num_head, handleOf(qkv_weight), handleOf(qkv_bias), handleOf(proj_weight), handleOf(proj_bias), optHandleOf(mask), need_weights, average_attn_weights, mask_type) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__neg_view_copy = -1;
 /** `aten::_neg_view_copy(Tensor self) -> Tensor` */
 export function _neg_view_copy(self: Tensor): Tensor {
   if (__h__neg_view_copy < 0) __h__neg_view_copy = __N.opHandle('aten::_neg_view_copy', '');
-  const __r = __N.call(__h__neg_view_copy, self.h);
+  const __r = __N.call(__h__neg_view_copy, handleOf(self));
   return wrap(__r);
 }
 let __h__neg_view = -1;
 /** `aten::_neg_view(Tensor(a) self) -> Tensor(a)` */
 export function _neg_view(self: Tensor): Tensor {
   if (__h__neg_view < 0) __h__neg_view = __N.opHandle('aten::_neg_view', '');
-  const __r = __N.call(__h__neg_view, self.h);
+  const __r = __N.call(__h__neg_view, handleOf(self));
   return wrap(__r);
 }
 let __h__nested_from_padded_and_nested_example = -1;
 /** `aten::_nested_from_padded_and_nested_example(Tensor padded, Tensor nt_example) -> Tensor` */
 export function _nested_from_padded_and_nested_example(padded: Tensor, nt_example: Tensor): Tensor {
   if (__h__nested_from_padded_and_nested_example < 0) __h__nested_from_padded_and_nested_example = __N.opHandle('aten::_nested_from_padded_and_nested_example', '');
-  const __r = __N.call(__h__nested_from_padded_and_nested_example, padded.h, nt_example.h);
+  const __r = __N.call(__h__nested_from_padded_and_nested_example, handleOf(padded), handleOf(nt_example));
   return wrap(__r);
 }
 let __h__nested_from_padded = -1;
 /** `aten::_nested_from_padded(Tensor padded, Tensor cpu_nested_shape_example, bool fuse_transform_0213=False) -> Tensor` */
 export function _nested_from_padded(padded: Tensor, cpu_nested_shape_example: Tensor, fuse_transform_0213?: boolean): Tensor {
   if (__h__nested_from_padded < 0) __h__nested_from_padded = __N.opHandle('aten::_nested_from_padded', '');
-  const __r = __N.call(__h__nested_from_padded, padded.h, cpu_nested_shape_example.h, fuse_transform_0213);
+  const __r = __N.call(__h__nested_from_padded, handleOf(padded), handleOf(cpu_nested_shape_example), fuse_transform_0213);
   return wrap(__r);
 }
 let __h__nested_select_backward = -1;
 /** `aten::_nested_select_backward(Tensor grad_output, Tensor self, int dim, int index) -> Tensor` */
 export function _nested_select_backward(grad_output: Tensor, self: Tensor, dim: number, index: number): Tensor {
   if (__h__nested_select_backward < 0) __h__nested_select_backward = __N.opHandle('aten::_nested_select_backward', '');
-  const __r = __N.call(__h__nested_select_backward, grad_output.h, self.h, dim, index);
+  const __r = __N.call(__h__nested_select_backward, handleOf(grad_output), handleOf(self), dim, index);
   return wrap(__r);
 }
 let __h__nested_sum_backward = -1;
 /** `aten::_nested_sum_backward(Tensor grad, Tensor self, int[1]? dim, bool keepdim=False) -> Tensor` */
 export function _nested_sum_backward(grad: Tensor, self: Tensor, dim?: number | number[] | null, keepdim?: boolean): Tensor {
   if (__h__nested_sum_backward < 0) __h__nested_sum_backward = __N.opHandle('aten::_nested_sum_backward', '');
-  const __r = __N.call(__h__nested_sum_backward, grad.h, self.h, dim, keepdim);
+  const __r = __N.call(__h__nested_sum_backward, handleOf(grad), handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h__nested_tensor_from_mask_left_aligned = -1;
 /** `aten::_nested_tensor_from_mask_left_aligned(Tensor t, Tensor mask) -> bool` */
 export function _nested_tensor_from_mask_left_aligned(t: Tensor, mask: Tensor): boolean {
   if (__h__nested_tensor_from_mask_left_aligned < 0) __h__nested_tensor_from_mask_left_aligned = __N.opHandle('aten::_nested_tensor_from_mask_left_aligned', '');
-  return __N.call(__h__nested_tensor_from_mask_left_aligned, t.h, mask.h) as boolean;
+  return __N.call(__h__nested_tensor_from_mask_left_aligned, handleOf(t), handleOf(mask)) as boolean;
 }
 let __h__nested_tensor_from_mask = -1;
 /** `aten::_nested_tensor_from_mask(Tensor t, Tensor mask, bool mask_check=True) -> Tensor` */
 export function _nested_tensor_from_mask(t: Tensor, mask: Tensor, mask_check?: boolean): Tensor {
   if (__h__nested_tensor_from_mask < 0) __h__nested_tensor_from_mask = __N.opHandle('aten::_nested_tensor_from_mask', '');
-  const __r = __N.call(__h__nested_tensor_from_mask, t.h, mask.h, mask_check);
+  const __r = __N.call(__h__nested_tensor_from_mask, handleOf(t), handleOf(mask), mask_check);
   return wrap(__r);
 }
 let __h__nested_tensor_from_tensor_list = -1;
@@ -1705,56 +1705,56 @@ let __h__nested_tensor_layer_norm = -1;
 /** `aten::_nested_tensor_layer_norm(Tensor self, Tensor? weight, Tensor? bias, float eps) -> Tensor` */
 export function _nested_tensor_layer_norm(self: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
   if (__h__nested_tensor_layer_norm < 0) __h__nested_tensor_layer_norm = __N.opHandle('aten::_nested_tensor_layer_norm', '');
-  const __r = __N.call(__h__nested_tensor_layer_norm, self.h, weight?.h, bias?.h, eps);
+  const __r = __N.call(__h__nested_tensor_layer_norm, handleOf(self), optHandleOf(weight), optHandleOf(bias), eps);
   return wrap(__r);
 }
 let __h__nested_tensor_offsets = -1;
 /** `aten::_nested_tensor_offsets(Tensor self) -> int[]` */
 export function _nested_tensor_offsets(self: Tensor): number[] {
   if (__h__nested_tensor_offsets < 0) __h__nested_tensor_offsets = __N.opHandle('aten::_nested_tensor_offsets', '');
-  const __r = __N.call(__h__nested_tensor_offsets, self.h);
+  const __r = __N.call(__h__nested_tensor_offsets, handleOf(self));
   return __r as number[];
 }
 let __h__nested_tensor_size = -1;
 /** `aten::_nested_tensor_size(Tensor self) -> Tensor` */
 export function _nested_tensor_size(self: Tensor): Tensor {
   if (__h__nested_tensor_size < 0) __h__nested_tensor_size = __N.opHandle('aten::_nested_tensor_size', '');
-  const __r = __N.call(__h__nested_tensor_size, self.h);
+  const __r = __N.call(__h__nested_tensor_size, handleOf(self));
   return wrap(__r);
 }
 let __h__nested_tensor_softmax_with_shape = -1;
 /** `aten::_nested_tensor_softmax_with_shape(Tensor self, Tensor query) -> Tensor` */
 export function _nested_tensor_softmax_with_shape(self: Tensor, query: Tensor): Tensor {
   if (__h__nested_tensor_softmax_with_shape < 0) __h__nested_tensor_softmax_with_shape = __N.opHandle('aten::_nested_tensor_softmax_with_shape', '');
-  const __r = __N.call(__h__nested_tensor_softmax_with_shape, self.h, query.h);
+  const __r = __N.call(__h__nested_tensor_softmax_with_shape, handleOf(self), handleOf(query));
   return wrap(__r);
 }
 let __h__nested_tensor_strides = -1;
 /** `aten::_nested_tensor_strides(Tensor self) -> Tensor` */
 export function _nested_tensor_strides(self: Tensor): Tensor {
   if (__h__nested_tensor_strides < 0) __h__nested_tensor_strides = __N.opHandle('aten::_nested_tensor_strides', '');
-  const __r = __N.call(__h__nested_tensor_strides, self.h);
+  const __r = __N.call(__h__nested_tensor_strides, handleOf(self));
   return wrap(__r);
 }
 let __h__nested_view_from_buffer_copy = -1;
 /** `aten::_nested_view_from_buffer_copy(Tensor self, Tensor nested_size, Tensor nested_strides, int[] offsets) -> Tensor` */
 export function _nested_view_from_buffer_copy(self: Tensor, nested_size: Tensor, nested_strides: Tensor, offsets: number | number[]): Tensor {
   if (__h__nested_view_from_buffer_copy < 0) __h__nested_view_from_buffer_copy = __N.opHandle('aten::_nested_view_from_buffer_copy', '');
-  const __r = __N.call(__h__nested_view_from_buffer_copy, self.h, nested_size.h, nested_strides.h, offsets);
+  const __r = __N.call(__h__nested_view_from_buffer_copy, handleOf(self), handleOf(nested_size), handleOf(nested_strides), offsets);
   return wrap(__r);
 }
 let __h__nested_view_from_buffer = -1;
 /** `aten::_nested_view_from_buffer(Tensor(a) self, Tensor nested_size, Tensor nested_strides, int[] offsets) -> Tensor(a)` */
 export function _nested_view_from_buffer(self: Tensor, nested_size: Tensor, nested_strides: Tensor, offsets: number | number[]): Tensor {
   if (__h__nested_view_from_buffer < 0) __h__nested_view_from_buffer = __N.opHandle('aten::_nested_view_from_buffer', '');
-  const __r = __N.call(__h__nested_view_from_buffer, self.h, nested_size.h, nested_strides.h, offsets);
+  const __r = __N.call(__h__nested_view_from_buffer, handleOf(self), handleOf(nested_size), handleOf(nested_strides), offsets);
   return wrap(__r);
 }
 let __h__new_zeros_with_same_feature_meta = -1;
 /** `aten::_new_zeros_with_same_feature_meta(Tensor self, Tensor other, *, int self_num_batch_dims=0) -> Tensor` */
 export function _new_zeros_with_same_feature_meta(self: Tensor, other: Tensor, opts?: { self_num_batch_dims?: number }): Tensor {
   if (__h__new_zeros_with_same_feature_meta < 0) __h__new_zeros_with_same_feature_meta = __N.opHandle('aten::_new_zeros_with_same_feature_meta', '');
-  const __r = __N.call(__h__new_zeros_with_same_feature_meta, self.h, other.h, opts?.self_num_batch_dims);
+  const __r = __N.call(__h__new_zeros_with_same_feature_meta, handleOf(self), handleOf(other), opts?.self_num_batch_dims);
   return wrap(__r);
 }
 let __h__nnpack_available = -1;
@@ -1767,279 +1767,279 @@ let __h__nnpack_spatial_convolution = -1;
 /** `aten::_nnpack_spatial_convolution(Tensor input, Tensor weight, Tensor? bias, int[2] padding, int[2] stride=1) -> Tensor` */
 export function _nnpack_spatial_convolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride?: number | number[]): Tensor {
   if (__h__nnpack_spatial_convolution < 0) __h__nnpack_spatial_convolution = __N.opHandle('aten::_nnpack_spatial_convolution', '');
-  const __r = __N.call(__h__nnpack_spatial_convolution, input.h, weight.h, bias?.h, padding, stride);
+  const __r = __N.call(__h__nnpack_spatial_convolution, handleOf(input), handleOf(weight), optHandleOf(bias), padding, stride);
   return wrap(__r);
 }
 let __h__nnz = -1;
 /** `aten::_nnz(Tensor self) -> int` */
 export function _nnz(self: Tensor): number {
   if (__h__nnz < 0) __h__nnz = __N.opHandle('aten::_nnz', '');
-  return __N.call(__h__nnz, self.h) as number;
+  return __N.call(__h__nnz, handleOf(self)) as number;
 }
 let __h__pack_padded_sequence_backward = -1;
 /** `aten::_pack_padded_sequence_backward(Tensor grad, int[] input_size, Tensor batch_sizes, bool batch_first) -> Tensor` */
 export function _pack_padded_sequence_backward(grad: Tensor, input_size: number | number[], batch_sizes: Tensor, batch_first: boolean): Tensor {
   if (__h__pack_padded_sequence_backward < 0) __h__pack_padded_sequence_backward = __N.opHandle('aten::_pack_padded_sequence_backward', '');
-  const __r = __N.call(__h__pack_padded_sequence_backward, grad.h, input_size, batch_sizes.h, batch_first);
+  const __r = __N.call(__h__pack_padded_sequence_backward, handleOf(grad), input_size, handleOf(batch_sizes), batch_first);
   return wrap(__r);
 }
 let __h__pack_padded_sequence = -1;
 /** `aten::_pack_padded_sequence(Tensor input, Tensor lengths, bool batch_first) -> (Tensor, Tensor)` */
 export function _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: boolean): [Tensor, Tensor] {
   if (__h__pack_padded_sequence < 0) __h__pack_padded_sequence = __N.opHandle('aten::_pack_padded_sequence', '');
-  const __r = __N.call(__h__pack_padded_sequence, input.h, lengths.h, batch_first) as unknown[];
+  const __r = __N.call(__h__pack_padded_sequence, handleOf(input), handleOf(lengths), batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__pad_circular = -1;
 /** `aten::_pad_circular(Tensor self, int[] pad) -> Tensor` */
 export function _pad_circular(self: Tensor, pad: number | number[]): Tensor {
   if (__h__pad_circular < 0) __h__pad_circular = __N.opHandle('aten::_pad_circular', '');
-  const __r = __N.call(__h__pad_circular, self.h, pad);
+  const __r = __N.call(__h__pad_circular, handleOf(self), pad);
   return wrap(__r);
 }
 let __h__pad_enum = -1;
 /** `aten::_pad_enum(Tensor self, int[] pad, int mode, float? value=None) -> Tensor` */
 export function _pad_enum(self: Tensor, pad: number | number[], mode: number, value?: number | null): Tensor {
   if (__h__pad_enum < 0) __h__pad_enum = __N.opHandle('aten::_pad_enum', '');
-  const __r = __N.call(__h__pad_enum, self.h, pad, mode, value);
+  const __r = __N.call(__h__pad_enum, handleOf(self), pad, mode, value);
   return wrap(__r);
 }
 let __h__pad_packed_sequence = -1;
 /** `aten::_pad_packed_sequence(Tensor data, Tensor batch_sizes, bool batch_first, Scalar padding_value, int total_length) -> (Tensor, Tensor)` */
 export function _pad_packed_sequence(data: Tensor, batch_sizes: Tensor, batch_first: boolean, padding_value: number | boolean, total_length: number): [Tensor, Tensor] {
   if (__h__pad_packed_sequence < 0) __h__pad_packed_sequence = __N.opHandle('aten::_pad_packed_sequence', '');
-  const __r = __N.call(__h__pad_packed_sequence, data.h, batch_sizes.h, batch_first, padding_value, total_length) as unknown[];
+  const __r = __N.call(__h__pad_packed_sequence, handleOf(data), handleOf(batch_sizes), batch_first, padding_value, total_length) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__pdist_backward = -1;
 /** `aten::_pdist_backward(Tensor grad, Tensor self, float p, Tensor pdist) -> Tensor` */
 export function _pdist_backward(grad: Tensor, self: Tensor, p: number, pdist: Tensor): Tensor {
   if (__h__pdist_backward < 0) __h__pdist_backward = __N.opHandle('aten::_pdist_backward', '');
-  const __r = __N.call(__h__pdist_backward, grad.h, self.h, p, pdist.h);
+  const __r = __N.call(__h__pdist_backward, handleOf(grad), handleOf(self), p, handleOf(pdist));
   return wrap(__r);
 }
 let __h__pdist_forward = -1;
 /** `aten::_pdist_forward(Tensor self, float p=2.) -> Tensor` */
 export function _pdist_forward(self: Tensor, p?: number): Tensor {
   if (__h__pdist_forward < 0) __h__pdist_forward = __N.opHandle('aten::_pdist_forward', '');
-  const __r = __N.call(__h__pdist_forward, self.h, p);
+  const __r = __N.call(__h__pdist_forward, handleOf(self), p);
   return wrap(__r);
 }
 let __h__pin_memory = -1;
 /** `aten::_pin_memory(Tensor self, Device? device=None) -> Tensor` */
 export function _pin_memory(self: Tensor, device?: string | null): Tensor {
   if (__h__pin_memory < 0) __h__pin_memory = __N.opHandle('aten::_pin_memory', '');
-  const __r = __N.call(__h__pin_memory, self.h, device);
+  const __r = __N.call(__h__pin_memory, handleOf(self), device);
   return wrap(__r);
 }
 let __h__remove_batch_dim = -1;
 /** `aten::_remove_batch_dim(Tensor self, int level, int batch_size, int out_dim) -> Tensor` */
 export function _remove_batch_dim(self: Tensor, level: number, batch_size: number, out_dim: number): Tensor {
   if (__h__remove_batch_dim < 0) __h__remove_batch_dim = __N.opHandle('aten::_remove_batch_dim', '');
-  const __r = __N.call(__h__remove_batch_dim, self.h, level, batch_size, out_dim);
+  const __r = __N.call(__h__remove_batch_dim, handleOf(self), level, batch_size, out_dim);
   return wrap(__r);
 }
 let __h__reshape_alias_copy = -1;
 /** `aten::_reshape_alias_copy(Tensor self, SymInt[] size, SymInt[] stride) -> Tensor` */
 export function _reshape_alias_copy(self: Tensor, size: number | number[], stride: number | number[]): Tensor {
   if (__h__reshape_alias_copy < 0) __h__reshape_alias_copy = __N.opHandle('aten::_reshape_alias_copy', '');
-  const __r = __N.call(__h__reshape_alias_copy, self.h, size, stride);
+  const __r = __N.call(__h__reshape_alias_copy, handleOf(self), size, stride);
   return wrap(__r);
 }
 let __h__reshape_alias = -1;
 /** `aten::_reshape_alias(Tensor(a) self, SymInt[] size, SymInt[] stride) -> Tensor(a)` */
 export function _reshape_alias(self: Tensor, size: number | number[], stride: number | number[]): Tensor {
   if (__h__reshape_alias < 0) __h__reshape_alias = __N.opHandle('aten::_reshape_alias', '');
-  const __r = __N.call(__h__reshape_alias, self.h, size, stride);
+  const __r = __N.call(__h__reshape_alias, handleOf(self), size, stride);
   return wrap(__r);
 }
 let __h__reshape_from_tensor = -1;
 /** `aten::_reshape_from_tensor(Tensor self, Tensor shape) -> Tensor` */
 export function _reshape_from_tensor(self: Tensor, shape: Tensor): Tensor {
   if (__h__reshape_from_tensor < 0) __h__reshape_from_tensor = __N.opHandle('aten::_reshape_from_tensor', '');
-  const __r = __N.call(__h__reshape_from_tensor, self.h, shape.h);
+  const __r = __N.call(__h__reshape_from_tensor, handleOf(self), handleOf(shape));
   return wrap(__r);
 }
 let __h__resize_output_ = -1;
 /** `aten::_resize_output_(Tensor(a!) self, int[] size, Device device) -> Tensor(a!)` */
 export function _resize_output_(self: Tensor, size: number | number[], device: string): Tensor {
   if (__h__resize_output_ < 0) __h__resize_output_ = __N.opHandle('aten::_resize_output_', '');
-  const __r = __N.call(__h__resize_output_, self.h, size, device);
+  const __r = __N.call(__h__resize_output_, handleOf(self), size, device);
   return self;
 }
 let __h__resize_output = -1;
 /** `aten::_resize_output(Tensor self, int[] size, Device device) -> Tensor` */
 export function _resize_output(self: Tensor, size: number | number[], device: string): Tensor {
   if (__h__resize_output < 0) __h__resize_output = __N.opHandle('aten::_resize_output', '');
-  const __r = __N.call(__h__resize_output, self.h, size, device);
+  const __r = __N.call(__h__resize_output, handleOf(self), size, device);
   return wrap(__r);
 }
 let __h__rowwise_prune = -1;
 /** `aten::_rowwise_prune(Tensor weight, Tensor mask, ScalarType compressed_indices_dtype) -> (Tensor, Tensor)` */
 export function _rowwise_prune(weight: Tensor, mask: Tensor, compressed_indices_dtype: DType): [Tensor, Tensor] {
   if (__h__rowwise_prune < 0) __h__rowwise_prune = __N.opHandle('aten::_rowwise_prune', '');
-  const __r = __N.call(__h__rowwise_prune, weight.h, mask.h, dtypeCode(compressed_indices_dtype)) as unknown[];
+  const __r = __N.call(__h__rowwise_prune, handleOf(weight), handleOf(mask), dtypeCode(compressed_indices_dtype)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__sample_dirichlet = -1;
 /** `aten::_sample_dirichlet(Tensor self, Generator? generator=None) -> Tensor` */
 export function _sample_dirichlet(self: Tensor): Tensor {
   if (__h__sample_dirichlet < 0) __h__sample_dirichlet = __N.opHandle('aten::_sample_dirichlet', '');
-  const __r = __N.call(__h__sample_dirichlet, self.h);
+  const __r = __N.call(__h__sample_dirichlet, handleOf(self));
   return wrap(__r);
 }
 let __h__saturate_weight_to_fp16 = -1;
 /** `aten::_saturate_weight_to_fp16(Tensor weight) -> Tensor` */
 export function _saturate_weight_to_fp16(weight: Tensor): Tensor {
   if (__h__saturate_weight_to_fp16 < 0) __h__saturate_weight_to_fp16 = __N.opHandle('aten::_saturate_weight_to_fp16', '');
-  const __r = __N.call(__h__saturate_weight_to_fp16, weight.h);
+  const __r = __N.call(__h__saturate_weight_to_fp16, handleOf(weight));
   return wrap(__r);
 }
 let __h__scaled_dot_product_attention_forward = -1;
 /** `aten::_scaled_dot_product_attention_forward(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool need_attn_weights=False, bool is_causal=False) -> (Tensor, Tensor)` */
 export function _scaled_dot_product_attention_forward(query: Tensor, key: Tensor, value: Tensor, attn_mask?: Tensor | null, dropout_p?: number, need_attn_weights?: boolean, is_causal?: boolean): [Tensor, Tensor] {
   if (__h__scaled_dot_product_attention_forward < 0) __h__scaled_dot_product_attention_forward = __N.opHandle('aten::_scaled_dot_product_attention_forward', '');
-  const __r = __N.call(__h__scaled_dot_product_attention_forward, query.h, key.h, value.h, attn_mask?.h, dropout_p, need_attn_weights, is_causal) as unknown[];
+  const __r = __N.call(__h__scaled_dot_product_attention_forward, handleOf(query), handleOf(key), handleOf(value), optHandleOf(attn_mask), dropout_p, need_attn_weights, is_causal) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__scaled_dot_product_attention_math = -1;
 /** `aten::_scaled_dot_product_attention_math(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool need_attn_weights=False, bool is_causal=False) -> (Tensor, Tensor)` */
 export function _scaled_dot_product_attention_math(query: Tensor, key: Tensor, value: Tensor, attn_mask?: Tensor | null, dropout_p?: number, need_attn_weights?: boolean, is_causal?: boolean): [Tensor, Tensor] {
   if (__h__scaled_dot_product_attention_math < 0) __h__scaled_dot_product_attention_math = __N.opHandle('aten::_scaled_dot_product_attention_math', '');
-  const __r = __N.call(__h__scaled_dot_product_attention_math, query.h, key.h, value.h, attn_mask?.h, dropout_p, need_attn_weights, is_causal) as unknown[];
+  const __r = __N.call(__h__scaled_dot_product_attention_math, handleOf(query), handleOf(key), handleOf(value), optHandleOf(attn_mask), dropout_p, need_attn_weights, is_causal) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__scaled_dot_product_attention = -1;
 /** `aten::_scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool need_attn_weights=False, bool is_causal=False) -> (Tensor, Tensor)` */
 export function _scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask?: Tensor | null, dropout_p?: number, need_attn_weights?: boolean, is_causal?: boolean): [Tensor, Tensor] {
   if (__h__scaled_dot_product_attention < 0) __h__scaled_dot_product_attention = __N.opHandle('aten::_scaled_dot_product_attention', '');
-  const __r = __N.call(__h__scaled_dot_product_attention, query.h, key.h, value.h, attn_mask?.h, dropout_p, need_attn_weights, is_causal) as unknown[];
+  const __r = __N.call(__h__scaled_dot_product_attention, handleOf(query), handleOf(key), handleOf(value), optHandleOf(attn_mask), dropout_p, need_attn_weights, is_causal) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__segment_reduce_backward = -1;
 /** `aten::_segment_reduce_backward(Tensor grad, Tensor output, Tensor data, str reduce, *, Tensor? lengths=None, Tensor? offsets=None, int axis=0, Scalar? initial=None) -> Tensor` */
 export function _segment_reduce_backward(grad: Tensor, output: Tensor, data: Tensor, reduce: string, opts?: { lengths?: Tensor | null; offsets?: Tensor | null; axis?: number; initial?: number | boolean | null }): Tensor {
   if (__h__segment_reduce_backward < 0) __h__segment_reduce_backward = __N.opHandle('aten::_segment_reduce_backward', '');
-  const __r = __N.call(__h__segment_reduce_backward, grad.h, output.h, data.h, reduce, opts?.lengths?.h, opts?.offsets?.h, opts?.axis, opts?.initial);
+  const __r = __N.call(__h__segment_reduce_backward, handleOf(grad), handleOf(output), handleOf(data), reduce, optHandleOf(opts?.lengths), optHandleOf(opts?.offsets), opts?.axis, opts?.initial);
   return wrap(__r);
 }
 let __h__shape_as_tensor = -1;
 /** `aten::_shape_as_tensor(Tensor self) -> Tensor` */
 export function _shape_as_tensor(self: Tensor): Tensor {
   if (__h__shape_as_tensor < 0) __h__shape_as_tensor = __N.opHandle('aten::_shape_as_tensor', '');
-  const __r = __N.call(__h__shape_as_tensor, self.h);
+  const __r = __N.call(__h__shape_as_tensor, handleOf(self));
   return wrap(__r);
 }
 let __h__slow_conv2d_backward$output_mask = -1;
 /** `aten::_slow_conv2d_backward.output_mask(Tensor grad_output, Tensor self, Tensor weight, int[2] kernel_size, int[2] stride, int[2] padding, bool[3] output_mask) -> (Tensor grad_input, Tensor grad_weight, Tensor grad_bias)` */
 export function _slow_conv2d_backward$output_mask(grad_output: Tensor, self: Tensor, weight: Tensor, kernel_size: number | number[], stride: number | number[], padding: number | number[], output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h__slow_conv2d_backward$output_mask < 0) __h__slow_conv2d_backward$output_mask = __N.opHandle('aten::_slow_conv2d_backward', 'output_mask');
-  const __r = __N.call(__h__slow_conv2d_backward$output_mask, grad_output.h, self.h, weight.h, kernel_size, stride, padding, output_mask) as unknown[];
+  const __r = __N.call(__h__slow_conv2d_backward$output_mask, handleOf(grad_output), handleOf(self), handleOf(weight), kernel_size, stride, padding, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__slow_conv2d_forward = -1;
 /** `aten::_slow_conv2d_forward(Tensor self, Tensor weight, int[2] kernel_size, Tensor? bias, int[2] stride, int[2] padding) -> Tensor` */
 export function _slow_conv2d_forward(self: Tensor, weight: Tensor, kernel_size: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[]): Tensor {
   if (__h__slow_conv2d_forward < 0) __h__slow_conv2d_forward = __N.opHandle('aten::_slow_conv2d_forward', '');
-  const __r = __N.call(__h__slow_conv2d_forward, self.h, weight.h, kernel_size, bias?.h, stride, padding);
+  const __r = __N.call(__h__slow_conv2d_forward, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding);
   return wrap(__r);
 }
 let __h__sobol_engine_draw = -1;
 /** `aten::_sobol_engine_draw(Tensor quasi, int n, Tensor sobolstate, int dimension, int num_generated, ScalarType? dtype) -> (Tensor, Tensor)` */
 export function _sobol_engine_draw(quasi: Tensor, n: number, sobolstate: Tensor, dimension: number, num_generated: number, dtype?: DType | null): [Tensor, Tensor] {
   if (__h__sobol_engine_draw < 0) __h__sobol_engine_draw = __N.opHandle('aten::_sobol_engine_draw', '');
-  const __r = __N.call(__h__sobol_engine_draw, quasi.h, n, sobolstate.h, dimension, num_generated, (dtype == null ? dtype : dtypeCode(dtype))) as unknown[];
+  const __r = __N.call(__h__sobol_engine_draw, handleOf(quasi), n, handleOf(sobolstate), dimension, num_generated, (dtype == null ? dtype : dtypeCode(dtype))) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__sobol_engine_ff_ = -1;
 /** `aten::_sobol_engine_ff_(Tensor(a!) self, int n, Tensor sobolstate, int dimension, int num_generated) -> Tensor(a!)` */
 export function _sobol_engine_ff_(self: Tensor, n: number, sobolstate: Tensor, dimension: number, num_generated: number): Tensor {
   if (__h__sobol_engine_ff_ < 0) __h__sobol_engine_ff_ = __N.opHandle('aten::_sobol_engine_ff_', '');
-  const __r = __N.call(__h__sobol_engine_ff_, self.h, n, sobolstate.h, dimension, num_generated);
+  const __r = __N.call(__h__sobol_engine_ff_, handleOf(self), n, handleOf(sobolstate), dimension, num_generated);
   return self;
 }
 let __h__sobol_engine_initialize_state_ = -1;
 /** `aten::_sobol_engine_initialize_state_(Tensor(a!) self, int dimension) -> Tensor(a!)` */
 export function _sobol_engine_initialize_state_(self: Tensor, dimension: number): Tensor {
   if (__h__sobol_engine_initialize_state_ < 0) __h__sobol_engine_initialize_state_ = __N.opHandle('aten::_sobol_engine_initialize_state_', '');
-  const __r = __N.call(__h__sobol_engine_initialize_state_, self.h, dimension);
+  const __r = __N.call(__h__sobol_engine_initialize_state_, handleOf(self), dimension);
   return self;
 }
 let __h__sobol_engine_scramble_ = -1;
 /** `aten::_sobol_engine_scramble_(Tensor(a!) self, Tensor ltm, int dimension) -> Tensor(a!)` */
 export function _sobol_engine_scramble_(self: Tensor, ltm: Tensor, dimension: number): Tensor {
   if (__h__sobol_engine_scramble_ < 0) __h__sobol_engine_scramble_ = __N.opHandle('aten::_sobol_engine_scramble_', '');
-  const __r = __N.call(__h__sobol_engine_scramble_, self.h, ltm.h, dimension);
+  const __r = __N.call(__h__sobol_engine_scramble_, handleOf(self), handleOf(ltm), dimension);
   return self;
 }
 let __h__softmax_backward_data = -1;
 /** `aten::_softmax_backward_data(Tensor grad_output, Tensor output, int dim, ScalarType input_dtype) -> Tensor` */
 export function _softmax_backward_data(grad_output: Tensor, output: Tensor, dim: number, input_dtype: DType): Tensor {
   if (__h__softmax_backward_data < 0) __h__softmax_backward_data = __N.opHandle('aten::_softmax_backward_data', '');
-  const __r = __N.call(__h__softmax_backward_data, grad_output.h, output.h, dim, dtypeCode(input_dtype));
+  const __r = __N.call(__h__softmax_backward_data, handleOf(grad_output), handleOf(output), dim, dtypeCode(input_dtype));
   return wrap(__r);
 }
 let __h__softmax = -1;
 /** `aten::_softmax(Tensor self, int dim, bool half_to_float) -> Tensor` */
 export function _softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor {
   if (__h__softmax < 0) __h__softmax = __N.opHandle('aten::_softmax', '');
-  const __r = __N.call(__h__softmax, self.h, dim, half_to_float);
+  const __r = __N.call(__h__softmax, handleOf(self), dim, half_to_float);
   return wrap(__r);
 }
 let __h__sparse_addmm = -1;
 /** `aten::_sparse_addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function _sparse_addmm(self: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h__sparse_addmm < 0) __h__sparse_addmm = __N.opHandle('aten::_sparse_addmm', '');
-  const __r = __N.call(__h__sparse_addmm, self.h, mat1.h, mat2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h__sparse_addmm, handleOf(self), handleOf(mat1), handleOf(mat2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h__sparse_broadcast_to_copy = -1;
 /** `aten::_sparse_broadcast_to_copy(Tensor self, int[] size) -> Tensor` */
 export function _sparse_broadcast_to_copy(self: Tensor, size: number | number[]): Tensor {
   if (__h__sparse_broadcast_to_copy < 0) __h__sparse_broadcast_to_copy = __N.opHandle('aten::_sparse_broadcast_to_copy', '');
-  const __r = __N.call(__h__sparse_broadcast_to_copy, self.h, size);
+  const __r = __N.call(__h__sparse_broadcast_to_copy, handleOf(self), size);
   return wrap(__r);
 }
 let __h__sparse_broadcast_to = -1;
 /** `aten::_sparse_broadcast_to(Tensor(a) self, int[] size) -> Tensor(a)` */
 export function _sparse_broadcast_to(self: Tensor, size: number | number[]): Tensor {
   if (__h__sparse_broadcast_to < 0) __h__sparse_broadcast_to = __N.opHandle('aten::_sparse_broadcast_to', '');
-  const __r = __N.call(__h__sparse_broadcast_to, self.h, size);
+  const __r = __N.call(__h__sparse_broadcast_to, handleOf(self), size);
   return wrap(__r);
 }
 let __h__sparse_bsc_tensor_unsafe = -1;
 /** `aten::_sparse_bsc_tensor_unsafe(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function _sparse_bsc_tensor_unsafe(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_bsc_tensor_unsafe < 0) __h__sparse_bsc_tensor_unsafe = __N.opHandle('aten::_sparse_bsc_tensor_unsafe', '');
-  const __r = __N.call(__h__sparse_bsc_tensor_unsafe, ccol_indices.h, row_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_bsc_tensor_unsafe, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_bsr_tensor_unsafe = -1;
 /** `aten::_sparse_bsr_tensor_unsafe(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function _sparse_bsr_tensor_unsafe(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_bsr_tensor_unsafe < 0) __h__sparse_bsr_tensor_unsafe = __N.opHandle('aten::_sparse_bsr_tensor_unsafe', '');
-  const __r = __N.call(__h__sparse_bsr_tensor_unsafe, crow_indices.h, col_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_bsr_tensor_unsafe, handleOf(crow_indices), handleOf(col_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_compressed_tensor_unsafe = -1;
 /** `aten::_sparse_compressed_tensor_unsafe(Tensor compressed_indices, Tensor plain_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function _sparse_compressed_tensor_unsafe(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_compressed_tensor_unsafe < 0) __h__sparse_compressed_tensor_unsafe = __N.opHandle('aten::_sparse_compressed_tensor_unsafe', '');
-  const __r = __N.call(__h__sparse_compressed_tensor_unsafe, compressed_indices.h, plain_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_compressed_tensor_unsafe, handleOf(compressed_indices), handleOf(plain_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_coo_tensor_unsafe = -1;
 /** `aten::_sparse_coo_tensor_unsafe(Tensor indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function _sparse_coo_tensor_unsafe(indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_coo_tensor_unsafe < 0) __h__sparse_coo_tensor_unsafe = __N.opHandle('aten::_sparse_coo_tensor_unsafe', '');
-  const __r = __N.call(__h__sparse_coo_tensor_unsafe, indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_coo_tensor_unsafe, handleOf(indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_coo_tensor_with_dims_and_tensors = -1;
 /** `aten::_sparse_coo_tensor_with_dims_and_tensors(int sparse_dim, int dense_dim, int[] size, Tensor indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function _sparse_coo_tensor_with_dims_and_tensors(sparse_dim: number, dense_dim: number, size: number | number[], indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_coo_tensor_with_dims_and_tensors < 0) __h__sparse_coo_tensor_with_dims_and_tensors = __N.opHandle('aten::_sparse_coo_tensor_with_dims_and_tensors', '');
-  const __r = __N.call(__h__sparse_coo_tensor_with_dims_and_tensors, sparse_dim, dense_dim, size, indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_coo_tensor_with_dims_and_tensors, sparse_dim, dense_dim, size, handleOf(indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_coo_tensor_with_dims = -1;
@@ -2053,133 +2053,133 @@ let __h__sparse_csc_tensor_unsafe = -1;
 /** `aten::_sparse_csc_tensor_unsafe(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function _sparse_csc_tensor_unsafe(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_csc_tensor_unsafe < 0) __h__sparse_csc_tensor_unsafe = __N.opHandle('aten::_sparse_csc_tensor_unsafe', '');
-  const __r = __N.call(__h__sparse_csc_tensor_unsafe, ccol_indices.h, row_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_csc_tensor_unsafe, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_csr_prod$dim_dtype = -1;
 /** `aten::_sparse_csr_prod.dim_dtype(Tensor self, int[1] dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function _sparse_csr_prod$dim_dtype(self: Tensor, dim: number | number[], keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h__sparse_csr_prod$dim_dtype < 0) __h__sparse_csr_prod$dim_dtype = __N.opHandle('aten::_sparse_csr_prod', 'dim_dtype');
-  const __r = __N.call(__h__sparse_csr_prod$dim_dtype, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h__sparse_csr_prod$dim_dtype, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h__sparse_csr_sum$dim_dtype = -1;
 /** `aten::_sparse_csr_sum.dim_dtype(Tensor self, int[1] dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function _sparse_csr_sum$dim_dtype(self: Tensor, dim: number | number[], keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h__sparse_csr_sum$dim_dtype < 0) __h__sparse_csr_sum$dim_dtype = __N.opHandle('aten::_sparse_csr_sum', 'dim_dtype');
-  const __r = __N.call(__h__sparse_csr_sum$dim_dtype, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h__sparse_csr_sum$dim_dtype, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h__sparse_csr_tensor_unsafe = -1;
 /** `aten::_sparse_csr_tensor_unsafe(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function _sparse_csr_tensor_unsafe(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h__sparse_csr_tensor_unsafe < 0) __h__sparse_csr_tensor_unsafe = __N.opHandle('aten::_sparse_csr_tensor_unsafe', '');
-  const __r = __N.call(__h__sparse_csr_tensor_unsafe, crow_indices.h, col_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h__sparse_csr_tensor_unsafe, handleOf(crow_indices), handleOf(col_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h__sparse_log_softmax_backward_data = -1;
 /** `aten::_sparse_log_softmax_backward_data(Tensor grad_output, Tensor output, int dim, Tensor self) -> Tensor` */
 export function _sparse_log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: number, self: Tensor): Tensor {
   if (__h__sparse_log_softmax_backward_data < 0) __h__sparse_log_softmax_backward_data = __N.opHandle('aten::_sparse_log_softmax_backward_data', '');
-  const __r = __N.call(__h__sparse_log_softmax_backward_data, grad_output.h, output.h, dim, self.h);
+  const __r = __N.call(__h__sparse_log_softmax_backward_data, handleOf(grad_output), handleOf(output), dim, handleOf(self));
   return wrap(__r);
 }
 let __h__sparse_log_softmax = -1;
 /** `aten::_sparse_log_softmax(Tensor self, int dim, bool half_to_float) -> Tensor` */
 export function _sparse_log_softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor {
   if (__h__sparse_log_softmax < 0) __h__sparse_log_softmax = __N.opHandle('aten::_sparse_log_softmax', '');
-  const __r = __N.call(__h__sparse_log_softmax, self.h, dim, half_to_float);
+  const __r = __N.call(__h__sparse_log_softmax, handleOf(self), dim, half_to_float);
   return wrap(__r);
 }
 let __h__sparse_log_softmax$int = -1;
 /** `aten::_sparse_log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor` */
 export function _sparse_log_softmax$int(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   if (__h__sparse_log_softmax$int < 0) __h__sparse_log_softmax$int = __N.opHandle('aten::_sparse_log_softmax', 'int');
-  const __r = __N.call(__h__sparse_log_softmax$int, self.h, dim, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h__sparse_log_softmax$int, handleOf(self), dim, (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h__sparse_mask_helper = -1;
 /** `aten::_sparse_mask_helper(Tensor t, Tensor mask_indices) -> Tensor` */
 export function _sparse_mask_helper(t: Tensor, mask_indices: Tensor): Tensor {
   if (__h__sparse_mask_helper < 0) __h__sparse_mask_helper = __N.opHandle('aten::_sparse_mask_helper', '');
-  const __r = __N.call(__h__sparse_mask_helper, t.h, mask_indices.h);
+  const __r = __N.call(__h__sparse_mask_helper, handleOf(t), handleOf(mask_indices));
   return wrap(__r);
 }
 let __h__sparse_mm = -1;
 /** `aten::_sparse_mm(Tensor sparse, Tensor dense) -> Tensor` */
 export function _sparse_mm(sparse: Tensor, dense: Tensor): Tensor {
   if (__h__sparse_mm < 0) __h__sparse_mm = __N.opHandle('aten::_sparse_mm', '');
-  const __r = __N.call(__h__sparse_mm, sparse.h, dense.h);
+  const __r = __N.call(__h__sparse_mm, handleOf(sparse), handleOf(dense));
   return wrap(__r);
 }
 let __h__sparse_softmax_backward_data = -1;
 /** `aten::_sparse_softmax_backward_data(Tensor grad_output, Tensor output, int dim, Tensor self) -> Tensor` */
 export function _sparse_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: number, self: Tensor): Tensor {
   if (__h__sparse_softmax_backward_data < 0) __h__sparse_softmax_backward_data = __N.opHandle('aten::_sparse_softmax_backward_data', '');
-  const __r = __N.call(__h__sparse_softmax_backward_data, grad_output.h, output.h, dim, self.h);
+  const __r = __N.call(__h__sparse_softmax_backward_data, handleOf(grad_output), handleOf(output), dim, handleOf(self));
   return wrap(__r);
 }
 let __h__sparse_softmax = -1;
 /** `aten::_sparse_softmax(Tensor self, int dim, bool half_to_float) -> Tensor` */
 export function _sparse_softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor {
   if (__h__sparse_softmax < 0) __h__sparse_softmax = __N.opHandle('aten::_sparse_softmax', '');
-  const __r = __N.call(__h__sparse_softmax, self.h, dim, half_to_float);
+  const __r = __N.call(__h__sparse_softmax, handleOf(self), dim, half_to_float);
   return wrap(__r);
 }
 let __h__sparse_softmax$int = -1;
 /** `aten::_sparse_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor` */
 export function _sparse_softmax$int(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   if (__h__sparse_softmax$int < 0) __h__sparse_softmax$int = __N.opHandle('aten::_sparse_softmax', 'int');
-  const __r = __N.call(__h__sparse_softmax$int, self.h, dim, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h__sparse_softmax$int, handleOf(self), dim, (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h__sparse_sparse_matmul = -1;
 /** `aten::_sparse_sparse_matmul(Tensor self, Tensor other) -> Tensor` */
 export function _sparse_sparse_matmul(self: Tensor, other: Tensor): Tensor {
   if (__h__sparse_sparse_matmul < 0) __h__sparse_sparse_matmul = __N.opHandle('aten::_sparse_sparse_matmul', '');
-  const __r = __N.call(__h__sparse_sparse_matmul, self.h, other.h);
+  const __r = __N.call(__h__sparse_sparse_matmul, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h__sparse_sum_backward = -1;
 /** `aten::_sparse_sum_backward(Tensor grad, Tensor self, int[] dim) -> Tensor` */
 export function _sparse_sum_backward(grad: Tensor, self: Tensor, dim: number | number[]): Tensor {
   if (__h__sparse_sum_backward < 0) __h__sparse_sum_backward = __N.opHandle('aten::_sparse_sum_backward', '');
-  const __r = __N.call(__h__sparse_sum_backward, grad.h, self.h, dim);
+  const __r = __N.call(__h__sparse_sum_backward, handleOf(grad), handleOf(self), dim);
   return wrap(__r);
 }
 let __h__sparse_sum = -1;
 /** `aten::_sparse_sum(Tensor self) -> Tensor` */
 export function _sparse_sum(self: Tensor): Tensor {
   if (__h__sparse_sum < 0) __h__sparse_sum = __N.opHandle('aten::_sparse_sum', '');
-  const __r = __N.call(__h__sparse_sum, self.h);
+  const __r = __N.call(__h__sparse_sum, handleOf(self));
   return wrap(__r);
 }
 let __h__sparse_sum$dim = -1;
 /** `aten::_sparse_sum.dim(Tensor self, int[1] dim) -> Tensor` */
 export function _sparse_sum$dim(self: Tensor, dim: number | number[]): Tensor {
   if (__h__sparse_sum$dim < 0) __h__sparse_sum$dim = __N.opHandle('aten::_sparse_sum', 'dim');
-  const __r = __N.call(__h__sparse_sum$dim, self.h, dim);
+  const __r = __N.call(__h__sparse_sum$dim, handleOf(self), dim);
   return wrap(__r);
 }
 let __h__sparse_sum$dim_dtype = -1;
 /** `aten::_sparse_sum.dim_dtype(Tensor self, int[1] dim, *, ScalarType dtype) -> Tensor` */
 export function _sparse_sum$dim_dtype(self: Tensor, dim: number | number[], opts: { dtype: DType }): Tensor {
   if (__h__sparse_sum$dim_dtype < 0) __h__sparse_sum$dim_dtype = __N.opHandle('aten::_sparse_sum', 'dim_dtype');
-  const __r = __N.call(__h__sparse_sum$dim_dtype, self.h, dim, dtypeCode(opts?.dtype));
+  const __r = __N.call(__h__sparse_sum$dim_dtype, handleOf(self), dim, dtypeCode(opts?.dtype));
   return wrap(__r);
 }
 let __h__sparse_sum$dtype = -1;
 /** `aten::_sparse_sum.dtype(Tensor self, *, ScalarType dtype) -> Tensor` */
 export function _sparse_sum$dtype(self: Tensor, opts: { dtype: DType }): Tensor {
   if (__h__sparse_sum$dtype < 0) __h__sparse_sum$dtype = __N.opHandle('aten::_sparse_sum', 'dtype');
-  const __r = __N.call(__h__sparse_sum$dtype, self.h, dtypeCode(opts?.dtype));
+  const __r = __N.call(__h__sparse_sum$dtype, handleOf(self), dtypeCode(opts?.dtype));
   return wrap(__r);
 }
 let __h__spdiags = -1;
 /** `aten::_spdiags(Tensor diagonals, Tensor offsets, int[] shape, Layout? layout=None) -> Tensor` */
 export function _spdiags(diagonals: Tensor, offsets: Tensor, shape: number | number[], layout?: number | null): Tensor {
   if (__h__spdiags < 0) __h__spdiags = __N.opHandle('aten::_spdiags', '');
-  const __r = __N.call(__h__spdiags, diagonals.h, offsets.h, shape, layout);
+  const __r = __N.call(__h__spdiags, handleOf(diagonals), handleOf(offsets), shape, layout);
   return wrap(__r);
 }
 let __h__stack = -1;
@@ -2193,161 +2193,161 @@ let __h__standard_gamma_grad = -1;
 /** `aten::_standard_gamma_grad(Tensor self, Tensor output) -> Tensor` */
 export function _standard_gamma_grad(self: Tensor, output: Tensor): Tensor {
   if (__h__standard_gamma_grad < 0) __h__standard_gamma_grad = __N.opHandle('aten::_standard_gamma_grad', '');
-  const __r = __N.call(__h__standard_gamma_grad, self.h, output.h);
+  const __r = __N.call(__h__standard_gamma_grad, handleOf(self), handleOf(output));
   return wrap(__r);
 }
 let __h__standard_gamma = -1;
 /** `aten::_standard_gamma(Tensor self, Generator? generator=None) -> Tensor` */
 export function _standard_gamma(self: Tensor): Tensor {
   if (__h__standard_gamma < 0) __h__standard_gamma = __N.opHandle('aten::_standard_gamma', '');
-  const __r = __N.call(__h__standard_gamma, self.h);
+  const __r = __N.call(__h__standard_gamma, handleOf(self));
   return wrap(__r);
 }
 let __h__symeig_helper = -1;
 /** `aten::_symeig_helper(Tensor self, bool eigenvectors, bool upper) -> (Tensor, Tensor)` */
 export function _symeig_helper(self: Tensor, eigenvectors: boolean, upper: boolean): [Tensor, Tensor] {
   if (__h__symeig_helper < 0) __h__symeig_helper = __N.opHandle('aten::_symeig_helper', '');
-  const __r = __N.call(__h__symeig_helper, self.h, eigenvectors, upper) as unknown[];
+  const __r = __N.call(__h__symeig_helper, handleOf(self), eigenvectors, upper) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__test_ambiguous_defaults$a = -1;
 /** `aten::_test_ambiguous_defaults.a(Tensor dummy, int a=1, int b=1) -> Tensor` */
 export function _test_ambiguous_defaults$a(dummy: Tensor, a?: number, b?: number): Tensor {
   if (__h__test_ambiguous_defaults$a < 0) __h__test_ambiguous_defaults$a = __N.opHandle('aten::_test_ambiguous_defaults', 'a');
-  const __r = __N.call(__h__test_ambiguous_defaults$a, dummy.h, a, b);
+  const __r = __N.call(__h__test_ambiguous_defaults$a, handleOf(dummy), a, b);
   return wrap(__r);
 }
 let __h__test_ambiguous_defaults$b = -1;
 /** `aten::_test_ambiguous_defaults.b(Tensor dummy, int a=2, str b="2") -> Tensor` */
 export function _test_ambiguous_defaults$b(dummy: Tensor, a?: number, b?: string): Tensor {
   if (__h__test_ambiguous_defaults$b < 0) __h__test_ambiguous_defaults$b = __N.opHandle('aten::_test_ambiguous_defaults', 'b');
-  const __r = __N.call(__h__test_ambiguous_defaults$b, dummy.h, a, b);
+  const __r = __N.call(__h__test_ambiguous_defaults$b, handleOf(dummy), a, b);
   return wrap(__r);
 }
 let __h__test_autograd_multiple_dispatch_view_copy = -1;
 /** `aten::_test_autograd_multiple_dispatch_view_copy(Tensor self) -> Tensor` */
 export function _test_autograd_multiple_dispatch_view_copy(self: Tensor): Tensor {
   if (__h__test_autograd_multiple_dispatch_view_copy < 0) __h__test_autograd_multiple_dispatch_view_copy = __N.opHandle('aten::_test_autograd_multiple_dispatch_view_copy', '');
-  const __r = __N.call(__h__test_autograd_multiple_dispatch_view_copy, self.h);
+  const __r = __N.call(__h__test_autograd_multiple_dispatch_view_copy, handleOf(self));
   return wrap(__r);
 }
 let __h__test_autograd_multiple_dispatch_view = -1;
 /** `aten::_test_autograd_multiple_dispatch_view(Tensor(a) self) -> Tensor(a)` */
 export function _test_autograd_multiple_dispatch_view(self: Tensor): Tensor {
   if (__h__test_autograd_multiple_dispatch_view < 0) __h__test_autograd_multiple_dispatch_view = __N.opHandle('aten::_test_autograd_multiple_dispatch_view', '');
-  const __r = __N.call(__h__test_autograd_multiple_dispatch_view, self.h);
+  const __r = __N.call(__h__test_autograd_multiple_dispatch_view, handleOf(self));
   return wrap(__r);
 }
 let __h__test_autograd_multiple_dispatch$fullcoverage = -1;
 /** `aten::_test_autograd_multiple_dispatch.fullcoverage(Tensor self) -> Tensor` */
 export function _test_autograd_multiple_dispatch$fullcoverage(self: Tensor): Tensor {
   if (__h__test_autograd_multiple_dispatch$fullcoverage < 0) __h__test_autograd_multiple_dispatch$fullcoverage = __N.opHandle('aten::_test_autograd_multiple_dispatch', 'fullcoverage');
-  const __r = __N.call(__h__test_autograd_multiple_dispatch$fullcoverage, self.h);
+  const __r = __N.call(__h__test_autograd_multiple_dispatch$fullcoverage, handleOf(self));
   return wrap(__r);
 }
 let __h__test_autograd_multiple_dispatch$ntonly = -1;
 /** `aten::_test_autograd_multiple_dispatch.ntonly(Tensor self, bool b) -> Tensor` */
 export function _test_autograd_multiple_dispatch$ntonly(self: Tensor, b: boolean): Tensor {
   if (__h__test_autograd_multiple_dispatch$ntonly < 0) __h__test_autograd_multiple_dispatch$ntonly = __N.opHandle('aten::_test_autograd_multiple_dispatch', 'ntonly');
-  const __r = __N.call(__h__test_autograd_multiple_dispatch$ntonly, self.h, b);
+  const __r = __N.call(__h__test_autograd_multiple_dispatch$ntonly, handleOf(self), b);
   return wrap(__r);
 }
 let __h__test_optional_filled_intlist = -1;
 /** `aten::_test_optional_filled_intlist(Tensor values, int[2]? addends) -> Tensor` */
 export function _test_optional_filled_intlist(values: Tensor, addends?: number | number[] | null): Tensor {
   if (__h__test_optional_filled_intlist < 0) __h__test_optional_filled_intlist = __N.opHandle('aten::_test_optional_filled_intlist', '');
-  const __r = __N.call(__h__test_optional_filled_intlist, values.h, addends);
+  const __r = __N.call(__h__test_optional_filled_intlist, handleOf(values), addends);
   return wrap(__r);
 }
 let __h__test_optional_floatlist = -1;
 /** `aten::_test_optional_floatlist(Tensor values, float[]? addends) -> Tensor` */
 export function _test_optional_floatlist(values: Tensor, addends?: number[] | null): Tensor {
   if (__h__test_optional_floatlist < 0) __h__test_optional_floatlist = __N.opHandle('aten::_test_optional_floatlist', '');
-  const __r = __N.call(__h__test_optional_floatlist, values.h, addends);
+  const __r = __N.call(__h__test_optional_floatlist, handleOf(values), addends);
   return wrap(__r);
 }
 let __h__test_optional_intlist = -1;
 /** `aten::_test_optional_intlist(Tensor values, int[]? addends) -> Tensor` */
 export function _test_optional_intlist(values: Tensor, addends?: number | number[] | null): Tensor {
   if (__h__test_optional_intlist < 0) __h__test_optional_intlist = __N.opHandle('aten::_test_optional_intlist', '');
-  const __r = __N.call(__h__test_optional_intlist, values.h, addends);
+  const __r = __N.call(__h__test_optional_intlist, handleOf(values), addends);
   return wrap(__r);
 }
 let __h__test_serialization_subcmul = -1;
 /** `aten::_test_serialization_subcmul(Tensor self, Tensor other, Scalar alpha=1) -> Tensor` */
 export function _test_serialization_subcmul(self: Tensor, other: Tensor, alpha?: number | boolean): Tensor {
   if (__h__test_serialization_subcmul < 0) __h__test_serialization_subcmul = __N.opHandle('aten::_test_serialization_subcmul', '');
-  const __r = __N.call(__h__test_serialization_subcmul, self.h, other.h, alpha);
+  const __r = __N.call(__h__test_serialization_subcmul, handleOf(self), handleOf(other), alpha);
   return wrap(__r);
 }
 let __h__test_string_default = -1;
 /** `aten::_test_string_default(Tensor dummy, str a="\"\'\\", str b="\"\'\\") -> Tensor` */
 export function _test_string_default(dummy: Tensor, a?: string, b?: string): Tensor {
   if (__h__test_string_default < 0) __h__test_string_default = __N.opHandle('aten::_test_string_default', '');
-  const __r = __N.call(__h__test_string_default, dummy.h, a, b);
+  const __r = __N.call(__h__test_string_default, handleOf(dummy), a, b);
   return wrap(__r);
 }
 let __h__test_warn_in_autograd = -1;
 /** `aten::_test_warn_in_autograd(Tensor self) -> Tensor` */
 export function _test_warn_in_autograd(self: Tensor): Tensor {
   if (__h__test_warn_in_autograd < 0) __h__test_warn_in_autograd = __N.opHandle('aten::_test_warn_in_autograd', '');
-  const __r = __N.call(__h__test_warn_in_autograd, self.h);
+  const __r = __N.call(__h__test_warn_in_autograd, handleOf(self));
   return wrap(__r);
 }
 let __h__thnn_differentiable_gru_cell_backward = -1;
 /** `aten::_thnn_differentiable_gru_cell_backward(Tensor grad_hy, Tensor input_gates, Tensor hidden_gates, Tensor hx, Tensor? input_bias, Tensor? hidden_bias) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function _thnn_differentiable_gru_cell_backward(grad_hy: Tensor, input_gates: Tensor, hidden_gates: Tensor, hx: Tensor, input_bias?: Tensor | null, hidden_bias?: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__thnn_differentiable_gru_cell_backward < 0) __h__thnn_differentiable_gru_cell_backward = __N.opHandle('aten::_thnn_differentiable_gru_cell_backward', '');
-  const __r = __N.call(__h__thnn_differentiable_gru_cell_backward, grad_hy.h, input_gates.h, hidden_gates.h, hx.h, input_bias?.h, hidden_bias?.h) as unknown[];
+  const __r = __N.call(__h__thnn_differentiable_gru_cell_backward, handleOf(grad_hy), handleOf(input_gates), handleOf(hidden_gates), handleOf(hx), optHandleOf(input_bias), optHandleOf(hidden_bias)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h__thnn_differentiable_lstm_cell_backward = -1;
 /** `aten::_thnn_differentiable_lstm_cell_backward(Tensor? grad_hy, Tensor? grad_cy, Tensor input_gates, Tensor hidden_gates, Tensor? input_bias, Tensor? hidden_bias, Tensor cx, Tensor cy) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function _thnn_differentiable_lstm_cell_backward(grad_hy: Tensor | null, grad_cy: Tensor | null, input_gates: Tensor, hidden_gates: Tensor, input_bias: Tensor | null, hidden_bias: Tensor | null, cx: Tensor, cy: Tensor): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__thnn_differentiable_lstm_cell_backward < 0) __h__thnn_differentiable_lstm_cell_backward = __N.opHandle('aten::_thnn_differentiable_lstm_cell_backward', '');
-  const __r = __N.call(__h__thnn_differentiable_lstm_cell_backward, grad_hy?.h, grad_cy?.h, input_gates.h, hidden_gates.h, input_bias?.h, hidden_bias?.h, cx.h, cy.h) as unknown[];
+  const __r = __N.call(__h__thnn_differentiable_lstm_cell_backward, optHandleOf(grad_hy), optHandleOf(grad_cy), handleOf(input_gates), handleOf(hidden_gates), optHandleOf(input_bias), optHandleOf(hidden_bias), handleOf(cx), handleOf(cy)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h__thnn_fused_gru_cell_backward = -1;
 /** `aten::_thnn_fused_gru_cell_backward(Tensor grad_hy, Tensor workspace, bool has_bias) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function _thnn_fused_gru_cell_backward(grad_hy: Tensor, workspace: Tensor, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__thnn_fused_gru_cell_backward < 0) __h__thnn_fused_gru_cell_backward = __N.opHandle('aten::_thnn_fused_gru_cell_backward', '');
-  const __r = __N.call(__h__thnn_fused_gru_cell_backward, grad_hy.h, workspace.h, has_bias) as unknown[];
+  const __r = __N.call(__h__thnn_fused_gru_cell_backward, handleOf(grad_hy), handleOf(workspace), has_bias) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h__thnn_fused_gru_cell = -1;
 /** `aten::_thnn_fused_gru_cell(Tensor input_gates, Tensor hidden_gates, Tensor hx, Tensor? input_bias=None, Tensor? hidden_bias=None) -> (Tensor, Tensor)` */
 export function _thnn_fused_gru_cell(input_gates: Tensor, hidden_gates: Tensor, hx: Tensor, input_bias?: Tensor | null, hidden_bias?: Tensor | null): [Tensor, Tensor] {
   if (__h__thnn_fused_gru_cell < 0) __h__thnn_fused_gru_cell = __N.opHandle('aten::_thnn_fused_gru_cell', '');
-  const __r = __N.call(__h__thnn_fused_gru_cell, input_gates.h, hidden_gates.h, hx.h, input_bias?.h, hidden_bias?.h) as unknown[];
+  const __r = __N.call(__h__thnn_fused_gru_cell, handleOf(input_gates), handleOf(hidden_gates), handleOf(hx), optHandleOf(input_bias), optHandleOf(hidden_bias)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__thnn_fused_lstm_cell_backward_impl = -1;
 /** `aten::_thnn_fused_lstm_cell_backward_impl(Tensor? grad_hy, Tensor? grad_cy, Tensor cx, Tensor cy, Tensor workspace, bool has_bias) -> (Tensor, Tensor, Tensor)` */
 export function _thnn_fused_lstm_cell_backward_impl(grad_hy: Tensor | null, grad_cy: Tensor | null, cx: Tensor, cy: Tensor, workspace: Tensor, has_bias: boolean): [Tensor, Tensor, Tensor] {
   if (__h__thnn_fused_lstm_cell_backward_impl < 0) __h__thnn_fused_lstm_cell_backward_impl = __N.opHandle('aten::_thnn_fused_lstm_cell_backward_impl', '');
-  const __r = __N.call(__h__thnn_fused_lstm_cell_backward_impl, grad_hy?.h, grad_cy?.h, cx.h, cy.h, workspace.h, has_bias) as unknown[];
+  const __r = __N.call(__h__thnn_fused_lstm_cell_backward_impl, optHandleOf(grad_hy), optHandleOf(grad_cy), handleOf(cx), handleOf(cy), handleOf(workspace), has_bias) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__thnn_fused_lstm_cell_backward = -1;
 /** `aten::_thnn_fused_lstm_cell_backward(Tensor? grad_hy, Tensor? grad_cy, Tensor cx, Tensor cy, Tensor workspace, bool has_bias) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function _thnn_fused_lstm_cell_backward(grad_hy: Tensor | null, grad_cy: Tensor | null, cx: Tensor, cy: Tensor, workspace: Tensor, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h__thnn_fused_lstm_cell_backward < 0) __h__thnn_fused_lstm_cell_backward = __N.opHandle('aten::_thnn_fused_lstm_cell_backward', '');
-  const __r = __N.call(__h__thnn_fused_lstm_cell_backward, grad_hy?.h, grad_cy?.h, cx.h, cy.h, workspace.h, has_bias) as unknown[];
+  const __r = __N.call(__h__thnn_fused_lstm_cell_backward, optHandleOf(grad_hy), optHandleOf(grad_cy), handleOf(cx), handleOf(cy), handleOf(workspace), has_bias) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h__thnn_fused_lstm_cell = -1;
 /** `aten::_thnn_fused_lstm_cell(Tensor input_gates, Tensor hidden_gates, Tensor cx, Tensor? input_bias=None, Tensor? hidden_bias=None) -> (Tensor, Tensor, Tensor)` */
 export function _thnn_fused_lstm_cell(input_gates: Tensor, hidden_gates: Tensor, cx: Tensor, input_bias?: Tensor | null, hidden_bias?: Tensor | null): [Tensor, Tensor, Tensor] {
   if (__h__thnn_fused_lstm_cell < 0) __h__thnn_fused_lstm_cell = __N.opHandle('aten::_thnn_fused_lstm_cell', '');
-  const __r = __N.call(__h__thnn_fused_lstm_cell, input_gates.h, hidden_gates.h, cx.h, input_bias?.h, hidden_bias?.h) as unknown[];
+  const __r = __N.call(__h__thnn_fused_lstm_cell, handleOf(input_gates), handleOf(hidden_gates), handleOf(cx), optHandleOf(input_bias), optHandleOf(hidden_bias)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__to_copy = -1;
 /** `aten::_to_copy(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool non_blocking=False, MemoryFormat? memory_format=None) -> Tensor` */
 export function _to_copy(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; non_blocking?: boolean; memory_format?: number | null }): Tensor {
   if (__h__to_copy < 0) __h__to_copy = __N.opHandle('aten::_to_copy', '');
-  const __r = __N.call(__h__to_copy, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.non_blocking, opts?.memory_format);
+  const __r = __N.call(__h__to_copy, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.non_blocking, opts?.memory_format);
   return wrap(__r);
 }
 let __h__to_cpu = -1;
@@ -2361,237 +2361,237 @@ let __h__to_dense = -1;
 /** `aten::_to_dense(Tensor self, ScalarType? dtype=None) -> Tensor` */
 export function _to_dense(self: Tensor, dtype?: DType | null): Tensor {
   if (__h__to_dense < 0) __h__to_dense = __N.opHandle('aten::_to_dense', '');
-  const __r = __N.call(__h__to_dense, self.h, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h__to_dense, handleOf(self), (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h__torch_cuda_cu_linker_symbol_op = -1;
 /** `aten::_torch_cuda_cu_linker_symbol_op(Tensor self) -> Tensor` */
 export function _torch_cuda_cu_linker_symbol_op(self: Tensor): Tensor {
   if (__h__torch_cuda_cu_linker_symbol_op < 0) __h__torch_cuda_cu_linker_symbol_op = __N.opHandle('aten::_torch_cuda_cu_linker_symbol_op', '');
-  const __r = __N.call(__h__torch_cuda_cu_linker_symbol_op, self.h);
+  const __r = __N.call(__h__torch_cuda_cu_linker_symbol_op, handleOf(self));
   return wrap(__r);
 }
 let __h__transform_bias_rescale_qkv = -1;
 /** `aten::_transform_bias_rescale_qkv(Tensor qkv, Tensor qkv_bias, int num_heads) -> (Tensor, Tensor, Tensor)` */
 export function _transform_bias_rescale_qkv(qkv: Tensor, qkv_bias: Tensor, num_heads: number): [Tensor, Tensor, Tensor] {
   if (__h__transform_bias_rescale_qkv < 0) __h__transform_bias_rescale_qkv = __N.opHandle('aten::_transform_bias_rescale_qkv', '');
-  const __r = __N.call(__h__transform_bias_rescale_qkv, qkv.h, qkv_bias.h, num_heads) as unknown[];
+  const __r = __N.call(__h__transform_bias_rescale_qkv, handleOf(qkv), handleOf(qkv_bias), num_heads) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__transformer_decoder_only_layer_fwd = -1;
 /** `aten::_transformer_decoder_only_layer_fwd(Tensor src, int embed_dim, int num_heads, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, bool use_gelu, bool norm_first, float eps, Tensor norm_weight_1, Tensor norm_bias_1, Tensor norm_weight_2, Tensor norm_bias_2, Tensor ffn_weight_1, Tensor ffn_bias_1, Tensor ffn_weight_2, Tensor ffn_bias_2, Tensor? mask=None, Tensor? incr_key=None, Tensor? incr_value=None) -> (Tensor, Tensor, Tensor)` */
 export function _transformer_decoder_only_layer_fwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor, norm_bias_1: Tensor, norm_weight_2: Tensor, norm_bias_2: Tensor, ffn_weight_1: Tensor, ffn_bias_1: Tensor, ffn_weight_2: Tensor, ffn_bias_2: Tensor, mask?: Tensor | null, incr_key?: Tensor | null, incr_value?: Tensor | null): [Tensor, Tensor, Tensor] {
   if (__h__transformer_decoder_only_layer_fwd < 0) __h__transformer_decoder_only_layer_fwd = __N.opHandle('aten::_transformer_decoder_only_layer_fwd', '');
-  const __r = __N.call(__h__transformer_decoder_only_layer_fwd, src.h, embed_dim, num_heads, qkv_weight.h, qkv_bias.h, proj_weight.h, proj_bias.h, use_gelu, norm_first, eps, norm_weight_1.h, norm_bias_1.h, norm_weight_2.h, norm_bias_2.h, ffn_weight_1.h, ffn_bias_1.h, ffn_weight_2.h, ffn_bias_2.h, mask?.h, incr_key?.h, incr_value?.h) as unknown[];
+  const __r = __N.call(__h__transformer_decoder_only_layer_fwd, handleOf(src), embed_dim, num_heads, handleOf(qkv_weight), handleOf(qkv_bias), handleOf(proj_weight), handleOf(proj_bias), use_gelu, norm_first, eps, handleOf(norm_weight_1), handleOf(norm_bias_1), handleOf(norm_weight_2), handleOf(norm_bias_2), handleOf(ffn_weight_1), handleOf(ffn_bias_1), handleOf(ffn_weight_2), handleOf(ffn_bias_2), optHandleOf(mask), optHandleOf(incr_key), optHandleOf(incr_value)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__transformer_encoder_layer_fwd = -1;
 /** `aten::_transformer_encoder_layer_fwd(Tensor src, int embed_dim, int num_heads, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, bool use_gelu, bool norm_first, float eps, Tensor norm_weight_1, Tensor norm_bias_1, Tensor norm_weight_2, Tensor norm_bias_2, Tensor ffn_weight_1, Tensor ffn_bias_1, Tensor ffn_weight_2, Tensor ffn_bias_2, Tensor? mask=None, int? mask_type=None) -> Tensor` */
 export function _transformer_encoder_layer_fwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor, norm_bias_1: Tensor, norm_weight_2: Tensor, norm_bias_2: Tensor, ffn_weight_1: Tensor, ffn_bias_1: Tensor, ffn_weight_2: Tensor, ffn_bias_2: Tensor, mask?: Tensor | null, mask_type?: number | null): Tensor {
   if (__h__transformer_encoder_layer_fwd < 0) __h__transformer_encoder_layer_fwd = __N.opHandle('aten::_transformer_encoder_layer_fwd', '');
-  const __r = __N.call(__h__transformer_encoder_layer_fwd, src.h, embed_dim, num_heads, qkv_weight.h, qkv_bias.h, proj_weight.h, proj_bias.h, use_gelu, norm_first, eps, norm_weight_1.h, norm_bias_1.h, norm_weight_2.h, norm_bias_2.h, ffn_weight_1.h, ffn_bias_1.h, ffn_weight_2.h, ffn_bias_2.h, mask?.h, mask_type);
+  const __r = __N.call(__h__transformer_encoder_layer_fwd, handleOf(src), embed_dim, num_heads, handleOf(qkv_weight), handleOf(qkv_bias), handleOf(proj_weight), handleOf(proj_bias), use_gelu, norm_first, eps, handleOf(norm_weight_1), handleOf(norm_bias_1), handleOf(norm_weight_2), handleOf(norm_bias_2), handleOf(ffn_weight_1), handleOf(ffn_bias_1), handleOf(ffn_weight_2), handleOf(ffn_bias_2), optHandleOf(mask), mask_type);
   return wrap(__r);
 }
 let __h__trilinear = -1;
 /** `aten::_trilinear(Tensor i1, Tensor i2, Tensor i3, int[] expand1, int[] expand2, int[] expand3, int[] sumdim, int unroll_dim=1) -> Tensor` */
 export function _trilinear(i1: Tensor, i2: Tensor, i3: Tensor, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], unroll_dim?: number): Tensor {
   if (__h__trilinear < 0) __h__trilinear = __N.opHandle('aten::_trilinear', '');
-  const __r = __N.call(__h__trilinear, i1.h, i2.h, i3.h, expand1, expand2, expand3, sumdim, unroll_dim);
+  const __r = __N.call(__h__trilinear, handleOf(i1), handleOf(i2), handleOf(i3), expand1, expand2, expand3, sumdim, unroll_dim);
   return wrap(__r);
 }
 let __h__triton_multi_head_attention = -1;
 /** `aten::_triton_multi_head_attention(Tensor query, Tensor key, Tensor value, int embed_dim, int num_head, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, Tensor? mask=None) -> Tensor` */
 export function _triton_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, mask?: Tensor | null): Tensor {
   if (__h__triton_multi_head_attention < 0) __h__triton_multi_head_attention = __N.opHandle('aten::_triton_multi_head_attention', '');
-  const __r = __N.call(__h__triton_multi_head_attention, query.h, key.h, value.h, embed_dim, num_head, qkv_weight.h, qkv_bias.h, proj_weight.h, proj_bias.h, mask?.h);
+  const __r = __N.call(__h__triton_multi_head_attention, handleOf(query), handleOf(key), handleOf(value), embed_dim, num_head, handleOf(qkv_weight), handleOf(qkv_bias), handleOf(proj_weight), handleOf(proj_bias), optHandleOf(mask));
   return wrap(__r);
 }
 let __h__triton_scaled_dot_attention = -1;
 /** `aten::_triton_scaled_dot_attention(Tensor q, Tensor k, Tensor v, float dropout_p=0.) -> Tensor` */
 export function _triton_scaled_dot_attention(q: Tensor, k: Tensor, v: Tensor, dropout_p?: number): Tensor {
   if (__h__triton_scaled_dot_attention < 0) __h__triton_scaled_dot_attention = __N.opHandle('aten::_triton_scaled_dot_attention', '');
-  const __r = __N.call(__h__triton_scaled_dot_attention, q.h, k.h, v.h, dropout_p);
+  const __r = __N.call(__h__triton_scaled_dot_attention, handleOf(q), handleOf(k), handleOf(v), dropout_p);
   return wrap(__r);
 }
 let __h__unique = -1;
 /** `aten::_unique(Tensor self, bool sorted=True, bool return_inverse=False) -> (Tensor, Tensor)` */
 export function _unique(self: Tensor, sorted?: boolean, return_inverse?: boolean): [Tensor, Tensor] {
   if (__h__unique < 0) __h__unique = __N.opHandle('aten::_unique', '');
-  const __r = __N.call(__h__unique, self.h, sorted, return_inverse) as unknown[];
+  const __r = __N.call(__h__unique, handleOf(self), sorted, return_inverse) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__unique2 = -1;
 /** `aten::_unique2(Tensor self, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)` */
 export function _unique2(self: Tensor, sorted?: boolean, return_inverse?: boolean, return_counts?: boolean): [Tensor, Tensor, Tensor] {
   if (__h__unique2 < 0) __h__unique2 = __N.opHandle('aten::_unique2', '');
-  const __r = __N.call(__h__unique2, self.h, sorted, return_inverse, return_counts) as unknown[];
+  const __r = __N.call(__h__unique2, handleOf(self), sorted, return_inverse, return_counts) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h__unpack_dual = -1;
 /** `aten::_unpack_dual(Tensor(a) dual, int level) -> (Tensor(a) primal, Tensor tangent)` */
 export function _unpack_dual(dual: Tensor, level: number): [Tensor, Tensor] {
   if (__h__unpack_dual < 0) __h__unpack_dual = __N.opHandle('aten::_unpack_dual', '');
-  const __r = __N.call(__h__unpack_dual, dual.h, level) as unknown[];
+  const __r = __N.call(__h__unpack_dual, handleOf(dual), level) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__unsafe_view = -1;
 /** `aten::_unsafe_view(Tensor self, SymInt[] size) -> Tensor` */
 export function _unsafe_view(self: Tensor, size: number | number[]): Tensor {
   if (__h__unsafe_view < 0) __h__unsafe_view = __N.opHandle('aten::_unsafe_view', '');
-  const __r = __N.call(__h__unsafe_view, self.h, size);
+  const __r = __N.call(__h__unsafe_view, handleOf(self), size);
   return wrap(__r);
 }
 let __h__upsample_bicubic2d_aa_backward = -1;
 /** `aten::_upsample_bicubic2d_aa_backward(Tensor grad_output, SymInt[2] output_size, SymInt[4] input_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_bicubic2d_aa_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_bicubic2d_aa_backward < 0) __h__upsample_bicubic2d_aa_backward = __N.opHandle('aten::_upsample_bicubic2d_aa_backward', '');
-  const __r = __N.call(__h__upsample_bicubic2d_aa_backward, grad_output.h, output_size, input_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_bicubic2d_aa_backward, handleOf(grad_output), output_size, input_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_bicubic2d_aa_backward$vec = -1;
 /** `aten::_upsample_bicubic2d_aa_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function _upsample_bicubic2d_aa_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_bicubic2d_aa_backward$vec < 0) __h__upsample_bicubic2d_aa_backward$vec = __N.opHandle('aten::_upsample_bicubic2d_aa_backward', 'vec');
-  const __r = __N.call(__h__upsample_bicubic2d_aa_backward$vec, grad_output.h, output_size, input_size, align_corners, scale_factors);
+  const __r = __N.call(__h__upsample_bicubic2d_aa_backward$vec, handleOf(grad_output), output_size, input_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_bicubic2d_aa = -1;
 /** `aten::_upsample_bicubic2d_aa(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_bicubic2d_aa(self: Tensor, output_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_bicubic2d_aa < 0) __h__upsample_bicubic2d_aa = __N.opHandle('aten::_upsample_bicubic2d_aa', '');
-  const __r = __N.call(__h__upsample_bicubic2d_aa, self.h, output_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_bicubic2d_aa, handleOf(self), output_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_bicubic2d_aa$vec = -1;
 /** `aten::_upsample_bicubic2d_aa.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function _upsample_bicubic2d_aa$vec(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_bicubic2d_aa$vec < 0) __h__upsample_bicubic2d_aa$vec = __N.opHandle('aten::_upsample_bicubic2d_aa', 'vec');
-  const __r = __N.call(__h__upsample_bicubic2d_aa$vec, input.h, output_size, align_corners, scale_factors);
+  const __r = __N.call(__h__upsample_bicubic2d_aa$vec, handleOf(input), output_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_bilinear2d_aa_backward = -1;
 /** `aten::_upsample_bilinear2d_aa_backward(Tensor grad_output, SymInt[2] output_size, SymInt[4] input_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_bilinear2d_aa_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_bilinear2d_aa_backward < 0) __h__upsample_bilinear2d_aa_backward = __N.opHandle('aten::_upsample_bilinear2d_aa_backward', '');
-  const __r = __N.call(__h__upsample_bilinear2d_aa_backward, grad_output.h, output_size, input_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_bilinear2d_aa_backward, handleOf(grad_output), output_size, input_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_bilinear2d_aa_backward$vec = -1;
 /** `aten::_upsample_bilinear2d_aa_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function _upsample_bilinear2d_aa_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_bilinear2d_aa_backward$vec < 0) __h__upsample_bilinear2d_aa_backward$vec = __N.opHandle('aten::_upsample_bilinear2d_aa_backward', 'vec');
-  const __r = __N.call(__h__upsample_bilinear2d_aa_backward$vec, grad_output.h, output_size, input_size, align_corners, scale_factors);
+  const __r = __N.call(__h__upsample_bilinear2d_aa_backward$vec, handleOf(grad_output), output_size, input_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_bilinear2d_aa = -1;
 /** `aten::_upsample_bilinear2d_aa(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_bilinear2d_aa(self: Tensor, output_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_bilinear2d_aa < 0) __h__upsample_bilinear2d_aa = __N.opHandle('aten::_upsample_bilinear2d_aa', '');
-  const __r = __N.call(__h__upsample_bilinear2d_aa, self.h, output_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_bilinear2d_aa, handleOf(self), output_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_bilinear2d_aa$vec = -1;
 /** `aten::_upsample_bilinear2d_aa.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function _upsample_bilinear2d_aa$vec(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_bilinear2d_aa$vec < 0) __h__upsample_bilinear2d_aa$vec = __N.opHandle('aten::_upsample_bilinear2d_aa', 'vec');
-  const __r = __N.call(__h__upsample_bilinear2d_aa$vec, input.h, output_size, align_corners, scale_factors);
+  const __r = __N.call(__h__upsample_bilinear2d_aa$vec, handleOf(input), output_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact1d_backward = -1;
 /** `aten::_upsample_nearest_exact1d_backward(Tensor grad_output, SymInt[1] output_size, SymInt[3] input_size, float? scales=None) -> Tensor` */
 export function _upsample_nearest_exact1d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null): Tensor {
   if (__h__upsample_nearest_exact1d_backward < 0) __h__upsample_nearest_exact1d_backward = __N.opHandle('aten::_upsample_nearest_exact1d_backward', '');
-  const __r = __N.call(__h__upsample_nearest_exact1d_backward, grad_output.h, output_size, input_size, scales);
+  const __r = __N.call(__h__upsample_nearest_exact1d_backward, handleOf(grad_output), output_size, input_size, scales);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact1d_backward$vec = -1;
 /** `aten::_upsample_nearest_exact1d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, float[]? scale_factors) -> Tensor` */
 export function _upsample_nearest_exact1d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors?: number[] | null): Tensor {
   if (__h__upsample_nearest_exact1d_backward$vec < 0) __h__upsample_nearest_exact1d_backward$vec = __N.opHandle('aten::_upsample_nearest_exact1d_backward', 'vec');
-  const __r = __N.call(__h__upsample_nearest_exact1d_backward$vec, grad_output.h, output_size, input_size, scale_factors);
+  const __r = __N.call(__h__upsample_nearest_exact1d_backward$vec, handleOf(grad_output), output_size, input_size, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact1d = -1;
 /** `aten::_upsample_nearest_exact1d(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor` */
 export function _upsample_nearest_exact1d(self: Tensor, output_size: number | number[], scales?: number | null): Tensor {
   if (__h__upsample_nearest_exact1d < 0) __h__upsample_nearest_exact1d = __N.opHandle('aten::_upsample_nearest_exact1d', '');
-  const __r = __N.call(__h__upsample_nearest_exact1d, self.h, output_size, scales);
+  const __r = __N.call(__h__upsample_nearest_exact1d, handleOf(self), output_size, scales);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact1d$vec = -1;
 /** `aten::_upsample_nearest_exact1d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor` */
 export function _upsample_nearest_exact1d$vec(input: Tensor, output_size?: number | number[] | null, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_nearest_exact1d$vec < 0) __h__upsample_nearest_exact1d$vec = __N.opHandle('aten::_upsample_nearest_exact1d', 'vec');
-  const __r = __N.call(__h__upsample_nearest_exact1d$vec, input.h, output_size, scale_factors);
+  const __r = __N.call(__h__upsample_nearest_exact1d$vec, handleOf(input), output_size, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact2d_backward = -1;
 /** `aten::_upsample_nearest_exact2d_backward(Tensor grad_output, SymInt[2] output_size, SymInt[4] input_size, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_nearest_exact2d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_nearest_exact2d_backward < 0) __h__upsample_nearest_exact2d_backward = __N.opHandle('aten::_upsample_nearest_exact2d_backward', '');
-  const __r = __N.call(__h__upsample_nearest_exact2d_backward, grad_output.h, output_size, input_size, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_nearest_exact2d_backward, handleOf(grad_output), output_size, input_size, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact2d_backward$vec = -1;
 /** `aten::_upsample_nearest_exact2d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, float[]? scale_factors) -> Tensor` */
 export function _upsample_nearest_exact2d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors?: number[] | null): Tensor {
   if (__h__upsample_nearest_exact2d_backward$vec < 0) __h__upsample_nearest_exact2d_backward$vec = __N.opHandle('aten::_upsample_nearest_exact2d_backward', 'vec');
-  const __r = __N.call(__h__upsample_nearest_exact2d_backward$vec, grad_output.h, output_size, input_size, scale_factors);
+  const __r = __N.call(__h__upsample_nearest_exact2d_backward$vec, handleOf(grad_output), output_size, input_size, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact2d = -1;
 /** `aten::_upsample_nearest_exact2d(Tensor self, SymInt[2] output_size, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_nearest_exact2d(self: Tensor, output_size: number | number[], scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_nearest_exact2d < 0) __h__upsample_nearest_exact2d = __N.opHandle('aten::_upsample_nearest_exact2d', '');
-  const __r = __N.call(__h__upsample_nearest_exact2d, self.h, output_size, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_nearest_exact2d, handleOf(self), output_size, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact2d$vec = -1;
 /** `aten::_upsample_nearest_exact2d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor` */
 export function _upsample_nearest_exact2d$vec(input: Tensor, output_size?: number | number[] | null, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_nearest_exact2d$vec < 0) __h__upsample_nearest_exact2d$vec = __N.opHandle('aten::_upsample_nearest_exact2d', 'vec');
-  const __r = __N.call(__h__upsample_nearest_exact2d$vec, input.h, output_size, scale_factors);
+  const __r = __N.call(__h__upsample_nearest_exact2d$vec, handleOf(input), output_size, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact3d_backward = -1;
 /** `aten::_upsample_nearest_exact3d_backward(Tensor grad_output, SymInt[3] output_size, SymInt[5] input_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_nearest_exact3d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales_d?: number | null, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_nearest_exact3d_backward < 0) __h__upsample_nearest_exact3d_backward = __N.opHandle('aten::_upsample_nearest_exact3d_backward', '');
-  const __r = __N.call(__h__upsample_nearest_exact3d_backward, grad_output.h, output_size, input_size, scales_d, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_nearest_exact3d_backward, handleOf(grad_output), output_size, input_size, scales_d, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact3d_backward$vec = -1;
 /** `aten::_upsample_nearest_exact3d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, float[]? scale_factors) -> Tensor` */
 export function _upsample_nearest_exact3d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors?: number[] | null): Tensor {
   if (__h__upsample_nearest_exact3d_backward$vec < 0) __h__upsample_nearest_exact3d_backward$vec = __N.opHandle('aten::_upsample_nearest_exact3d_backward', 'vec');
-  const __r = __N.call(__h__upsample_nearest_exact3d_backward$vec, grad_output.h, output_size, input_size, scale_factors);
+  const __r = __N.call(__h__upsample_nearest_exact3d_backward$vec, handleOf(grad_output), output_size, input_size, scale_factors);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact3d = -1;
 /** `aten::_upsample_nearest_exact3d(Tensor self, SymInt[3] output_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function _upsample_nearest_exact3d(self: Tensor, output_size: number | number[], scales_d?: number | null, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h__upsample_nearest_exact3d < 0) __h__upsample_nearest_exact3d = __N.opHandle('aten::_upsample_nearest_exact3d', '');
-  const __r = __N.call(__h__upsample_nearest_exact3d, self.h, output_size, scales_d, scales_h, scales_w);
+  const __r = __N.call(__h__upsample_nearest_exact3d, handleOf(self), output_size, scales_d, scales_h, scales_w);
   return wrap(__r);
 }
 let __h__upsample_nearest_exact3d$vec = -1;
 /** `aten::_upsample_nearest_exact3d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor` */
 export function _upsample_nearest_exact3d$vec(input: Tensor, output_size?: number | number[] | null, scale_factors?: number[] | null): Tensor {
   if (__h__upsample_nearest_exact3d$vec < 0) __h__upsample_nearest_exact3d$vec = __N.opHandle('aten::_upsample_nearest_exact3d', 'vec');
-  const __r = __N.call(__h__upsample_nearest_exact3d$vec, input.h, output_size, scale_factors);
+  const __r = __N.call(__h__upsample_nearest_exact3d$vec, handleOf(input), output_size, scale_factors);
   return wrap(__r);
 }
 let __h__use_cudnn_ctc_loss = -1;
 /** `aten::_use_cudnn_ctc_loss(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank) -> bool` */
 export function _use_cudnn_ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: number | number[], target_lengths: number | number[], blank: number): boolean {
   if (__h__use_cudnn_ctc_loss < 0) __h__use_cudnn_ctc_loss = __N.opHandle('aten::_use_cudnn_ctc_loss', '');
-  return __N.call(__h__use_cudnn_ctc_loss, log_probs.h, targets.h, input_lengths, target_lengths, blank) as boolean;
+  return __N.call(__h__use_cudnn_ctc_loss, handleOf(log_probs), handleOf(targets), input_lengths, target_lengths, blank) as boolean;
 }
 let __h__use_cudnn_ctc_loss$Tensor = -1;
 /** `aten::_use_cudnn_ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank) -> bool` */
 export function _use_cudnn_ctc_loss$Tensor(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: number): boolean {
   if (__h__use_cudnn_ctc_loss$Tensor < 0) __h__use_cudnn_ctc_loss$Tensor = __N.opHandle('aten::_use_cudnn_ctc_loss', 'Tensor');
-  return __N.call(__h__use_cudnn_ctc_loss$Tensor, log_probs.h, targets.h, input_lengths.h, target_lengths.h, blank) as boolean;
+  return __N.call(__h__use_cudnn_ctc_loss$Tensor, handleOf(log_probs), handleOf(targets), handleOf(input_lengths), handleOf(target_lengths), blank) as boolean;
 }
 let __h__use_cudnn_rnn_flatten_weight = -1;
 /** `aten::_use_cudnn_rnn_flatten_weight() -> bool` */
@@ -2603,356 +2603,356 @@ let __h__validate_compressed_sparse_indices = -1;
 /** `aten::_validate_compressed_sparse_indices(bool is_crow, Tensor compressed_idx, Tensor plain_idx, int cdim, int dim, int nnz) -> ()` */
 export function _validate_compressed_sparse_indices(is_crow: boolean, compressed_idx: Tensor, plain_idx: Tensor, cdim: number, dim: number, nnz: number): void {
   if (__h__validate_compressed_sparse_indices < 0) __h__validate_compressed_sparse_indices = __N.opHandle('aten::_validate_compressed_sparse_indices', '');
-  __N.call(__h__validate_compressed_sparse_indices, is_crow, compressed_idx.h, plain_idx.h, cdim, dim, nnz);
+  __N.call(__h__validate_compressed_sparse_indices, is_crow, handleOf(compressed_idx), handleOf(plain_idx), cdim, dim, nnz);
 }
 let __h__validate_sparse_bsc_tensor_args = -1;
 /** `aten::_validate_sparse_bsc_tensor_args(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size) -> ()` */
 export function _validate_sparse_bsc_tensor_args(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number | number[]): void {
   if (__h__validate_sparse_bsc_tensor_args < 0) __h__validate_sparse_bsc_tensor_args = __N.opHandle('aten::_validate_sparse_bsc_tensor_args', '');
-  __N.call(__h__validate_sparse_bsc_tensor_args, ccol_indices.h, row_indices.h, values.h, size);
+  __N.call(__h__validate_sparse_bsc_tensor_args, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), size);
 }
 let __h__validate_sparse_bsr_tensor_args = -1;
 /** `aten::_validate_sparse_bsr_tensor_args(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size) -> ()` */
 export function _validate_sparse_bsr_tensor_args(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number | number[]): void {
   if (__h__validate_sparse_bsr_tensor_args < 0) __h__validate_sparse_bsr_tensor_args = __N.opHandle('aten::_validate_sparse_bsr_tensor_args', '');
-  __N.call(__h__validate_sparse_bsr_tensor_args, crow_indices.h, col_indices.h, values.h, size);
+  __N.call(__h__validate_sparse_bsr_tensor_args, handleOf(crow_indices), handleOf(col_indices), handleOf(values), size);
 }
 let __h__validate_sparse_compressed_tensor_args = -1;
 /** `aten::_validate_sparse_compressed_tensor_args(Tensor compressed_indices, Tensor plain_indices, Tensor values, int[] size, Layout layout) -> ()` */
 export function _validate_sparse_compressed_tensor_args(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, size: number | number[], layout: number): void {
   if (__h__validate_sparse_compressed_tensor_args < 0) __h__validate_sparse_compressed_tensor_args = __N.opHandle('aten::_validate_sparse_compressed_tensor_args', '');
-  __N.call(__h__validate_sparse_compressed_tensor_args, compressed_indices.h, plain_indices.h, values.h, size, layout);
+  __N.call(__h__validate_sparse_compressed_tensor_args, handleOf(compressed_indices), handleOf(plain_indices), handleOf(values), size, layout);
 }
 let __h__validate_sparse_coo_tensor_args = -1;
 /** `aten::_validate_sparse_coo_tensor_args(Tensor indices, Tensor values, int[] size) -> ()` */
 export function _validate_sparse_coo_tensor_args(indices: Tensor, values: Tensor, size: number | number[]): void {
   if (__h__validate_sparse_coo_tensor_args < 0) __h__validate_sparse_coo_tensor_args = __N.opHandle('aten::_validate_sparse_coo_tensor_args', '');
-  __N.call(__h__validate_sparse_coo_tensor_args, indices.h, values.h, size);
+  __N.call(__h__validate_sparse_coo_tensor_args, handleOf(indices), handleOf(values), size);
 }
 let __h__validate_sparse_csc_tensor_args = -1;
 /** `aten::_validate_sparse_csc_tensor_args(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size) -> ()` */
 export function _validate_sparse_csc_tensor_args(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number | number[]): void {
   if (__h__validate_sparse_csc_tensor_args < 0) __h__validate_sparse_csc_tensor_args = __N.opHandle('aten::_validate_sparse_csc_tensor_args', '');
-  __N.call(__h__validate_sparse_csc_tensor_args, ccol_indices.h, row_indices.h, values.h, size);
+  __N.call(__h__validate_sparse_csc_tensor_args, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), size);
 }
 let __h__validate_sparse_csr_tensor_args = -1;
 /** `aten::_validate_sparse_csr_tensor_args(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size) -> ()` */
 export function _validate_sparse_csr_tensor_args(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number | number[]): void {
   if (__h__validate_sparse_csr_tensor_args < 0) __h__validate_sparse_csr_tensor_args = __N.opHandle('aten::_validate_sparse_csr_tensor_args', '');
-  __N.call(__h__validate_sparse_csr_tensor_args, crow_indices.h, col_indices.h, values.h, size);
+  __N.call(__h__validate_sparse_csr_tensor_args, handleOf(crow_indices), handleOf(col_indices), handleOf(values), size);
 }
 let __h__values_copy = -1;
 /** `aten::_values_copy(Tensor self) -> Tensor` */
 export function _values_copy(self: Tensor): Tensor {
   if (__h__values_copy < 0) __h__values_copy = __N.opHandle('aten::_values_copy', '');
-  const __r = __N.call(__h__values_copy, self.h);
+  const __r = __N.call(__h__values_copy, handleOf(self));
   return wrap(__r);
 }
 let __h__values = -1;
 /** `aten::_values(Tensor(a) self) -> Tensor(a)` */
 export function _values(self: Tensor): Tensor {
   if (__h__values < 0) __h__values = __N.opHandle('aten::_values', '');
-  const __r = __N.call(__h__values, self.h);
+  const __r = __N.call(__h__values, handleOf(self));
   return wrap(__r);
 }
 let __h__version = -1;
 /** `aten::_version(Tensor self) -> int` */
 export function _version(self: Tensor): number {
   if (__h__version < 0) __h__version = __N.opHandle('aten::_version', '');
-  return __N.call(__h__version, self.h) as number;
+  return __N.call(__h__version, handleOf(self)) as number;
 }
 let __h__weight_norm_differentiable_backward = -1;
 /** `aten::_weight_norm_differentiable_backward(Tensor grad_w, Tensor saved_v, Tensor saved_g, Tensor saved_norms, int dim) -> (Tensor, Tensor)` */
 export function _weight_norm_differentiable_backward(grad_w: Tensor, saved_v: Tensor, saved_g: Tensor, saved_norms: Tensor, dim: number): [Tensor, Tensor] {
   if (__h__weight_norm_differentiable_backward < 0) __h__weight_norm_differentiable_backward = __N.opHandle('aten::_weight_norm_differentiable_backward', '');
-  const __r = __N.call(__h__weight_norm_differentiable_backward, grad_w.h, saved_v.h, saved_g.h, saved_norms.h, dim) as unknown[];
+  const __r = __N.call(__h__weight_norm_differentiable_backward, handleOf(grad_w), handleOf(saved_v), handleOf(saved_g), handleOf(saved_norms), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__weight_norm_interface_backward = -1;
 /** `aten::_weight_norm_interface_backward(Tensor grad_w, Tensor saved_v, Tensor saved_g, Tensor saved_norms, int dim) -> (Tensor, Tensor)` */
 export function _weight_norm_interface_backward(grad_w: Tensor, saved_v: Tensor, saved_g: Tensor, saved_norms: Tensor, dim: number): [Tensor, Tensor] {
   if (__h__weight_norm_interface_backward < 0) __h__weight_norm_interface_backward = __N.opHandle('aten::_weight_norm_interface_backward', '');
-  const __r = __N.call(__h__weight_norm_interface_backward, grad_w.h, saved_v.h, saved_g.h, saved_norms.h, dim) as unknown[];
+  const __r = __N.call(__h__weight_norm_interface_backward, handleOf(grad_w), handleOf(saved_v), handleOf(saved_g), handleOf(saved_norms), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__weight_norm_interface = -1;
 /** `aten::_weight_norm_interface(Tensor v, Tensor g, int dim=0) -> (Tensor, Tensor)` */
 export function _weight_norm_interface(v: Tensor, g: Tensor, dim?: number): [Tensor, Tensor] {
   if (__h__weight_norm_interface < 0) __h__weight_norm_interface = __N.opHandle('aten::_weight_norm_interface', '');
-  const __r = __N.call(__h__weight_norm_interface, v.h, g.h, dim) as unknown[];
+  const __r = __N.call(__h__weight_norm_interface, handleOf(v), handleOf(g), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h__weight_norm = -1;
 /** `aten::_weight_norm(Tensor v, Tensor g, int dim=0) -> Tensor` */
 export function _weight_norm(v: Tensor, g: Tensor, dim?: number): Tensor {
   if (__h__weight_norm < 0) __h__weight_norm = __N.opHandle('aten::_weight_norm', '');
-  const __r = __N.call(__h__weight_norm, v.h, g.h, dim);
+  const __r = __N.call(__h__weight_norm, handleOf(v), handleOf(g), dim);
   return wrap(__r);
 }
 let __h_abs_ = -1;
 /** `aten::abs_(Tensor(a!) self) -> Tensor(a!)` */
 export function abs_(self: Tensor): Tensor {
   if (__h_abs_ < 0) __h_abs_ = __N.opHandle('aten::abs_', '');
-  const __r = __N.call(__h_abs_, self.h);
+  const __r = __N.call(__h_abs_, handleOf(self));
   return self;
 }
 let __h_abs = -1;
 /** `aten::abs(Tensor self) -> Tensor` */
 export function abs(self: Tensor): Tensor {
   if (__h_abs < 0) __h_abs = __N.opHandle('aten::abs', '');
-  const __r = __N.call(__h_abs, self.h);
+  const __r = __N.call(__h_abs, handleOf(self));
   return wrap(__r);
 }
 let __h_absolute_ = -1;
 /** `aten::absolute_(Tensor(a!) self) -> Tensor(a!)` */
 export function absolute_(self: Tensor): Tensor {
   if (__h_absolute_ < 0) __h_absolute_ = __N.opHandle('aten::absolute_', '');
-  const __r = __N.call(__h_absolute_, self.h);
+  const __r = __N.call(__h_absolute_, handleOf(self));
   return self;
 }
 let __h_absolute = -1;
 /** `aten::absolute(Tensor self) -> Tensor` */
 export function absolute(self: Tensor): Tensor {
   if (__h_absolute < 0) __h_absolute = __N.opHandle('aten::absolute', '');
-  const __r = __N.call(__h_absolute, self.h);
+  const __r = __N.call(__h_absolute, handleOf(self));
   return wrap(__r);
 }
 let __h_acos_ = -1;
 /** `aten::acos_(Tensor(a!) self) -> Tensor(a!)` */
 export function acos_(self: Tensor): Tensor {
   if (__h_acos_ < 0) __h_acos_ = __N.opHandle('aten::acos_', '');
-  const __r = __N.call(__h_acos_, self.h);
+  const __r = __N.call(__h_acos_, handleOf(self));
   return self;
 }
 let __h_acos = -1;
 /** `aten::acos(Tensor self) -> Tensor` */
 export function acos(self: Tensor): Tensor {
   if (__h_acos < 0) __h_acos = __N.opHandle('aten::acos', '');
-  const __r = __N.call(__h_acos, self.h);
+  const __r = __N.call(__h_acos, handleOf(self));
   return wrap(__r);
 }
 let __h_acosh_ = -1;
 /** `aten::acosh_(Tensor(a!) self) -> Tensor(a!)` */
 export function acosh_(self: Tensor): Tensor {
   if (__h_acosh_ < 0) __h_acosh_ = __N.opHandle('aten::acosh_', '');
-  const __r = __N.call(__h_acosh_, self.h);
+  const __r = __N.call(__h_acosh_, handleOf(self));
   return self;
 }
 let __h_acosh = -1;
 /** `aten::acosh(Tensor self) -> Tensor` */
 export function acosh(self: Tensor): Tensor {
   if (__h_acosh < 0) __h_acosh = __N.opHandle('aten::acosh', '');
-  const __r = __N.call(__h_acosh, self.h);
+  const __r = __N.call(__h_acosh, handleOf(self));
   return wrap(__r);
 }
 let __h_adaptive_avg_pool1d = -1;
 /** `aten::adaptive_avg_pool1d(Tensor self, int[1] output_size) -> Tensor` */
 export function adaptive_avg_pool1d(self: Tensor, output_size: number | number[]): Tensor {
   if (__h_adaptive_avg_pool1d < 0) __h_adaptive_avg_pool1d = __N.opHandle('aten::adaptive_avg_pool1d', '');
-  const __r = __N.call(__h_adaptive_avg_pool1d, self.h, output_size);
+  const __r = __N.call(__h_adaptive_avg_pool1d, handleOf(self), output_size);
   return wrap(__r);
 }
 let __h_adaptive_avg_pool2d = -1;
 /** `aten::adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor` */
 export function adaptive_avg_pool2d(self: Tensor, output_size: number | number[]): Tensor {
   if (__h_adaptive_avg_pool2d < 0) __h_adaptive_avg_pool2d = __N.opHandle('aten::adaptive_avg_pool2d', '');
-  const __r = __N.call(__h_adaptive_avg_pool2d, self.h, output_size);
+  const __r = __N.call(__h_adaptive_avg_pool2d, handleOf(self), output_size);
   return wrap(__r);
 }
 let __h_adaptive_avg_pool3d = -1;
 /** `aten::adaptive_avg_pool3d(Tensor self, int[3] output_size) -> Tensor` */
 export function adaptive_avg_pool3d(self: Tensor, output_size: number | number[]): Tensor {
   if (__h_adaptive_avg_pool3d < 0) __h_adaptive_avg_pool3d = __N.opHandle('aten::adaptive_avg_pool3d', '');
-  const __r = __N.call(__h_adaptive_avg_pool3d, self.h, output_size);
+  const __r = __N.call(__h_adaptive_avg_pool3d, handleOf(self), output_size);
   return wrap(__r);
 }
 let __h_adaptive_max_pool1d = -1;
 /** `aten::adaptive_max_pool1d(Tensor self, int[1] output_size) -> (Tensor, Tensor)` */
 export function adaptive_max_pool1d(self: Tensor, output_size: number | number[]): [Tensor, Tensor] {
   if (__h_adaptive_max_pool1d < 0) __h_adaptive_max_pool1d = __N.opHandle('aten::adaptive_max_pool1d', '');
-  const __r = __N.call(__h_adaptive_max_pool1d, self.h, output_size) as unknown[];
+  const __r = __N.call(__h_adaptive_max_pool1d, handleOf(self), output_size) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_adaptive_max_pool2d_backward = -1;
 /** `aten::adaptive_max_pool2d_backward(Tensor grad_output, Tensor self, Tensor indices) -> Tensor` */
 export function adaptive_max_pool2d_backward(grad_output: Tensor, self: Tensor, indices: Tensor): Tensor {
   if (__h_adaptive_max_pool2d_backward < 0) __h_adaptive_max_pool2d_backward = __N.opHandle('aten::adaptive_max_pool2d_backward', '');
-  const __r = __N.call(__h_adaptive_max_pool2d_backward, grad_output.h, self.h, indices.h);
+  const __r = __N.call(__h_adaptive_max_pool2d_backward, handleOf(grad_output), handleOf(self), handleOf(indices));
   return wrap(__r);
 }
 let __h_adaptive_max_pool2d = -1;
 /** `aten::adaptive_max_pool2d(Tensor self, int[2] output_size) -> (Tensor, Tensor)` */
 export function adaptive_max_pool2d(self: Tensor, output_size: number | number[]): [Tensor, Tensor] {
   if (__h_adaptive_max_pool2d < 0) __h_adaptive_max_pool2d = __N.opHandle('aten::adaptive_max_pool2d', '');
-  const __r = __N.call(__h_adaptive_max_pool2d, self.h, output_size) as unknown[];
+  const __r = __N.call(__h_adaptive_max_pool2d, handleOf(self), output_size) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_adaptive_max_pool3d_backward = -1;
 /** `aten::adaptive_max_pool3d_backward(Tensor grad_output, Tensor self, Tensor indices) -> Tensor` */
 export function adaptive_max_pool3d_backward(grad_output: Tensor, self: Tensor, indices: Tensor): Tensor {
   if (__h_adaptive_max_pool3d_backward < 0) __h_adaptive_max_pool3d_backward = __N.opHandle('aten::adaptive_max_pool3d_backward', '');
-  const __r = __N.call(__h_adaptive_max_pool3d_backward, grad_output.h, self.h, indices.h);
+  const __r = __N.call(__h_adaptive_max_pool3d_backward, handleOf(grad_output), handleOf(self), handleOf(indices));
   return wrap(__r);
 }
 let __h_adaptive_max_pool3d = -1;
 /** `aten::adaptive_max_pool3d(Tensor self, int[3] output_size) -> (Tensor, Tensor)` */
 export function adaptive_max_pool3d(self: Tensor, output_size: number | number[]): [Tensor, Tensor] {
   if (__h_adaptive_max_pool3d < 0) __h_adaptive_max_pool3d = __N.opHandle('aten::adaptive_max_pool3d', '');
-  const __r = __N.call(__h_adaptive_max_pool3d, self.h, output_size) as unknown[];
+  const __r = __N.call(__h_adaptive_max_pool3d, handleOf(self), output_size) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_add_$Scalar = -1;
 /** `aten::add_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)` */
 export function add_$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_add_$Scalar < 0) __h_add_$Scalar = __N.opHandle('aten::add_', 'Scalar');
-  const __r = __N.call(__h_add_$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_add_$Scalar, handleOf(self), other, alpha);
   return self;
 }
 let __h_add_$Tensor = -1;
 /** `aten::add_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)` */
 export function add_$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_add_$Tensor < 0) __h_add_$Tensor = __N.opHandle('aten::add_', 'Tensor');
-  const __r = __N.call(__h_add_$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_add_$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return self;
 }
 let __h_add$Scalar = -1;
 /** `aten::add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor` */
 export function add$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_add$Scalar < 0) __h_add$Scalar = __N.opHandle('aten::add', 'Scalar');
-  const __r = __N.call(__h_add$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_add$Scalar, handleOf(self), other, alpha);
   return wrap(__r);
 }
 let __h_add$Tensor = -1;
 /** `aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
 export function add$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_add$Tensor < 0) __h_add$Tensor = __N.opHandle('aten::add', 'Tensor');
-  const __r = __N.call(__h_add$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_add$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return wrap(__r);
 }
 let __h_addbmm_ = -1;
 /** `aten::addbmm_(Tensor(a!) self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)` */
 export function addbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addbmm_ < 0) __h_addbmm_ = __N.opHandle('aten::addbmm_', '');
-  const __r = __N.call(__h_addbmm_, self.h, batch1.h, batch2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addbmm_, handleOf(self), handleOf(batch1), handleOf(batch2), opts?.beta, opts?.alpha);
   return self;
 }
 let __h_addbmm = -1;
 /** `aten::addbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function addbmm(self: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addbmm < 0) __h_addbmm = __N.opHandle('aten::addbmm', '');
-  const __r = __N.call(__h_addbmm, self.h, batch1.h, batch2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addbmm, handleOf(self), handleOf(batch1), handleOf(batch2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_addcdiv_ = -1;
 /** `aten::addcdiv_(Tensor(a!) self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor(a!)` */
 export function addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number | boolean }): Tensor {
   if (__h_addcdiv_ < 0) __h_addcdiv_ = __N.opHandle('aten::addcdiv_', '');
-  const __r = __N.call(__h_addcdiv_, self.h, tensor1.h, tensor2.h, opts?.value);
+  const __r = __N.call(__h_addcdiv_, handleOf(self), handleOf(tensor1), handleOf(tensor2), opts?.value);
   return self;
 }
 let __h_addcdiv = -1;
 /** `aten::addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor` */
 export function addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number | boolean }): Tensor {
   if (__h_addcdiv < 0) __h_addcdiv = __N.opHandle('aten::addcdiv', '');
-  const __r = __N.call(__h_addcdiv, self.h, tensor1.h, tensor2.h, opts?.value);
+  const __r = __N.call(__h_addcdiv, handleOf(self), handleOf(tensor1), handleOf(tensor2), opts?.value);
   return wrap(__r);
 }
 let __h_addcmul_ = -1;
 /** `aten::addcmul_(Tensor(a!) self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor(a!)` */
 export function addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number | boolean }): Tensor {
   if (__h_addcmul_ < 0) __h_addcmul_ = __N.opHandle('aten::addcmul_', '');
-  const __r = __N.call(__h_addcmul_, self.h, tensor1.h, tensor2.h, opts?.value);
+  const __r = __N.call(__h_addcmul_, handleOf(self), handleOf(tensor1), handleOf(tensor2), opts?.value);
   return self;
 }
 let __h_addcmul = -1;
 /** `aten::addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor` */
 export function addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number | boolean }): Tensor {
   if (__h_addcmul < 0) __h_addcmul = __N.opHandle('aten::addcmul', '');
-  const __r = __N.call(__h_addcmul, self.h, tensor1.h, tensor2.h, opts?.value);
+  const __r = __N.call(__h_addcmul, handleOf(self), handleOf(tensor1), handleOf(tensor2), opts?.value);
   return wrap(__r);
 }
 let __h_addmm_ = -1;
 /** `aten::addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)` */
 export function addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addmm_ < 0) __h_addmm_ = __N.opHandle('aten::addmm_', '');
-  const __r = __N.call(__h_addmm_, self.h, mat1.h, mat2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addmm_, handleOf(self), handleOf(mat1), handleOf(mat2), opts?.beta, opts?.alpha);
   return self;
 }
 let __h_addmm = -1;
 /** `aten::addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addmm < 0) __h_addmm = __N.opHandle('aten::addmm', '');
-  const __r = __N.call(__h_addmm, self.h, mat1.h, mat2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addmm, handleOf(self), handleOf(mat1), handleOf(mat2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_addmv_ = -1;
 /** `aten::addmv_(Tensor(a!) self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)` */
 export function addmv_(self: Tensor, mat: Tensor, vec: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addmv_ < 0) __h_addmv_ = __N.opHandle('aten::addmv_', '');
-  const __r = __N.call(__h_addmv_, self.h, mat.h, vec.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addmv_, handleOf(self), handleOf(mat), handleOf(vec), opts?.beta, opts?.alpha);
   return self;
 }
 let __h_addmv = -1;
 /** `aten::addmv(Tensor self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function addmv(self: Tensor, mat: Tensor, vec: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addmv < 0) __h_addmv = __N.opHandle('aten::addmv', '');
-  const __r = __N.call(__h_addmv, self.h, mat.h, vec.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addmv, handleOf(self), handleOf(mat), handleOf(vec), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_addr_ = -1;
 /** `aten::addr_(Tensor(a!) self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)` */
 export function addr_(self: Tensor, vec1: Tensor, vec2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addr_ < 0) __h_addr_ = __N.opHandle('aten::addr_', '');
-  const __r = __N.call(__h_addr_, self.h, vec1.h, vec2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addr_, handleOf(self), handleOf(vec1), handleOf(vec2), opts?.beta, opts?.alpha);
   return self;
 }
 let __h_addr = -1;
 /** `aten::addr(Tensor self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function addr(self: Tensor, vec1: Tensor, vec2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_addr < 0) __h_addr = __N.opHandle('aten::addr', '');
-  const __r = __N.call(__h_addr, self.h, vec1.h, vec2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_addr, handleOf(self), handleOf(vec1), handleOf(vec2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_adjoint = -1;
 /** `aten::adjoint(Tensor(a) self) -> Tensor(a)` */
 export function adjoint(self: Tensor): Tensor {
   if (__h_adjoint < 0) __h_adjoint = __N.opHandle('aten::adjoint', '');
-  const __r = __N.call(__h_adjoint, self.h);
+  const __r = __N.call(__h_adjoint, handleOf(self));
   return wrap(__r);
 }
 let __h_affine_grid_generator_backward = -1;
 /** `aten::affine_grid_generator_backward(Tensor grad, int[] size, bool align_corners) -> Tensor` */
 export function affine_grid_generator_backward(grad: Tensor, size: number | number[], align_corners: boolean): Tensor {
   if (__h_affine_grid_generator_backward < 0) __h_affine_grid_generator_backward = __N.opHandle('aten::affine_grid_generator_backward', '');
-  const __r = __N.call(__h_affine_grid_generator_backward, grad.h, size, align_corners);
+  const __r = __N.call(__h_affine_grid_generator_backward, handleOf(grad), size, align_corners);
   return wrap(__r);
 }
 let __h_affine_grid_generator = -1;
 /** `aten::affine_grid_generator(Tensor theta, int[] size, bool align_corners) -> Tensor` */
 export function affine_grid_generator(theta: Tensor, size: number | number[], align_corners: boolean): Tensor {
   if (__h_affine_grid_generator < 0) __h_affine_grid_generator = __N.opHandle('aten::affine_grid_generator', '');
-  const __r = __N.call(__h_affine_grid_generator, theta.h, size, align_corners);
+  const __r = __N.call(__h_affine_grid_generator, handleOf(theta), size, align_corners);
   return wrap(__r);
 }
 let __h_alias_copy = -1;
 /** `aten::alias_copy(Tensor self) -> Tensor` */
 export function alias_copy(self: Tensor): Tensor {
   if (__h_alias_copy < 0) __h_alias_copy = __N.opHandle('aten::alias_copy', '');
-  const __r = __N.call(__h_alias_copy, self.h);
+  const __r = __N.call(__h_alias_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_alias = -1;
 /** `aten::alias(Tensor(a) self) -> Tensor(a)` */
 export function alias(self: Tensor): Tensor {
   if (__h_alias < 0) __h_alias = __N.opHandle('aten::alias', '');
-  const __r = __N.call(__h_alias, self.h);
+  const __r = __N.call(__h_alias, handleOf(self));
   return wrap(__r);
 }
 let __h_align_as = -1;
 /** `aten::align_as(Tensor self, Tensor other) -> Tensor` */
 export function align_as(self: Tensor, other: Tensor): Tensor {
   if (__h_align_as < 0) __h_align_as = __N.opHandle('aten::align_as', '');
-  const __r = __N.call(__h_align_as, self.h, other.h);
+  const __r = __N.call(__h_align_as, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_align_tensors = -1;
@@ -2966,90 +2966,90 @@ let __h_all = -1;
 /** `aten::all(Tensor self) -> Tensor` */
 export function all(self: Tensor): Tensor {
   if (__h_all < 0) __h_all = __N.opHandle('aten::all', '');
-  const __r = __N.call(__h_all, self.h);
+  const __r = __N.call(__h_all, handleOf(self));
   return wrap(__r);
 }
 let __h_all$dim = -1;
 /** `aten::all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor` */
 export function all$dim(self: Tensor, dim: number, keepdim?: boolean): Tensor {
   if (__h_all$dim < 0) __h_all$dim = __N.opHandle('aten::all', 'dim');
-  const __r = __N.call(__h_all$dim, self.h, dim, keepdim);
+  const __r = __N.call(__h_all$dim, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_all$dimname = -1;
 /** `aten::all.dimname(Tensor self, str dim, bool keepdim=False) -> Tensor` */
 export function all$dimname(self: Tensor, dim: string, keepdim?: boolean): Tensor {
   if (__h_all$dimname < 0) __h_all$dimname = __N.opHandle('aten::all', 'dimname');
-  const __r = __N.call(__h_all$dimname, self.h, dim, keepdim);
+  const __r = __N.call(__h_all$dimname, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_allclose = -1;
 /** `aten::allclose(Tensor self, Tensor other, float rtol=1.0000000000000001e-05, float atol=1e-08, bool equal_nan=False) -> bool` */
 export function allclose(self: Tensor, other: Tensor, rtol?: number, atol?: number, equal_nan?: boolean): boolean {
   if (__h_allclose < 0) __h_allclose = __N.opHandle('aten::allclose', '');
-  return __N.call(__h_allclose, self.h, other.h, rtol, atol, equal_nan) as boolean;
+  return __N.call(__h_allclose, handleOf(self), handleOf(other), rtol, atol, equal_nan) as boolean;
 }
 let __h_alpha_dropout_ = -1;
 /** `aten::alpha_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)` */
 export function alpha_dropout_(self: Tensor, p: number, train: boolean): Tensor {
   if (__h_alpha_dropout_ < 0) __h_alpha_dropout_ = __N.opHandle('aten::alpha_dropout_', '');
-  const __r = __N.call(__h_alpha_dropout_, self.h, p, train);
+  const __r = __N.call(__h_alpha_dropout_, handleOf(self), p, train);
   return self;
 }
 let __h_alpha_dropout = -1;
 /** `aten::alpha_dropout(Tensor input, float p, bool train) -> Tensor` */
 export function alpha_dropout(input: Tensor, p: number, train: boolean): Tensor {
   if (__h_alpha_dropout < 0) __h_alpha_dropout = __N.opHandle('aten::alpha_dropout', '');
-  const __r = __N.call(__h_alpha_dropout, input.h, p, train);
+  const __r = __N.call(__h_alpha_dropout, handleOf(input), p, train);
   return wrap(__r);
 }
 let __h_amax = -1;
 /** `aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor` */
 export function amax(self: Tensor, dim?: number | number[], keepdim?: boolean): Tensor {
   if (__h_amax < 0) __h_amax = __N.opHandle('aten::amax', '');
-  const __r = __N.call(__h_amax, self.h, dim, keepdim);
+  const __r = __N.call(__h_amax, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_amin = -1;
 /** `aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor` */
 export function amin(self: Tensor, dim?: number | number[], keepdim?: boolean): Tensor {
   if (__h_amin < 0) __h_amin = __N.opHandle('aten::amin', '');
-  const __r = __N.call(__h_amin, self.h, dim, keepdim);
+  const __r = __N.call(__h_amin, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_aminmax = -1;
 /** `aten::aminmax(Tensor self, *, int? dim=None, bool keepdim=False) -> (Tensor min, Tensor max)` */
 export function aminmax(self: Tensor, opts?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor] {
   if (__h_aminmax < 0) __h_aminmax = __N.opHandle('aten::aminmax', '');
-  const __r = __N.call(__h_aminmax, self.h, opts?.dim, opts?.keepdim) as unknown[];
+  const __r = __N.call(__h_aminmax, handleOf(self), opts?.dim, opts?.keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_angle = -1;
 /** `aten::angle(Tensor self) -> Tensor` */
 export function angle(self: Tensor): Tensor {
   if (__h_angle < 0) __h_angle = __N.opHandle('aten::angle', '');
-  const __r = __N.call(__h_angle, self.h);
+  const __r = __N.call(__h_angle, handleOf(self));
   return wrap(__r);
 }
 let __h_any = -1;
 /** `aten::any(Tensor self) -> Tensor` */
 export function any(self: Tensor): Tensor {
   if (__h_any < 0) __h_any = __N.opHandle('aten::any', '');
-  const __r = __N.call(__h_any, self.h);
+  const __r = __N.call(__h_any, handleOf(self));
   return wrap(__r);
 }
 let __h_any$dim = -1;
 /** `aten::any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor` */
 export function any$dim(self: Tensor, dim: number, keepdim?: boolean): Tensor {
   if (__h_any$dim < 0) __h_any$dim = __N.opHandle('aten::any', 'dim');
-  const __r = __N.call(__h_any$dim, self.h, dim, keepdim);
+  const __r = __N.call(__h_any$dim, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_any$dimname = -1;
 /** `aten::any.dimname(Tensor self, str dim, bool keepdim=False) -> Tensor` */
 export function any$dimname(self: Tensor, dim: string, keepdim?: boolean): Tensor {
   if (__h_any$dimname < 0) __h_any$dimname = __N.opHandle('aten::any', 'dimname');
-  const __r = __N.call(__h_any$dimname, self.h, dim, keepdim);
+  const __r = __N.call(__h_any$dimname, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_arange = -1;
@@ -3077,245 +3077,245 @@ let __h_arccos_ = -1;
 /** `aten::arccos_(Tensor(a!) self) -> Tensor(a!)` */
 export function arccos_(self: Tensor): Tensor {
   if (__h_arccos_ < 0) __h_arccos_ = __N.opHandle('aten::arccos_', '');
-  const __r = __N.call(__h_arccos_, self.h);
+  const __r = __N.call(__h_arccos_, handleOf(self));
   return self;
 }
 let __h_arccos = -1;
 /** `aten::arccos(Tensor self) -> Tensor` */
 export function arccos(self: Tensor): Tensor {
   if (__h_arccos < 0) __h_arccos = __N.opHandle('aten::arccos', '');
-  const __r = __N.call(__h_arccos, self.h);
+  const __r = __N.call(__h_arccos, handleOf(self));
   return wrap(__r);
 }
 let __h_arccosh_ = -1;
 /** `aten::arccosh_(Tensor(a!) self) -> Tensor(a!)` */
 export function arccosh_(self: Tensor): Tensor {
   if (__h_arccosh_ < 0) __h_arccosh_ = __N.opHandle('aten::arccosh_', '');
-  const __r = __N.call(__h_arccosh_, self.h);
+  const __r = __N.call(__h_arccosh_, handleOf(self));
   return self;
 }
 let __h_arccosh = -1;
 /** `aten::arccosh(Tensor self) -> Tensor` */
 export function arccosh(self: Tensor): Tensor {
   if (__h_arccosh < 0) __h_arccosh = __N.opHandle('aten::arccosh', '');
-  const __r = __N.call(__h_arccosh, self.h);
+  const __r = __N.call(__h_arccosh, handleOf(self));
   return wrap(__r);
 }
 let __h_arcsin_ = -1;
 /** `aten::arcsin_(Tensor(a!) self) -> Tensor(a!)` */
 export function arcsin_(self: Tensor): Tensor {
   if (__h_arcsin_ < 0) __h_arcsin_ = __N.opHandle('aten::arcsin_', '');
-  const __r = __N.call(__h_arcsin_, self.h);
+  const __r = __N.call(__h_arcsin_, handleOf(self));
   return self;
 }
 let __h_arcsin = -1;
 /** `aten::arcsin(Tensor self) -> Tensor` */
 export function arcsin(self: Tensor): Tensor {
   if (__h_arcsin < 0) __h_arcsin = __N.opHandle('aten::arcsin', '');
-  const __r = __N.call(__h_arcsin, self.h);
+  const __r = __N.call(__h_arcsin, handleOf(self));
   return wrap(__r);
 }
 let __h_arcsinh_ = -1;
 /** `aten::arcsinh_(Tensor(a!) self) -> Tensor(a!)` */
 export function arcsinh_(self: Tensor): Tensor {
   if (__h_arcsinh_ < 0) __h_arcsinh_ = __N.opHandle('aten::arcsinh_', '');
-  const __r = __N.call(__h_arcsinh_, self.h);
+  const __r = __N.call(__h_arcsinh_, handleOf(self));
   return self;
 }
 let __h_arcsinh = -1;
 /** `aten::arcsinh(Tensor self) -> Tensor` */
 export function arcsinh(self: Tensor): Tensor {
   if (__h_arcsinh < 0) __h_arcsinh = __N.opHandle('aten::arcsinh', '');
-  const __r = __N.call(__h_arcsinh, self.h);
+  const __r = __N.call(__h_arcsinh, handleOf(self));
   return wrap(__r);
 }
 let __h_arctan_ = -1;
 /** `aten::arctan_(Tensor(a!) self) -> Tensor(a!)` */
 export function arctan_(self: Tensor): Tensor {
   if (__h_arctan_ < 0) __h_arctan_ = __N.opHandle('aten::arctan_', '');
-  const __r = __N.call(__h_arctan_, self.h);
+  const __r = __N.call(__h_arctan_, handleOf(self));
   return self;
 }
 let __h_arctan = -1;
 /** `aten::arctan(Tensor self) -> Tensor` */
 export function arctan(self: Tensor): Tensor {
   if (__h_arctan < 0) __h_arctan = __N.opHandle('aten::arctan', '');
-  const __r = __N.call(__h_arctan, self.h);
+  const __r = __N.call(__h_arctan, handleOf(self));
   return wrap(__r);
 }
 let __h_arctan2_ = -1;
 /** `aten::arctan2_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function arctan2_(self: Tensor, other: Tensor): Tensor {
   if (__h_arctan2_ < 0) __h_arctan2_ = __N.opHandle('aten::arctan2_', '');
-  const __r = __N.call(__h_arctan2_, self.h, other.h);
+  const __r = __N.call(__h_arctan2_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_arctan2 = -1;
 /** `aten::arctan2(Tensor self, Tensor other) -> Tensor` */
 export function arctan2(self: Tensor, other: Tensor): Tensor {
   if (__h_arctan2 < 0) __h_arctan2 = __N.opHandle('aten::arctan2', '');
-  const __r = __N.call(__h_arctan2, self.h, other.h);
+  const __r = __N.call(__h_arctan2, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_arctanh_ = -1;
 /** `aten::arctanh_(Tensor(a!) self) -> Tensor(a!)` */
 export function arctanh_(self: Tensor): Tensor {
   if (__h_arctanh_ < 0) __h_arctanh_ = __N.opHandle('aten::arctanh_', '');
-  const __r = __N.call(__h_arctanh_, self.h);
+  const __r = __N.call(__h_arctanh_, handleOf(self));
   return self;
 }
 let __h_arctanh = -1;
 /** `aten::arctanh(Tensor self) -> Tensor` */
 export function arctanh(self: Tensor): Tensor {
   if (__h_arctanh < 0) __h_arctanh = __N.opHandle('aten::arctanh', '');
-  const __r = __N.call(__h_arctanh, self.h);
+  const __r = __N.call(__h_arctanh, handleOf(self));
   return wrap(__r);
 }
 let __h_argmax = -1;
 /** `aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor` */
 export function argmax(self: Tensor, dim?: number | null, keepdim?: boolean): Tensor {
   if (__h_argmax < 0) __h_argmax = __N.opHandle('aten::argmax', '');
-  const __r = __N.call(__h_argmax, self.h, dim, keepdim);
+  const __r = __N.call(__h_argmax, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_argmin = -1;
 /** `aten::argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor` */
 export function argmin(self: Tensor, dim?: number | null, keepdim?: boolean): Tensor {
   if (__h_argmin < 0) __h_argmin = __N.opHandle('aten::argmin', '');
-  const __r = __N.call(__h_argmin, self.h, dim, keepdim);
+  const __r = __N.call(__h_argmin, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_argsort = -1;
 /** `aten::argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor` */
 export function argsort(self: Tensor, dim?: number, descending?: boolean): Tensor {
   if (__h_argsort < 0) __h_argsort = __N.opHandle('aten::argsort', '');
-  const __r = __N.call(__h_argsort, self.h, dim, descending);
+  const __r = __N.call(__h_argsort, handleOf(self), dim, descending);
   return wrap(__r);
 }
 let __h_argsort$dimname = -1;
 /** `aten::argsort.dimname(Tensor self, str dim, bool descending=False) -> Tensor` */
 export function argsort$dimname(self: Tensor, dim: string, descending?: boolean): Tensor {
   if (__h_argsort$dimname < 0) __h_argsort$dimname = __N.opHandle('aten::argsort', 'dimname');
-  const __r = __N.call(__h_argsort$dimname, self.h, dim, descending);
+  const __r = __N.call(__h_argsort$dimname, handleOf(self), dim, descending);
   return wrap(__r);
 }
 let __h_argsort$stable = -1;
 /** `aten::argsort.stable(Tensor self, *, bool stable, int dim=-1, bool descending=False) -> Tensor` */
 export function argsort$stable(self: Tensor, opts: { stable: boolean; dim?: number; descending?: boolean }): Tensor {
   if (__h_argsort$stable < 0) __h_argsort$stable = __N.opHandle('aten::argsort', 'stable');
-  const __r = __N.call(__h_argsort$stable, self.h, opts?.stable, opts?.dim, opts?.descending);
+  const __r = __N.call(__h_argsort$stable, handleOf(self), opts?.stable, opts?.dim, opts?.descending);
   return wrap(__r);
 }
 let __h_argwhere = -1;
 /** `aten::argwhere(Tensor self) -> Tensor` */
 export function argwhere(self: Tensor): Tensor {
   if (__h_argwhere < 0) __h_argwhere = __N.opHandle('aten::argwhere', '');
-  const __r = __N.call(__h_argwhere, self.h);
+  const __r = __N.call(__h_argwhere, handleOf(self));
   return wrap(__r);
 }
 let __h_as_strided_ = -1;
 /** `aten::as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!)` */
 export function as_strided_(self: Tensor, size: number | number[], stride: number | number[], storage_offset?: number | null): Tensor {
   if (__h_as_strided_ < 0) __h_as_strided_ = __N.opHandle('aten::as_strided_', '');
-  const __r = __N.call(__h_as_strided_, self.h, size, stride, storage_offset);
+  const __r = __N.call(__h_as_strided_, handleOf(self), size, stride, storage_offset);
   return self;
 }
 let __h_as_strided_copy = -1;
 /** `aten::as_strided_copy(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor` */
 export function as_strided_copy(self: Tensor, size: number | number[], stride: number | number[], storage_offset?: number | null): Tensor {
   if (__h_as_strided_copy < 0) __h_as_strided_copy = __N.opHandle('aten::as_strided_copy', '');
-  const __r = __N.call(__h_as_strided_copy, self.h, size, stride, storage_offset);
+  const __r = __N.call(__h_as_strided_copy, handleOf(self), size, stride, storage_offset);
   return wrap(__r);
 }
 let __h_as_strided_scatter = -1;
 /** `aten::as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor` */
 export function as_strided_scatter(self: Tensor, src: Tensor, size: number | number[], stride: number | number[], storage_offset?: number | null): Tensor {
   if (__h_as_strided_scatter < 0) __h_as_strided_scatter = __N.opHandle('aten::as_strided_scatter', '');
-  const __r = __N.call(__h_as_strided_scatter, self.h, src.h, size, stride, storage_offset);
+  const __r = __N.call(__h_as_strided_scatter, handleOf(self), handleOf(src), size, stride, storage_offset);
   return wrap(__r);
 }
 let __h_as_strided = -1;
 /** `aten::as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)` */
 export function as_strided(self: Tensor, size: number | number[], stride: number | number[], storage_offset?: number | null): Tensor {
   if (__h_as_strided < 0) __h_as_strided = __N.opHandle('aten::as_strided', '');
-  const __r = __N.call(__h_as_strided, self.h, size, stride, storage_offset);
+  const __r = __N.call(__h_as_strided, handleOf(self), size, stride, storage_offset);
   return wrap(__r);
 }
 let __h_asin_ = -1;
 /** `aten::asin_(Tensor(a!) self) -> Tensor(a!)` */
 export function asin_(self: Tensor): Tensor {
   if (__h_asin_ < 0) __h_asin_ = __N.opHandle('aten::asin_', '');
-  const __r = __N.call(__h_asin_, self.h);
+  const __r = __N.call(__h_asin_, handleOf(self));
   return self;
 }
 let __h_asin = -1;
 /** `aten::asin(Tensor self) -> Tensor` */
 export function asin(self: Tensor): Tensor {
   if (__h_asin < 0) __h_asin = __N.opHandle('aten::asin', '');
-  const __r = __N.call(__h_asin, self.h);
+  const __r = __N.call(__h_asin, handleOf(self));
   return wrap(__r);
 }
 let __h_asinh_ = -1;
 /** `aten::asinh_(Tensor(a!) self) -> Tensor(a!)` */
 export function asinh_(self: Tensor): Tensor {
   if (__h_asinh_ < 0) __h_asinh_ = __N.opHandle('aten::asinh_', '');
-  const __r = __N.call(__h_asinh_, self.h);
+  const __r = __N.call(__h_asinh_, handleOf(self));
   return self;
 }
 let __h_asinh = -1;
 /** `aten::asinh(Tensor self) -> Tensor` */
 export function asinh(self: Tensor): Tensor {
   if (__h_asinh < 0) __h_asinh = __N.opHandle('aten::asinh', '');
-  const __r = __N.call(__h_asinh, self.h);
+  const __r = __N.call(__h_asinh, handleOf(self));
   return wrap(__r);
 }
 let __h_atan_ = -1;
 /** `aten::atan_(Tensor(a!) self) -> Tensor(a!)` */
 export function atan_(self: Tensor): Tensor {
   if (__h_atan_ < 0) __h_atan_ = __N.opHandle('aten::atan_', '');
-  const __r = __N.call(__h_atan_, self.h);
+  const __r = __N.call(__h_atan_, handleOf(self));
   return self;
 }
 let __h_atan = -1;
 /** `aten::atan(Tensor self) -> Tensor` */
 export function atan(self: Tensor): Tensor {
   if (__h_atan < 0) __h_atan = __N.opHandle('aten::atan', '');
-  const __r = __N.call(__h_atan, self.h);
+  const __r = __N.call(__h_atan, handleOf(self));
   return wrap(__r);
 }
 let __h_atan2_ = -1;
 /** `aten::atan2_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function atan2_(self: Tensor, other: Tensor): Tensor {
   if (__h_atan2_ < 0) __h_atan2_ = __N.opHandle('aten::atan2_', '');
-  const __r = __N.call(__h_atan2_, self.h, other.h);
+  const __r = __N.call(__h_atan2_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_atan2 = -1;
 /** `aten::atan2(Tensor self, Tensor other) -> Tensor` */
 export function atan2(self: Tensor, other: Tensor): Tensor {
   if (__h_atan2 < 0) __h_atan2 = __N.opHandle('aten::atan2', '');
-  const __r = __N.call(__h_atan2, self.h, other.h);
+  const __r = __N.call(__h_atan2, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_atanh_ = -1;
 /** `aten::atanh_(Tensor(a!) self) -> Tensor(a!)` */
 export function atanh_(self: Tensor): Tensor {
   if (__h_atanh_ < 0) __h_atanh_ = __N.opHandle('aten::atanh_', '');
-  const __r = __N.call(__h_atanh_, self.h);
+  const __r = __N.call(__h_atanh_, handleOf(self));
   return self;
 }
 let __h_atanh = -1;
 /** `aten::atanh(Tensor self) -> Tensor` */
 export function atanh(self: Tensor): Tensor {
   if (__h_atanh < 0) __h_atanh = __N.opHandle('aten::atanh', '');
-  const __r = __N.call(__h_atanh, self.h);
+  const __r = __N.call(__h_atanh, handleOf(self));
   return wrap(__r);
 }
 let __h_atleast_1d = -1;
 /** `aten::atleast_1d(Tensor self) -> Tensor` */
 export function atleast_1d(self: Tensor): Tensor {
   if (__h_atleast_1d < 0) __h_atleast_1d = __N.opHandle('aten::atleast_1d', '');
-  const __r = __N.call(__h_atleast_1d, self.h);
+  const __r = __N.call(__h_atleast_1d, handleOf(self));
   return wrap(__r);
 }
 let __h_atleast_1d$Sequence = -1;
@@ -3329,7 +3329,7 @@ let __h_atleast_2d = -1;
 /** `aten::atleast_2d(Tensor self) -> Tensor` */
 export function atleast_2d(self: Tensor): Tensor {
   if (__h_atleast_2d < 0) __h_atleast_2d = __N.opHandle('aten::atleast_2d', '');
-  const __r = __N.call(__h_atleast_2d, self.h);
+  const __r = __N.call(__h_atleast_2d, handleOf(self));
   return wrap(__r);
 }
 let __h_atleast_2d$Sequence = -1;
@@ -3343,7 +3343,7 @@ let __h_atleast_3d = -1;
 /** `aten::atleast_3d(Tensor self) -> Tensor` */
 export function atleast_3d(self: Tensor): Tensor {
   if (__h_atleast_3d < 0) __h_atleast_3d = __N.opHandle('aten::atleast_3d', '');
-  const __r = __N.call(__h_atleast_3d, self.h);
+  const __r = __N.call(__h_atleast_3d, handleOf(self));
   return wrap(__r);
 }
 let __h_atleast_3d$Sequence = -1;
@@ -3357,49 +3357,49 @@ let __h_avg_pool1d = -1;
 /** `aten::avg_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=[0], bool ceil_mode=False, bool count_include_pad=True) -> Tensor` */
 export function avg_pool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean): Tensor {
   if (__h_avg_pool1d < 0) __h_avg_pool1d = __N.opHandle('aten::avg_pool1d', '');
-  const __r = __N.call(__h_avg_pool1d, self.h, kernel_size, stride, padding, ceil_mode, count_include_pad);
+  const __r = __N.call(__h_avg_pool1d, handleOf(self), kernel_size, stride, padding, ceil_mode, count_include_pad);
   return wrap(__r);
 }
 let __h_avg_pool2d_backward = -1;
 /** `aten::avg_pool2d_backward(Tensor grad_output, Tensor self, int[2] kernel_size, int[2] stride, int[2] padding, bool ceil_mode, bool count_include_pad, int? divisor_override) -> Tensor` */
 export function avg_pool2d_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override?: number | null): Tensor {
   if (__h_avg_pool2d_backward < 0) __h_avg_pool2d_backward = __N.opHandle('aten::avg_pool2d_backward', '');
-  const __r = __N.call(__h_avg_pool2d_backward, grad_output.h, self.h, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+  const __r = __N.call(__h_avg_pool2d_backward, handleOf(grad_output), handleOf(self), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
   return wrap(__r);
 }
 let __h_avg_pool2d = -1;
 /** `aten::avg_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None) -> Tensor` */
 export function avg_pool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean, divisor_override?: number | null): Tensor {
   if (__h_avg_pool2d < 0) __h_avg_pool2d = __N.opHandle('aten::avg_pool2d', '');
-  const __r = __N.call(__h_avg_pool2d, self.h, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+  const __r = __N.call(__h_avg_pool2d, handleOf(self), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
   return wrap(__r);
 }
 let __h_avg_pool3d_backward = -1;
 /** `aten::avg_pool3d_backward(Tensor grad_output, Tensor self, int[3] kernel_size, int[3] stride, int[3] padding, bool ceil_mode, bool count_include_pad, int? divisor_override) -> Tensor` */
 export function avg_pool3d_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override?: number | null): Tensor {
   if (__h_avg_pool3d_backward < 0) __h_avg_pool3d_backward = __N.opHandle('aten::avg_pool3d_backward', '');
-  const __r = __N.call(__h_avg_pool3d_backward, grad_output.h, self.h, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+  const __r = __N.call(__h_avg_pool3d_backward, handleOf(grad_output), handleOf(self), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
   return wrap(__r);
 }
 let __h_avg_pool3d = -1;
 /** `aten::avg_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None) -> Tensor` */
 export function avg_pool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean, divisor_override?: number | null): Tensor {
   if (__h_avg_pool3d < 0) __h_avg_pool3d = __N.opHandle('aten::avg_pool3d', '');
-  const __r = __N.call(__h_avg_pool3d, self.h, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+  const __r = __N.call(__h_avg_pool3d, handleOf(self), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
   return wrap(__r);
 }
 let __h_baddbmm_ = -1;
 /** `aten::baddbmm_(Tensor(a!) self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)` */
 export function baddbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_baddbmm_ < 0) __h_baddbmm_ = __N.opHandle('aten::baddbmm_', '');
-  const __r = __N.call(__h_baddbmm_, self.h, batch1.h, batch2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_baddbmm_, handleOf(self), handleOf(batch1), handleOf(batch2), opts?.beta, opts?.alpha);
   return self;
 }
 let __h_baddbmm = -1;
 /** `aten::baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_baddbmm < 0) __h_baddbmm = __N.opHandle('aten::baddbmm', '');
-  const __r = __N.call(__h_baddbmm, self.h, batch1.h, batch2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_baddbmm, handleOf(self), handleOf(batch1), handleOf(batch2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_bartlett_window = -1;
@@ -3420,322 +3420,322 @@ let __h_batch_norm_backward_elemt = -1;
 /** `aten::batch_norm_backward_elemt(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, Tensor mean_dy, Tensor mean_dy_xmu, Tensor count) -> Tensor` */
 export function batch_norm_backward_elemt(grad_out: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, mean_dy: Tensor, mean_dy_xmu: Tensor, count: Tensor): Tensor {
   if (__h_batch_norm_backward_elemt < 0) __h_batch_norm_backward_elemt = __N.opHandle('aten::batch_norm_backward_elemt', '');
-  const __r = __N.call(__h_batch_norm_backward_elemt, grad_out.h, input.h, mean.h, invstd.h, weight?.h, mean_dy.h, mean_dy_xmu.h, count.h);
+  const __r = __N.call(__h_batch_norm_backward_elemt, handleOf(grad_out), handleOf(input), handleOf(mean), handleOf(invstd), optHandleOf(weight), handleOf(mean_dy), handleOf(mean_dy_xmu), handleOf(count));
   return wrap(__r);
 }
 let __h_batch_norm_backward_reduce = -1;
 /** `aten::batch_norm_backward_reduce(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, bool input_g, bool weight_g, bool bias_g) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function batch_norm_backward_reduce(grad_out: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor] {
   if (__h_batch_norm_backward_reduce < 0) __h_batch_norm_backward_reduce = __N.opHandle('aten::batch_norm_backward_reduce', '');
-  const __r = __N.call(__h_batch_norm_backward_reduce, grad_out.h, input.h, mean.h, invstd.h, weight?.h, input_g, weight_g, bias_g) as unknown[];
+  const __r = __N.call(__h_batch_norm_backward_reduce, handleOf(grad_out), handleOf(input), handleOf(mean), handleOf(invstd), optHandleOf(weight), input_g, weight_g, bias_g) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h_batch_norm_elemt = -1;
 /** `aten::batch_norm_elemt(Tensor input, Tensor? weight, Tensor? bias, Tensor mean, Tensor invstd, float eps) -> Tensor` */
 export function batch_norm_elemt(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, invstd: Tensor, eps: number): Tensor {
   if (__h_batch_norm_elemt < 0) __h_batch_norm_elemt = __N.opHandle('aten::batch_norm_elemt', '');
-  const __r = __N.call(__h_batch_norm_elemt, input.h, weight?.h, bias?.h, mean.h, invstd.h, eps);
+  const __r = __N.call(__h_batch_norm_elemt, handleOf(input), optHandleOf(weight), optHandleOf(bias), handleOf(mean), handleOf(invstd), eps);
   return wrap(__r);
 }
 let __h_batch_norm_gather_stats_with_counts = -1;
 /** `aten::batch_norm_gather_stats_with_counts(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, float momentum, float eps, Tensor counts) -> (Tensor, Tensor)` */
 export function batch_norm_gather_stats_with_counts(input: Tensor, mean: Tensor, invstd: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number, eps: number, counts: Tensor): [Tensor, Tensor] {
   if (__h_batch_norm_gather_stats_with_counts < 0) __h_batch_norm_gather_stats_with_counts = __N.opHandle('aten::batch_norm_gather_stats_with_counts', '');
-  const __r = __N.call(__h_batch_norm_gather_stats_with_counts, input.h, mean.h, invstd.h, running_mean?.h, running_var?.h, momentum, eps, counts.h) as unknown[];
+  const __r = __N.call(__h_batch_norm_gather_stats_with_counts, handleOf(input), handleOf(mean), handleOf(invstd), optHandleOf(running_mean), optHandleOf(running_var), momentum, eps, handleOf(counts)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_batch_norm_gather_stats = -1;
 /** `aten::batch_norm_gather_stats(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, float momentum, float eps, int count) -> (Tensor, Tensor)` */
 export function batch_norm_gather_stats(input: Tensor, mean: Tensor, invstd: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number, eps: number, count: number): [Tensor, Tensor] {
   if (__h_batch_norm_gather_stats < 0) __h_batch_norm_gather_stats = __N.opHandle('aten::batch_norm_gather_stats', '');
-  const __r = __N.call(__h_batch_norm_gather_stats, input.h, mean.h, invstd.h, running_mean?.h, running_var?.h, momentum, eps, count) as unknown[];
+  const __r = __N.call(__h_batch_norm_gather_stats, handleOf(input), handleOf(mean), handleOf(invstd), optHandleOf(running_mean), optHandleOf(running_var), momentum, eps, count) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_batch_norm_stats = -1;
 /** `aten::batch_norm_stats(Tensor input, float eps) -> (Tensor, Tensor)` */
 export function batch_norm_stats(input: Tensor, eps: number): [Tensor, Tensor] {
   if (__h_batch_norm_stats < 0) __h_batch_norm_stats = __N.opHandle('aten::batch_norm_stats', '');
-  const __r = __N.call(__h_batch_norm_stats, input.h, eps) as unknown[];
+  const __r = __N.call(__h_batch_norm_stats, handleOf(input), eps) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_batch_norm_update_stats = -1;
 /** `aten::batch_norm_update_stats(Tensor input, Tensor? running_mean, Tensor? running_var, float momentum) -> (Tensor, Tensor)` */
 export function batch_norm_update_stats(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number): [Tensor, Tensor] {
   if (__h_batch_norm_update_stats < 0) __h_batch_norm_update_stats = __N.opHandle('aten::batch_norm_update_stats', '');
-  const __r = __N.call(__h_batch_norm_update_stats, input.h, running_mean?.h, running_var?.h, momentum) as unknown[];
+  const __r = __N.call(__h_batch_norm_update_stats, handleOf(input), optHandleOf(running_mean), optHandleOf(running_var), momentum) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_batch_norm = -1;
 /** `aten::batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
 export function batch_norm(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor {
   if (__h_batch_norm < 0) __h_batch_norm = __N.opHandle('aten::batch_norm', '');
-  const __r = __N.call(__h_batch_norm, input.h, weight?.h, bias?.h, running_mean?.h, running_var?.h, training, momentum, eps, cudnn_enabled);
+  const __r = __N.call(__h_batch_norm, handleOf(input), optHandleOf(weight), optHandleOf(bias), optHandleOf(running_mean), optHandleOf(running_var), training, momentum, eps, cudnn_enabled);
   return wrap(__r);
 }
 let __h_bernoulli_$float = -1;
 /** `aten::bernoulli_.float(Tensor(a!) self, float p=0.5, *, Generator? generator=None) -> Tensor(a!)` */
 export function bernoulli_$float(self: Tensor, p?: number): Tensor {
   if (__h_bernoulli_$float < 0) __h_bernoulli_$float = __N.opHandle('aten::bernoulli_', 'float');
-  const __r = __N.call(__h_bernoulli_$float, self.h, p);
+  const __r = __N.call(__h_bernoulli_$float, handleOf(self), p);
   return self;
 }
 let __h_bernoulli_$Tensor = -1;
 /** `aten::bernoulli_.Tensor(Tensor(a!) self, Tensor p, *, Generator? generator=None) -> Tensor(a!)` */
 export function bernoulli_$Tensor(self: Tensor, p: Tensor): Tensor {
   if (__h_bernoulli_$Tensor < 0) __h_bernoulli_$Tensor = __N.opHandle('aten::bernoulli_', 'Tensor');
-  const __r = __N.call(__h_bernoulli_$Tensor, self.h, p.h);
+  const __r = __N.call(__h_bernoulli_$Tensor, handleOf(self), handleOf(p));
   return self;
 }
 let __h_bernoulli = -1;
 /** `aten::bernoulli(Tensor self, *, Generator? generator=None) -> Tensor` */
 export function bernoulli(self: Tensor): Tensor {
   if (__h_bernoulli < 0) __h_bernoulli = __N.opHandle('aten::bernoulli', '');
-  const __r = __N.call(__h_bernoulli, self.h);
+  const __r = __N.call(__h_bernoulli, handleOf(self));
   return wrap(__r);
 }
 let __h_bernoulli$p = -1;
 /** `aten::bernoulli.p(Tensor self, float p, *, Generator? generator=None) -> Tensor` */
 export function bernoulli$p(self: Tensor, p: number): Tensor {
   if (__h_bernoulli$p < 0) __h_bernoulli$p = __N.opHandle('aten::bernoulli', 'p');
-  const __r = __N.call(__h_bernoulli$p, self.h, p);
+  const __r = __N.call(__h_bernoulli$p, handleOf(self), p);
   return wrap(__r);
 }
 let __h_bernoulli$Tensor = -1;
 /** `aten::bernoulli.Tensor(Tensor self, Tensor p, *, Generator? generator=None) -> Tensor` */
 export function bernoulli$Tensor(self: Tensor, p: Tensor): Tensor {
   if (__h_bernoulli$Tensor < 0) __h_bernoulli$Tensor = __N.opHandle('aten::bernoulli', 'Tensor');
-  const __r = __N.call(__h_bernoulli$Tensor, self.h, p.h);
+  const __r = __N.call(__h_bernoulli$Tensor, handleOf(self), handleOf(p));
   return wrap(__r);
 }
 let __h_bilinear = -1;
 /** `aten::bilinear(Tensor input1, Tensor input2, Tensor weight, Tensor? bias=None) -> Tensor` */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (__h_bilinear < 0) __h_bilinear = __N.opHandle('aten::bilinear', '');
-  const __r = __N.call(__h_bilinear, input1.h, input2.h, weight.h, bias?.h);
+  const __r = __N.call(__h_bilinear, handleOf(input1), handleOf(input2), handleOf(weight), optHandleOf(bias));
   return wrap(__r);
 }
 let __h_binary_cross_entropy_backward = -1;
 /** `aten::binary_cross_entropy_backward(Tensor grad_output, Tensor self, Tensor target, Tensor? weight=None, int reduction=1) -> Tensor` */
 export function binary_cross_entropy_backward(grad_output: Tensor, self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number): Tensor {
   if (__h_binary_cross_entropy_backward < 0) __h_binary_cross_entropy_backward = __N.opHandle('aten::binary_cross_entropy_backward', '');
-  const __r = __N.call(__h_binary_cross_entropy_backward, grad_output.h, self.h, target.h, weight?.h, reduction);
+  const __r = __N.call(__h_binary_cross_entropy_backward, handleOf(grad_output), handleOf(self), handleOf(target), optHandleOf(weight), reduction);
   return wrap(__r);
 }
 let __h_binary_cross_entropy_with_logits = -1;
 /** `aten::binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int reduction=1) -> Tensor` */
 export function binary_cross_entropy_with_logits(self: Tensor, target: Tensor, weight?: Tensor | null, pos_weight?: Tensor | null, reduction?: number): Tensor {
   if (__h_binary_cross_entropy_with_logits < 0) __h_binary_cross_entropy_with_logits = __N.opHandle('aten::binary_cross_entropy_with_logits', '');
-  const __r = __N.call(__h_binary_cross_entropy_with_logits, self.h, target.h, weight?.h, pos_weight?.h, reduction);
+  const __r = __N.call(__h_binary_cross_entropy_with_logits, handleOf(self), handleOf(target), optHandleOf(weight), optHandleOf(pos_weight), reduction);
   return wrap(__r);
 }
 let __h_binary_cross_entropy = -1;
 /** `aten::binary_cross_entropy(Tensor self, Tensor target, Tensor? weight=None, int reduction=1) -> Tensor` */
 export function binary_cross_entropy(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number): Tensor {
   if (__h_binary_cross_entropy < 0) __h_binary_cross_entropy = __N.opHandle('aten::binary_cross_entropy', '');
-  const __r = __N.call(__h_binary_cross_entropy, self.h, target.h, weight?.h, reduction);
+  const __r = __N.call(__h_binary_cross_entropy, handleOf(self), handleOf(target), optHandleOf(weight), reduction);
   return wrap(__r);
 }
 let __h_bincount = -1;
 /** `aten::bincount(Tensor self, Tensor? weights=None, int minlength=0) -> Tensor` */
 export function bincount(self: Tensor, weights?: Tensor | null, minlength?: number): Tensor {
   if (__h_bincount < 0) __h_bincount = __N.opHandle('aten::bincount', '');
-  const __r = __N.call(__h_bincount, self.h, weights?.h, minlength);
+  const __r = __N.call(__h_bincount, handleOf(self), optHandleOf(weights), minlength);
   return wrap(__r);
 }
 let __h_binomial = -1;
 /** `aten::binomial(Tensor count, Tensor prob, Generator? generator=None) -> Tensor` */
 export function binomial(count: Tensor, prob: Tensor): Tensor {
   if (__h_binomial < 0) __h_binomial = __N.opHandle('aten::binomial', '');
-  const __r = __N.call(__h_binomial, count.h, prob.h);
+  const __r = __N.call(__h_binomial, handleOf(count), handleOf(prob));
   return wrap(__r);
 }
 let __h_bitwise_and_$Scalar = -1;
 /** `aten::bitwise_and_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function bitwise_and_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_and_$Scalar < 0) __h_bitwise_and_$Scalar = __N.opHandle('aten::bitwise_and_', 'Scalar');
-  const __r = __N.call(__h_bitwise_and_$Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_and_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_bitwise_and_$Tensor = -1;
 /** `aten::bitwise_and_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function bitwise_and_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_and_$Tensor < 0) __h_bitwise_and_$Tensor = __N.opHandle('aten::bitwise_and_', 'Tensor');
-  const __r = __N.call(__h_bitwise_and_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_and_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_bitwise_and$Scalar = -1;
 /** `aten::bitwise_and.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function bitwise_and$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_and$Scalar < 0) __h_bitwise_and$Scalar = __N.opHandle('aten::bitwise_and', 'Scalar');
-  const __r = __N.call(__h_bitwise_and$Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_and$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_bitwise_and$Scalar_Tensor = -1;
 /** `aten::bitwise_and.Scalar_Tensor(Scalar self, Tensor other) -> Tensor` */
 export function bitwise_and$Scalar_Tensor(self: number | boolean, other: Tensor): Tensor {
   if (__h_bitwise_and$Scalar_Tensor < 0) __h_bitwise_and$Scalar_Tensor = __N.opHandle('aten::bitwise_and', 'Scalar_Tensor');
-  const __r = __N.call(__h_bitwise_and$Scalar_Tensor, self, other.h);
+  const __r = __N.call(__h_bitwise_and$Scalar_Tensor, self, handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_and$Tensor = -1;
 /** `aten::bitwise_and.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function bitwise_and$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_and$Tensor < 0) __h_bitwise_and$Tensor = __N.opHandle('aten::bitwise_and', 'Tensor');
-  const __r = __N.call(__h_bitwise_and$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_and$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_left_shift_$Tensor = -1;
 /** `aten::bitwise_left_shift_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function bitwise_left_shift_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_left_shift_$Tensor < 0) __h_bitwise_left_shift_$Tensor = __N.opHandle('aten::bitwise_left_shift_', 'Tensor');
-  const __r = __N.call(__h_bitwise_left_shift_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_left_shift_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_bitwise_left_shift_$Tensor_Scalar = -1;
 /** `aten::bitwise_left_shift_.Tensor_Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function bitwise_left_shift_$Tensor_Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_left_shift_$Tensor_Scalar < 0) __h_bitwise_left_shift_$Tensor_Scalar = __N.opHandle('aten::bitwise_left_shift_', 'Tensor_Scalar');
-  const __r = __N.call(__h_bitwise_left_shift_$Tensor_Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_left_shift_$Tensor_Scalar, handleOf(self), other);
   return self;
 }
 let __h_bitwise_left_shift$Scalar_Tensor = -1;
 /** `aten::bitwise_left_shift.Scalar_Tensor(Scalar self, Tensor other) -> Tensor` */
 export function bitwise_left_shift$Scalar_Tensor(self: number | boolean, other: Tensor): Tensor {
   if (__h_bitwise_left_shift$Scalar_Tensor < 0) __h_bitwise_left_shift$Scalar_Tensor = __N.opHandle('aten::bitwise_left_shift', 'Scalar_Tensor');
-  const __r = __N.call(__h_bitwise_left_shift$Scalar_Tensor, self, other.h);
+  const __r = __N.call(__h_bitwise_left_shift$Scalar_Tensor, self, handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_left_shift$Tensor = -1;
 /** `aten::bitwise_left_shift.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function bitwise_left_shift$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_left_shift$Tensor < 0) __h_bitwise_left_shift$Tensor = __N.opHandle('aten::bitwise_left_shift', 'Tensor');
-  const __r = __N.call(__h_bitwise_left_shift$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_left_shift$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_left_shift$Tensor_Scalar = -1;
 /** `aten::bitwise_left_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor` */
 export function bitwise_left_shift$Tensor_Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_left_shift$Tensor_Scalar < 0) __h_bitwise_left_shift$Tensor_Scalar = __N.opHandle('aten::bitwise_left_shift', 'Tensor_Scalar');
-  const __r = __N.call(__h_bitwise_left_shift$Tensor_Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_left_shift$Tensor_Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_bitwise_not_ = -1;
 /** `aten::bitwise_not_(Tensor(a!) self) -> Tensor(a!)` */
 export function bitwise_not_(self: Tensor): Tensor {
   if (__h_bitwise_not_ < 0) __h_bitwise_not_ = __N.opHandle('aten::bitwise_not_', '');
-  const __r = __N.call(__h_bitwise_not_, self.h);
+  const __r = __N.call(__h_bitwise_not_, handleOf(self));
   return self;
 }
 let __h_bitwise_not = -1;
 /** `aten::bitwise_not(Tensor self) -> Tensor` */
 export function bitwise_not(self: Tensor): Tensor {
   if (__h_bitwise_not < 0) __h_bitwise_not = __N.opHandle('aten::bitwise_not', '');
-  const __r = __N.call(__h_bitwise_not, self.h);
+  const __r = __N.call(__h_bitwise_not, handleOf(self));
   return wrap(__r);
 }
 let __h_bitwise_or_$Scalar = -1;
 /** `aten::bitwise_or_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function bitwise_or_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_or_$Scalar < 0) __h_bitwise_or_$Scalar = __N.opHandle('aten::bitwise_or_', 'Scalar');
-  const __r = __N.call(__h_bitwise_or_$Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_or_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_bitwise_or_$Tensor = -1;
 /** `aten::bitwise_or_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function bitwise_or_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_or_$Tensor < 0) __h_bitwise_or_$Tensor = __N.opHandle('aten::bitwise_or_', 'Tensor');
-  const __r = __N.call(__h_bitwise_or_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_or_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_bitwise_or$Scalar = -1;
 /** `aten::bitwise_or.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function bitwise_or$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_or$Scalar < 0) __h_bitwise_or$Scalar = __N.opHandle('aten::bitwise_or', 'Scalar');
-  const __r = __N.call(__h_bitwise_or$Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_or$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_bitwise_or$Scalar_Tensor = -1;
 /** `aten::bitwise_or.Scalar_Tensor(Scalar self, Tensor other) -> Tensor` */
 export function bitwise_or$Scalar_Tensor(self: number | boolean, other: Tensor): Tensor {
   if (__h_bitwise_or$Scalar_Tensor < 0) __h_bitwise_or$Scalar_Tensor = __N.opHandle('aten::bitwise_or', 'Scalar_Tensor');
-  const __r = __N.call(__h_bitwise_or$Scalar_Tensor, self, other.h);
+  const __r = __N.call(__h_bitwise_or$Scalar_Tensor, self, handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_or$Tensor = -1;
 /** `aten::bitwise_or.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function bitwise_or$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_or$Tensor < 0) __h_bitwise_or$Tensor = __N.opHandle('aten::bitwise_or', 'Tensor');
-  const __r = __N.call(__h_bitwise_or$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_or$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_right_shift_$Tensor = -1;
 /** `aten::bitwise_right_shift_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function bitwise_right_shift_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_right_shift_$Tensor < 0) __h_bitwise_right_shift_$Tensor = __N.opHandle('aten::bitwise_right_shift_', 'Tensor');
-  const __r = __N.call(__h_bitwise_right_shift_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_right_shift_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_bitwise_right_shift_$Tensor_Scalar = -1;
 /** `aten::bitwise_right_shift_.Tensor_Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function bitwise_right_shift_$Tensor_Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_right_shift_$Tensor_Scalar < 0) __h_bitwise_right_shift_$Tensor_Scalar = __N.opHandle('aten::bitwise_right_shift_', 'Tensor_Scalar');
-  const __r = __N.call(__h_bitwise_right_shift_$Tensor_Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_right_shift_$Tensor_Scalar, handleOf(self), other);
   return self;
 }
 let __h_bitwise_right_shift$Scalar_Tensor = -1;
 /** `aten::bitwise_right_shift.Scalar_Tensor(Scalar self, Tensor other) -> Tensor` */
 export function bitwise_right_shift$Scalar_Tensor(self: number | boolean, other: Tensor): Tensor {
   if (__h_bitwise_right_shift$Scalar_Tensor < 0) __h_bitwise_right_shift$Scalar_Tensor = __N.opHandle('aten::bitwise_right_shift', 'Scalar_Tensor');
-  const __r = __N.call(__h_bitwise_right_shift$Scalar_Tensor, self, other.h);
+  const __r = __N.call(__h_bitwise_right_shift$Scalar_Tensor, self, handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_right_shift$Tensor = -1;
 /** `aten::bitwise_right_shift.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function bitwise_right_shift$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_right_shift$Tensor < 0) __h_bitwise_right_shift$Tensor = __N.opHandle('aten::bitwise_right_shift', 'Tensor');
-  const __r = __N.call(__h_bitwise_right_shift$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_right_shift$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_right_shift$Tensor_Scalar = -1;
 /** `aten::bitwise_right_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor` */
 export function bitwise_right_shift$Tensor_Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_right_shift$Tensor_Scalar < 0) __h_bitwise_right_shift$Tensor_Scalar = __N.opHandle('aten::bitwise_right_shift', 'Tensor_Scalar');
-  const __r = __N.call(__h_bitwise_right_shift$Tensor_Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_right_shift$Tensor_Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_bitwise_xor_$Scalar = -1;
 /** `aten::bitwise_xor_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function bitwise_xor_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_xor_$Scalar < 0) __h_bitwise_xor_$Scalar = __N.opHandle('aten::bitwise_xor_', 'Scalar');
-  const __r = __N.call(__h_bitwise_xor_$Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_xor_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_bitwise_xor_$Tensor = -1;
 /** `aten::bitwise_xor_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function bitwise_xor_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_xor_$Tensor < 0) __h_bitwise_xor_$Tensor = __N.opHandle('aten::bitwise_xor_', 'Tensor');
-  const __r = __N.call(__h_bitwise_xor_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_xor_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_bitwise_xor$Scalar = -1;
 /** `aten::bitwise_xor.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function bitwise_xor$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_bitwise_xor$Scalar < 0) __h_bitwise_xor$Scalar = __N.opHandle('aten::bitwise_xor', 'Scalar');
-  const __r = __N.call(__h_bitwise_xor$Scalar, self.h, other);
+  const __r = __N.call(__h_bitwise_xor$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_bitwise_xor$Scalar_Tensor = -1;
 /** `aten::bitwise_xor.Scalar_Tensor(Scalar self, Tensor other) -> Tensor` */
 export function bitwise_xor$Scalar_Tensor(self: number | boolean, other: Tensor): Tensor {
   if (__h_bitwise_xor$Scalar_Tensor < 0) __h_bitwise_xor$Scalar_Tensor = __N.opHandle('aten::bitwise_xor', 'Scalar_Tensor');
-  const __r = __N.call(__h_bitwise_xor$Scalar_Tensor, self, other.h);
+  const __r = __N.call(__h_bitwise_xor$Scalar_Tensor, self, handleOf(other));
   return wrap(__r);
 }
 let __h_bitwise_xor$Tensor = -1;
 /** `aten::bitwise_xor.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function bitwise_xor$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_bitwise_xor$Tensor < 0) __h_bitwise_xor$Tensor = __N.opHandle('aten::bitwise_xor', 'Tensor');
-  const __r = __N.call(__h_bitwise_xor$Tensor, self.h, other.h);
+  const __r = __N.call(__h_bitwise_xor$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_blackman_window = -1;
@@ -3763,7 +3763,7 @@ let __h_bmm = -1;
 /** `aten::bmm(Tensor self, Tensor mat2) -> Tensor` */
 export function bmm(self: Tensor, mat2: Tensor): Tensor {
   if (__h_bmm < 0) __h_bmm = __N.opHandle('aten::bmm', '');
-  const __r = __N.call(__h_bmm, self.h, mat2.h);
+  const __r = __N.call(__h_bmm, handleOf(self), handleOf(mat2));
   return wrap(__r);
 }
 let __h_broadcast_tensors = -1;
@@ -3777,21 +3777,21 @@ let __h_broadcast_to = -1;
 /** `aten::broadcast_to(Tensor(a) self, int[] size) -> Tensor(a)` */
 export function broadcast_to(self: Tensor, size: number | number[]): Tensor {
   if (__h_broadcast_to < 0) __h_broadcast_to = __N.opHandle('aten::broadcast_to', '');
-  const __r = __N.call(__h_broadcast_to, self.h, size);
+  const __r = __N.call(__h_broadcast_to, handleOf(self), size);
   return wrap(__r);
 }
 let __h_bucketize$Scalar = -1;
 /** `aten::bucketize.Scalar(Scalar self, Tensor boundaries, *, bool out_int32=False, bool right=False) -> Tensor` */
 export function bucketize$Scalar(self: number | boolean, boundaries: Tensor, opts?: { out_int32?: boolean; right?: boolean }): Tensor {
   if (__h_bucketize$Scalar < 0) __h_bucketize$Scalar = __N.opHandle('aten::bucketize', 'Scalar');
-  const __r = __N.call(__h_bucketize$Scalar, self, boundaries.h, opts?.out_int32, opts?.right);
+  const __r = __N.call(__h_bucketize$Scalar, self, handleOf(boundaries), opts?.out_int32, opts?.right);
   return wrap(__r);
 }
 let __h_bucketize$Tensor = -1;
 /** `aten::bucketize.Tensor(Tensor self, Tensor boundaries, *, bool out_int32=False, bool right=False) -> Tensor` */
 export function bucketize$Tensor(self: Tensor, boundaries: Tensor, opts?: { out_int32?: boolean; right?: boolean }): Tensor {
   if (__h_bucketize$Tensor < 0) __h_bucketize$Tensor = __N.opHandle('aten::bucketize', 'Tensor');
-  const __r = __N.call(__h_bucketize$Tensor, self.h, boundaries.h, opts?.out_int32, opts?.right);
+  const __r = __N.call(__h_bucketize$Tensor, handleOf(self), handleOf(boundaries), opts?.out_int32, opts?.right);
   return wrap(__r);
 }
 let __h_can_cast = -1;
@@ -3818,63 +3818,63 @@ let __h_cauchy_ = -1;
 /** `aten::cauchy_(Tensor(a!) self, float median=0., float sigma=1., *, Generator? generator=None) -> Tensor(a!)` */
 export function cauchy_(self: Tensor, median?: number, sigma?: number): Tensor {
   if (__h_cauchy_ < 0) __h_cauchy_ = __N.opHandle('aten::cauchy_', '');
-  const __r = __N.call(__h_cauchy_, self.h, median, sigma);
+  const __r = __N.call(__h_cauchy_, handleOf(self), median, sigma);
   return self;
 }
 let __h_cauchy = -1;
 /** `aten::cauchy(Tensor self, float median=0., float sigma=1., *, Generator? generator=None) -> Tensor` */
 export function cauchy(self: Tensor, median?: number, sigma?: number): Tensor {
   if (__h_cauchy < 0) __h_cauchy = __N.opHandle('aten::cauchy', '');
-  const __r = __N.call(__h_cauchy, self.h, median, sigma);
+  const __r = __N.call(__h_cauchy, handleOf(self), median, sigma);
   return wrap(__r);
 }
 let __h_ccol_indices_copy = -1;
 /** `aten::ccol_indices_copy(Tensor self) -> Tensor` */
 export function ccol_indices_copy(self: Tensor): Tensor {
   if (__h_ccol_indices_copy < 0) __h_ccol_indices_copy = __N.opHandle('aten::ccol_indices_copy', '');
-  const __r = __N.call(__h_ccol_indices_copy, self.h);
+  const __r = __N.call(__h_ccol_indices_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_ccol_indices = -1;
 /** `aten::ccol_indices(Tensor(a) self) -> Tensor(a)` */
 export function ccol_indices(self: Tensor): Tensor {
   if (__h_ccol_indices < 0) __h_ccol_indices = __N.opHandle('aten::ccol_indices', '');
-  const __r = __N.call(__h_ccol_indices, self.h);
+  const __r = __N.call(__h_ccol_indices, handleOf(self));
   return wrap(__r);
 }
 let __h_cdist = -1;
 /** `aten::cdist(Tensor x1, Tensor x2, float p=2., int? compute_mode=None) -> Tensor` */
 export function cdist(x1: Tensor, x2: Tensor, p?: number, compute_mode?: number | null): Tensor {
   if (__h_cdist < 0) __h_cdist = __N.opHandle('aten::cdist', '');
-  const __r = __N.call(__h_cdist, x1.h, x2.h, p, compute_mode);
+  const __r = __N.call(__h_cdist, handleOf(x1), handleOf(x2), p, compute_mode);
   return wrap(__r);
 }
 let __h_ceil_ = -1;
 /** `aten::ceil_(Tensor(a!) self) -> Tensor(a!)` */
 export function ceil_(self: Tensor): Tensor {
   if (__h_ceil_ < 0) __h_ceil_ = __N.opHandle('aten::ceil_', '');
-  const __r = __N.call(__h_ceil_, self.h);
+  const __r = __N.call(__h_ceil_, handleOf(self));
   return self;
 }
 let __h_ceil = -1;
 /** `aten::ceil(Tensor self) -> Tensor` */
 export function ceil(self: Tensor): Tensor {
   if (__h_ceil < 0) __h_ceil = __N.opHandle('aten::ceil', '');
-  const __r = __N.call(__h_ceil, self.h);
+  const __r = __N.call(__h_ceil, handleOf(self));
   return wrap(__r);
 }
 let __h_celu_ = -1;
 /** `aten::celu_(Tensor(a!) self, Scalar alpha=1.) -> Tensor(a!)` */
 export function celu_(self: Tensor, alpha?: number | boolean): Tensor {
   if (__h_celu_ < 0) __h_celu_ = __N.opHandle('aten::celu_', '');
-  const __r = __N.call(__h_celu_, self.h, alpha);
+  const __r = __N.call(__h_celu_, handleOf(self), alpha);
   return self;
 }
 let __h_celu = -1;
 /** `aten::celu(Tensor self, Scalar alpha=1.) -> Tensor` */
 export function celu(self: Tensor, alpha?: number | boolean): Tensor {
   if (__h_celu < 0) __h_celu = __N.opHandle('aten::celu', '');
-  const __r = __N.call(__h_celu, self.h, alpha);
+  const __r = __N.call(__h_celu, handleOf(self), alpha);
   return wrap(__r);
 }
 let __h_chain_matmul = -1;
@@ -3888,196 +3888,196 @@ let __h_chalf = -1;
 /** `aten::chalf(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor` */
 export function chalf(self: Tensor, opts?: { memory_format?: number | null }): Tensor {
   if (__h_chalf < 0) __h_chalf = __N.opHandle('aten::chalf', '');
-  const __r = __N.call(__h_chalf, self.h, opts?.memory_format);
+  const __r = __N.call(__h_chalf, handleOf(self), opts?.memory_format);
   return wrap(__r);
 }
 let __h_channel_shuffle = -1;
 /** `aten::channel_shuffle(Tensor self, int groups) -> Tensor` */
 export function channel_shuffle(self: Tensor, groups: number): Tensor {
   if (__h_channel_shuffle < 0) __h_channel_shuffle = __N.opHandle('aten::channel_shuffle', '');
-  const __r = __N.call(__h_channel_shuffle, self.h, groups);
+  const __r = __N.call(__h_channel_shuffle, handleOf(self), groups);
   return wrap(__r);
 }
 let __h_cholesky_inverse = -1;
 /** `aten::cholesky_inverse(Tensor self, bool upper=False) -> Tensor` */
 export function cholesky_inverse(self: Tensor, upper?: boolean): Tensor {
   if (__h_cholesky_inverse < 0) __h_cholesky_inverse = __N.opHandle('aten::cholesky_inverse', '');
-  const __r = __N.call(__h_cholesky_inverse, self.h, upper);
+  const __r = __N.call(__h_cholesky_inverse, handleOf(self), upper);
   return wrap(__r);
 }
 let __h_cholesky_solve = -1;
 /** `aten::cholesky_solve(Tensor self, Tensor input2, bool upper=False) -> Tensor` */
 export function cholesky_solve(self: Tensor, input2: Tensor, upper?: boolean): Tensor {
   if (__h_cholesky_solve < 0) __h_cholesky_solve = __N.opHandle('aten::cholesky_solve', '');
-  const __r = __N.call(__h_cholesky_solve, self.h, input2.h, upper);
+  const __r = __N.call(__h_cholesky_solve, handleOf(self), handleOf(input2), upper);
   return wrap(__r);
 }
 let __h_cholesky = -1;
 /** `aten::cholesky(Tensor self, bool upper=False) -> Tensor` */
 export function cholesky(self: Tensor, upper?: boolean): Tensor {
   if (__h_cholesky < 0) __h_cholesky = __N.opHandle('aten::cholesky', '');
-  const __r = __N.call(__h_cholesky, self.h, upper);
+  const __r = __N.call(__h_cholesky, handleOf(self), upper);
   return wrap(__r);
 }
 let __h_choose_qparams_optimized = -1;
 /** `aten::choose_qparams_optimized(Tensor input, int numel, int n_bins, float ratio, int bit_width) -> (Tensor, Tensor)` */
 export function choose_qparams_optimized(input: Tensor, numel: number, n_bins: number, ratio: number, bit_width: number): [Tensor, Tensor] {
   if (__h_choose_qparams_optimized < 0) __h_choose_qparams_optimized = __N.opHandle('aten::choose_qparams_optimized', '');
-  const __r = __N.call(__h_choose_qparams_optimized, input.h, numel, n_bins, ratio, bit_width) as unknown[];
+  const __r = __N.call(__h_choose_qparams_optimized, handleOf(input), numel, n_bins, ratio, bit_width) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_chunk = -1;
 /** `aten::chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]` */
 export function chunk(self: Tensor, chunks: number, dim?: number): Tensor[] {
   if (__h_chunk < 0) __h_chunk = __N.opHandle('aten::chunk', '');
-  const __r = __N.call(__h_chunk, self.h, chunks, dim);
+  const __r = __N.call(__h_chunk, handleOf(self), chunks, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_clamp_ = -1;
 /** `aten::clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)` */
 export function clamp_(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor {
   if (__h_clamp_ < 0) __h_clamp_ = __N.opHandle('aten::clamp_', '');
-  const __r = __N.call(__h_clamp_, self.h, min, max);
+  const __r = __N.call(__h_clamp_, handleOf(self), min, max);
   return self;
 }
 let __h_clamp_$Tensor = -1;
 /** `aten::clamp_.Tensor(Tensor(a!) self, Tensor? min=None, Tensor? max=None) -> Tensor(a!)` */
 export function clamp_$Tensor(self: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor {
   if (__h_clamp_$Tensor < 0) __h_clamp_$Tensor = __N.opHandle('aten::clamp_', 'Tensor');
-  const __r = __N.call(__h_clamp_$Tensor, self.h, min?.h, max?.h);
+  const __r = __N.call(__h_clamp_$Tensor, handleOf(self), optHandleOf(min), optHandleOf(max));
   return self;
 }
 let __h_clamp_max_ = -1;
 /** `aten::clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)` */
 export function clamp_max_(self: Tensor, max: number | boolean): Tensor {
   if (__h_clamp_max_ < 0) __h_clamp_max_ = __N.opHandle('aten::clamp_max_', '');
-  const __r = __N.call(__h_clamp_max_, self.h, max);
+  const __r = __N.call(__h_clamp_max_, handleOf(self), max);
   return self;
 }
 let __h_clamp_max_$Tensor = -1;
 /** `aten::clamp_max_.Tensor(Tensor(a!) self, Tensor max) -> Tensor(a!)` */
 export function clamp_max_$Tensor(self: Tensor, max: Tensor): Tensor {
   if (__h_clamp_max_$Tensor < 0) __h_clamp_max_$Tensor = __N.opHandle('aten::clamp_max_', 'Tensor');
-  const __r = __N.call(__h_clamp_max_$Tensor, self.h, max.h);
+  const __r = __N.call(__h_clamp_max_$Tensor, handleOf(self), handleOf(max));
   return self;
 }
 let __h_clamp_max = -1;
 /** `aten::clamp_max(Tensor self, Scalar max) -> Tensor` */
 export function clamp_max(self: Tensor, max: number | boolean): Tensor {
   if (__h_clamp_max < 0) __h_clamp_max = __N.opHandle('aten::clamp_max', '');
-  const __r = __N.call(__h_clamp_max, self.h, max);
+  const __r = __N.call(__h_clamp_max, handleOf(self), max);
   return wrap(__r);
 }
 let __h_clamp_max$Tensor = -1;
 /** `aten::clamp_max.Tensor(Tensor self, Tensor max) -> Tensor` */
 export function clamp_max$Tensor(self: Tensor, max: Tensor): Tensor {
   if (__h_clamp_max$Tensor < 0) __h_clamp_max$Tensor = __N.opHandle('aten::clamp_max', 'Tensor');
-  const __r = __N.call(__h_clamp_max$Tensor, self.h, max.h);
+  const __r = __N.call(__h_clamp_max$Tensor, handleOf(self), handleOf(max));
   return wrap(__r);
 }
 let __h_clamp_min_ = -1;
 /** `aten::clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)` */
 export function clamp_min_(self: Tensor, min: number | boolean): Tensor {
   if (__h_clamp_min_ < 0) __h_clamp_min_ = __N.opHandle('aten::clamp_min_', '');
-  const __r = __N.call(__h_clamp_min_, self.h, min);
+  const __r = __N.call(__h_clamp_min_, handleOf(self), min);
   return self;
 }
 let __h_clamp_min_$Tensor = -1;
 /** `aten::clamp_min_.Tensor(Tensor(a!) self, Tensor min) -> Tensor(a!)` */
 export function clamp_min_$Tensor(self: Tensor, min: Tensor): Tensor {
   if (__h_clamp_min_$Tensor < 0) __h_clamp_min_$Tensor = __N.opHandle('aten::clamp_min_', 'Tensor');
-  const __r = __N.call(__h_clamp_min_$Tensor, self.h, min.h);
+  const __r = __N.call(__h_clamp_min_$Tensor, handleOf(self), handleOf(min));
   return self;
 }
 let __h_clamp_min = -1;
 /** `aten::clamp_min(Tensor self, Scalar min) -> Tensor` */
 export function clamp_min(self: Tensor, min: number | boolean): Tensor {
   if (__h_clamp_min < 0) __h_clamp_min = __N.opHandle('aten::clamp_min', '');
-  const __r = __N.call(__h_clamp_min, self.h, min);
+  const __r = __N.call(__h_clamp_min, handleOf(self), min);
   return wrap(__r);
 }
 let __h_clamp_min$Tensor = -1;
 /** `aten::clamp_min.Tensor(Tensor self, Tensor min) -> Tensor` */
 export function clamp_min$Tensor(self: Tensor, min: Tensor): Tensor {
   if (__h_clamp_min$Tensor < 0) __h_clamp_min$Tensor = __N.opHandle('aten::clamp_min', 'Tensor');
-  const __r = __N.call(__h_clamp_min$Tensor, self.h, min.h);
+  const __r = __N.call(__h_clamp_min$Tensor, handleOf(self), handleOf(min));
   return wrap(__r);
 }
 let __h_clamp = -1;
 /** `aten::clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor` */
 export function clamp(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor {
   if (__h_clamp < 0) __h_clamp = __N.opHandle('aten::clamp', '');
-  const __r = __N.call(__h_clamp, self.h, min, max);
+  const __r = __N.call(__h_clamp, handleOf(self), min, max);
   return wrap(__r);
 }
 let __h_clamp$Tensor = -1;
 /** `aten::clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor` */
 export function clamp$Tensor(self: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor {
   if (__h_clamp$Tensor < 0) __h_clamp$Tensor = __N.opHandle('aten::clamp', 'Tensor');
-  const __r = __N.call(__h_clamp$Tensor, self.h, min?.h, max?.h);
+  const __r = __N.call(__h_clamp$Tensor, handleOf(self), optHandleOf(min), optHandleOf(max));
   return wrap(__r);
 }
 let __h_clip_ = -1;
 /** `aten::clip_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)` */
 export function clip_(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor {
   if (__h_clip_ < 0) __h_clip_ = __N.opHandle('aten::clip_', '');
-  const __r = __N.call(__h_clip_, self.h, min, max);
+  const __r = __N.call(__h_clip_, handleOf(self), min, max);
   return self;
 }
 let __h_clip_$Tensor = -1;
 /** `aten::clip_.Tensor(Tensor(a!) self, Tensor? min=None, Tensor? max=None) -> Tensor(a!)` */
 export function clip_$Tensor(self: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor {
   if (__h_clip_$Tensor < 0) __h_clip_$Tensor = __N.opHandle('aten::clip_', 'Tensor');
-  const __r = __N.call(__h_clip_$Tensor, self.h, min?.h, max?.h);
+  const __r = __N.call(__h_clip_$Tensor, handleOf(self), optHandleOf(min), optHandleOf(max));
   return self;
 }
 let __h_clip = -1;
 /** `aten::clip(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor` */
 export function clip(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor {
   if (__h_clip < 0) __h_clip = __N.opHandle('aten::clip', '');
-  const __r = __N.call(__h_clip, self.h, min, max);
+  const __r = __N.call(__h_clip, handleOf(self), min, max);
   return wrap(__r);
 }
 let __h_clip$Tensor = -1;
 /** `aten::clip.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor` */
 export function clip$Tensor(self: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor {
   if (__h_clip$Tensor < 0) __h_clip$Tensor = __N.opHandle('aten::clip', 'Tensor');
-  const __r = __N.call(__h_clip$Tensor, self.h, min?.h, max?.h);
+  const __r = __N.call(__h_clip$Tensor, handleOf(self), optHandleOf(min), optHandleOf(max));
   return wrap(__r);
 }
 let __h_clone = -1;
 /** `aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor` */
 export function clone(self: Tensor, opts?: { memory_format?: number | null }): Tensor {
   if (__h_clone < 0) __h_clone = __N.opHandle('aten::clone', '');
-  const __r = __N.call(__h_clone, self.h, opts?.memory_format);
+  const __r = __N.call(__h_clone, handleOf(self), opts?.memory_format);
   return wrap(__r);
 }
 let __h_coalesce = -1;
 /** `aten::coalesce(Tensor(a) self) -> Tensor(a)` */
 export function coalesce(self: Tensor): Tensor {
   if (__h_coalesce < 0) __h_coalesce = __N.opHandle('aten::coalesce', '');
-  const __r = __N.call(__h_coalesce, self.h);
+  const __r = __N.call(__h_coalesce, handleOf(self));
   return wrap(__r);
 }
 let __h_col_indices_copy = -1;
 /** `aten::col_indices_copy(Tensor self) -> Tensor` */
 export function col_indices_copy(self: Tensor): Tensor {
   if (__h_col_indices_copy < 0) __h_col_indices_copy = __N.opHandle('aten::col_indices_copy', '');
-  const __r = __N.call(__h_col_indices_copy, self.h);
+  const __r = __N.call(__h_col_indices_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_col_indices = -1;
 /** `aten::col_indices(Tensor(a) self) -> Tensor(a)` */
 export function col_indices(self: Tensor): Tensor {
   if (__h_col_indices < 0) __h_col_indices = __N.opHandle('aten::col_indices', '');
-  const __r = __N.call(__h_col_indices, self.h);
+  const __r = __N.call(__h_col_indices, handleOf(self));
   return wrap(__r);
 }
 let __h_col2im = -1;
 /** `aten::col2im(Tensor self, SymInt[2] output_size, int[2] kernel_size, int[2] dilation, int[2] padding, int[2] stride) -> Tensor` */
 export function col2im(self: Tensor, output_size: number | number[], kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor {
   if (__h_col2im < 0) __h_col2im = __N.opHandle('aten::col2im', '');
-  const __r = __N.call(__h_col2im, self.h, output_size, kernel_size, dilation, padding, stride);
+  const __r = __N.call(__h_col2im, handleOf(self), output_size, kernel_size, dilation, padding, stride);
   return wrap(__r);
 }
 let __h_column_stack = -1;
@@ -4091,14 +4091,14 @@ let __h_combinations = -1;
 /** `aten::combinations(Tensor self, int r=2, bool with_replacement=False) -> Tensor` */
 export function combinations(self: Tensor, r?: number, with_replacement?: boolean): Tensor {
   if (__h_combinations < 0) __h_combinations = __N.opHandle('aten::combinations', '');
-  const __r = __N.call(__h_combinations, self.h, r, with_replacement);
+  const __r = __N.call(__h_combinations, handleOf(self), r, with_replacement);
   return wrap(__r);
 }
 let __h_complex = -1;
 /** `aten::complex(Tensor real, Tensor imag) -> Tensor` */
 export function complex(real: Tensor, imag: Tensor): Tensor {
   if (__h_complex < 0) __h_complex = __N.opHandle('aten::complex', '');
-  const __r = __N.call(__h_complex, real.h, imag.h);
+  const __r = __N.call(__h_complex, handleOf(real), handleOf(imag));
   return wrap(__r);
 }
 let __h_concat = -1;
@@ -4119,537 +4119,537 @@ let __h_conj_physical_ = -1;
 /** `aten::conj_physical_(Tensor(a!) self) -> Tensor(a!)` */
 export function conj_physical_(self: Tensor): Tensor {
   if (__h_conj_physical_ < 0) __h_conj_physical_ = __N.opHandle('aten::conj_physical_', '');
-  const __r = __N.call(__h_conj_physical_, self.h);
+  const __r = __N.call(__h_conj_physical_, handleOf(self));
   return self;
 }
 let __h_conj_physical = -1;
 /** `aten::conj_physical(Tensor self) -> Tensor` */
 export function conj_physical(self: Tensor): Tensor {
   if (__h_conj_physical < 0) __h_conj_physical = __N.opHandle('aten::conj_physical', '');
-  const __r = __N.call(__h_conj_physical, self.h);
+  const __r = __N.call(__h_conj_physical, handleOf(self));
   return wrap(__r);
 }
 let __h_conj = -1;
 /** `aten::conj(Tensor(a) self) -> Tensor(a)` */
 export function conj(self: Tensor): Tensor {
   if (__h_conj < 0) __h_conj = __N.opHandle('aten::conj', '');
-  const __r = __N.call(__h_conj, self.h);
+  const __r = __N.call(__h_conj, handleOf(self));
   return wrap(__r);
 }
 let __h_constant_pad_nd = -1;
 /** `aten::constant_pad_nd(Tensor self, int[] pad, Scalar value=0) -> Tensor` */
 export function constant_pad_nd(self: Tensor, pad: number | number[], value?: number | boolean): Tensor {
   if (__h_constant_pad_nd < 0) __h_constant_pad_nd = __N.opHandle('aten::constant_pad_nd', '');
-  const __r = __N.call(__h_constant_pad_nd, self.h, pad, value);
+  const __r = __N.call(__h_constant_pad_nd, handleOf(self), pad, value);
   return wrap(__r);
 }
 let __h_contiguous = -1;
 /** `aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=0) -> Tensor(a)` */
 export function contiguous(self: Tensor, opts?: { memory_format?: number }): Tensor {
   if (__h_contiguous < 0) __h_contiguous = __N.opHandle('aten::contiguous', '');
-  const __r = __N.call(__h_contiguous, self.h, opts?.memory_format);
+  const __r = __N.call(__h_contiguous, handleOf(self), opts?.memory_format);
   return wrap(__r);
 }
 let __h_conv_depthwise3d = -1;
 /** `aten::conv_depthwise3d(Tensor self, Tensor weight, int[3] kernel_size, Tensor? bias, int[3] stride, int[3] padding, int[3] dilation) -> Tensor` */
 export function conv_depthwise3d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor {
   if (__h_conv_depthwise3d < 0) __h_conv_depthwise3d = __N.opHandle('aten::conv_depthwise3d', '');
-  const __r = __N.call(__h_conv_depthwise3d, self.h, weight.h, kernel_size, bias?.h, stride, padding, dilation);
+  const __r = __N.call(__h_conv_depthwise3d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding, dilation);
   return wrap(__r);
 }
 let __h_conv_tbc_backward = -1;
 /** `aten::conv_tbc_backward(Tensor self, Tensor input, Tensor weight, Tensor bias, int pad) -> (Tensor, Tensor, Tensor)` */
 export function conv_tbc_backward(self: Tensor, input: Tensor, weight: Tensor, bias: Tensor, pad: number): [Tensor, Tensor, Tensor] {
   if (__h_conv_tbc_backward < 0) __h_conv_tbc_backward = __N.opHandle('aten::conv_tbc_backward', '');
-  const __r = __N.call(__h_conv_tbc_backward, self.h, input.h, weight.h, bias.h, pad) as unknown[];
+  const __r = __N.call(__h_conv_tbc_backward, handleOf(self), handleOf(input), handleOf(weight), handleOf(bias), pad) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_conv_tbc = -1;
 /** `aten::conv_tbc(Tensor self, Tensor weight, Tensor bias, int pad=0) -> Tensor` */
 export function conv_tbc(self: Tensor, weight: Tensor, bias: Tensor, pad?: number): Tensor {
   if (__h_conv_tbc < 0) __h_conv_tbc = __N.opHandle('aten::conv_tbc', '');
-  const __r = __N.call(__h_conv_tbc, self.h, weight.h, bias.h, pad);
+  const __r = __N.call(__h_conv_tbc, handleOf(self), handleOf(weight), handleOf(bias), pad);
   return wrap(__r);
 }
 let __h_conv_transpose1d = -1;
 /** `aten::conv_transpose1d(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=[1], int[1] padding=[0], int[1] output_padding=[0], int groups=1, int[1] dilation=[1]) -> Tensor` */
 export function conv_transpose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], groups?: number, dilation?: number | number[]): Tensor {
   if (__h_conv_transpose1d < 0) __h_conv_transpose1d = __N.opHandle('aten::conv_transpose1d', '');
-  const __r = __N.call(__h_conv_transpose1d, input.h, weight.h, bias?.h, stride, padding, output_padding, groups, dilation);
+  const __r = __N.call(__h_conv_transpose1d, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, output_padding, groups, dilation);
   return wrap(__r);
 }
 let __h_conv_transpose2d$input = -1;
 /** `aten::conv_transpose2d.input(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] output_padding=0, int groups=1, int[2] dilation=1) -> Tensor` */
 export function conv_transpose2d$input(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], groups?: number, dilation?: number | number[]): Tensor {
   if (__h_conv_transpose2d$input < 0) __h_conv_transpose2d$input = __N.opHandle('aten::conv_transpose2d', 'input');
-  const __r = __N.call(__h_conv_transpose2d$input, input.h, weight.h, bias?.h, stride, padding, output_padding, groups, dilation);
+  const __r = __N.call(__h_conv_transpose2d$input, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, output_padding, groups, dilation);
   return wrap(__r);
 }
 let __h_conv_transpose3d$input = -1;
 /** `aten::conv_transpose3d.input(Tensor input, Tensor weight, Tensor? bias=None, int[3] stride=1, int[3] padding=0, int[3] output_padding=0, int groups=1, int[3] dilation=1) -> Tensor` */
 export function conv_transpose3d$input(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], groups?: number, dilation?: number | number[]): Tensor {
   if (__h_conv_transpose3d$input < 0) __h_conv_transpose3d$input = __N.opHandle('aten::conv_transpose3d', 'input');
-  const __r = __N.call(__h_conv_transpose3d$input, input.h, weight.h, bias?.h, stride, padding, output_padding, groups, dilation);
+  const __r = __N.call(__h_conv_transpose3d$input, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, output_padding, groups, dilation);
   return wrap(__r);
 }
 let __h_conv1d = -1;
 /** `aten::conv1d(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=[1], int[1] padding=[0], int[1] dilation=[1], int groups=1) -> Tensor` */
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor {
   if (__h_conv1d < 0) __h_conv1d = __N.opHandle('aten::conv1d', '');
-  const __r = __N.call(__h_conv1d, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_conv1d, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_conv1d$padding = -1;
 /** `aten::conv1d.padding(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=[1], str padding="valid", int[1] dilation=[1], int groups=1) -> Tensor` */
 export function conv1d$padding(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor {
   if (__h_conv1d$padding < 0) __h_conv1d$padding = __N.opHandle('aten::conv1d', 'padding');
-  const __r = __N.call(__h_conv1d$padding, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_conv1d$padding, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_conv2d = -1;
 /** `aten::conv2d(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] dilation=1, int groups=1) -> Tensor` */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor {
   if (__h_conv2d < 0) __h_conv2d = __N.opHandle('aten::conv2d', '');
-  const __r = __N.call(__h_conv2d, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_conv2d, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_conv2d$padding = -1;
 /** `aten::conv2d.padding(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, str padding="valid", int[2] dilation=1, int groups=1) -> Tensor` */
 export function conv2d$padding(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor {
   if (__h_conv2d$padding < 0) __h_conv2d$padding = __N.opHandle('aten::conv2d', 'padding');
-  const __r = __N.call(__h_conv2d$padding, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_conv2d$padding, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_conv3d = -1;
 /** `aten::conv3d(Tensor input, Tensor weight, Tensor? bias=None, int[3] stride=1, int[3] padding=0, int[3] dilation=1, int groups=1) -> Tensor` */
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor {
   if (__h_conv3d < 0) __h_conv3d = __N.opHandle('aten::conv3d', '');
-  const __r = __N.call(__h_conv3d, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_conv3d, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_conv3d$padding = -1;
 /** `aten::conv3d.padding(Tensor input, Tensor weight, Tensor? bias=None, int[3] stride=1, str padding="valid", int[3] dilation=1, int groups=1) -> Tensor` */
 export function conv3d$padding(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor {
   if (__h_conv3d$padding < 0) __h_conv3d$padding = __N.opHandle('aten::conv3d', 'padding');
-  const __r = __N.call(__h_conv3d$padding, input.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_conv3d$padding, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_convolution_backward_overrideable = -1;
 /** `aten::convolution_backward_overrideable(Tensor grad_output, Tensor input, Tensor weight, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups, bool[3] output_mask) -> (Tensor grad_input, Tensor grad_weight, Tensor grad_bias)` */
 export function convolution_backward_overrideable(grad_output: Tensor, input: Tensor, weight: Tensor, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_convolution_backward_overrideable < 0) __h_convolution_backward_overrideable = __N.opHandle('aten::convolution_backward_overrideable', '');
-  const __r = __N.call(__h_convolution_backward_overrideable, grad_output.h, input.h, weight.h, stride, padding, dilation, transposed, output_padding, groups, output_mask) as unknown[];
+  const __r = __N.call(__h_convolution_backward_overrideable, handleOf(grad_output), handleOf(input), handleOf(weight), stride, padding, dilation, transposed, output_padding, groups, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_convolution_backward = -1;
 /** `aten::convolution_backward(Tensor grad_output, Tensor input, Tensor weight, SymInt[]? bias_sizes, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function convolution_backward(grad_output: Tensor, input: Tensor, weight: Tensor, bias_sizes: number | number[] | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_convolution_backward < 0) __h_convolution_backward = __N.opHandle('aten::convolution_backward', '');
-  const __r = __N.call(__h_convolution_backward, grad_output.h, input.h, weight.h, bias_sizes, stride, padding, dilation, transposed, output_padding, groups, output_mask) as unknown[];
+  const __r = __N.call(__h_convolution_backward, handleOf(grad_output), handleOf(input), handleOf(weight), bias_sizes, stride, padding, dilation, transposed, output_padding, groups, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_convolution_overrideable = -1;
 /** `aten::convolution_overrideable(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups) -> Tensor` */
 export function convolution_overrideable(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor {
   if (__h_convolution_overrideable < 0) __h_convolution_overrideable = __N.opHandle('aten::convolution_overrideable', '');
-  const __r = __N.call(__h_convolution_overrideable, input.h, weight.h, bias?.h, stride, padding, dilation, transposed, output_padding, groups);
+  const __r = __N.call(__h_convolution_overrideable, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, transposed, output_padding, groups);
   return wrap(__r);
 }
 let __h_convolution = -1;
 /** `aten::convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups) -> Tensor` */
 export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor {
   if (__h_convolution < 0) __h_convolution = __N.opHandle('aten::convolution', '');
-  const __r = __N.call(__h_convolution, input.h, weight.h, bias?.h, stride, padding, dilation, transposed, output_padding, groups);
+  const __r = __N.call(__h_convolution, handleOf(input), handleOf(weight), optHandleOf(bias), stride, padding, dilation, transposed, output_padding, groups);
   return wrap(__r);
 }
 let __h_copy_ = -1;
 /** `aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)` */
 export function copy_(self: Tensor, src: Tensor, non_blocking?: boolean): Tensor {
   if (__h_copy_ < 0) __h_copy_ = __N.opHandle('aten::copy_', '');
-  const __r = __N.call(__h_copy_, self.h, src.h, non_blocking);
+  const __r = __N.call(__h_copy_, handleOf(self), handleOf(src), non_blocking);
   return self;
 }
 let __h_copy_sparse_to_sparse_ = -1;
 /** `aten::copy_sparse_to_sparse_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)` */
 export function copy_sparse_to_sparse_(self: Tensor, src: Tensor, non_blocking?: boolean): Tensor {
   if (__h_copy_sparse_to_sparse_ < 0) __h_copy_sparse_to_sparse_ = __N.opHandle('aten::copy_sparse_to_sparse_', '');
-  const __r = __N.call(__h_copy_sparse_to_sparse_, self.h, src.h, non_blocking);
+  const __r = __N.call(__h_copy_sparse_to_sparse_, handleOf(self), handleOf(src), non_blocking);
   return self;
 }
 let __h_copy_sparse_to_sparse = -1;
 /** `aten::copy_sparse_to_sparse(Tensor self, Tensor src, bool non_blocking=False) -> Tensor` */
 export function copy_sparse_to_sparse(self: Tensor, src: Tensor, non_blocking?: boolean): Tensor {
   if (__h_copy_sparse_to_sparse < 0) __h_copy_sparse_to_sparse = __N.opHandle('aten::copy_sparse_to_sparse', '');
-  const __r = __N.call(__h_copy_sparse_to_sparse, self.h, src.h, non_blocking);
+  const __r = __N.call(__h_copy_sparse_to_sparse, handleOf(self), handleOf(src), non_blocking);
   return wrap(__r);
 }
 let __h_copy = -1;
 /** `aten::copy(Tensor self, Tensor src, bool non_blocking=False) -> Tensor` */
 export function copy(self: Tensor, src: Tensor, non_blocking?: boolean): Tensor {
   if (__h_copy < 0) __h_copy = __N.opHandle('aten::copy', '');
-  const __r = __N.call(__h_copy, self.h, src.h, non_blocking);
+  const __r = __N.call(__h_copy, handleOf(self), handleOf(src), non_blocking);
   return wrap(__r);
 }
 let __h_copysign_$Scalar = -1;
 /** `aten::copysign_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function copysign_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_copysign_$Scalar < 0) __h_copysign_$Scalar = __N.opHandle('aten::copysign_', 'Scalar');
-  const __r = __N.call(__h_copysign_$Scalar, self.h, other);
+  const __r = __N.call(__h_copysign_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_copysign_$Tensor = -1;
 /** `aten::copysign_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function copysign_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_copysign_$Tensor < 0) __h_copysign_$Tensor = __N.opHandle('aten::copysign_', 'Tensor');
-  const __r = __N.call(__h_copysign_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_copysign_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_copysign$Scalar = -1;
 /** `aten::copysign.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function copysign$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_copysign$Scalar < 0) __h_copysign$Scalar = __N.opHandle('aten::copysign', 'Scalar');
-  const __r = __N.call(__h_copysign$Scalar, self.h, other);
+  const __r = __N.call(__h_copysign$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_copysign$Tensor = -1;
 /** `aten::copysign.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function copysign$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_copysign$Tensor < 0) __h_copysign$Tensor = __N.opHandle('aten::copysign', 'Tensor');
-  const __r = __N.call(__h_copysign$Tensor, self.h, other.h);
+  const __r = __N.call(__h_copysign$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_corrcoef = -1;
 /** `aten::corrcoef(Tensor self) -> Tensor` */
 export function corrcoef(self: Tensor): Tensor {
   if (__h_corrcoef < 0) __h_corrcoef = __N.opHandle('aten::corrcoef', '');
-  const __r = __N.call(__h_corrcoef, self.h);
+  const __r = __N.call(__h_corrcoef, handleOf(self));
   return wrap(__r);
 }
 let __h_cos_ = -1;
 /** `aten::cos_(Tensor(a!) self) -> Tensor(a!)` */
 export function cos_(self: Tensor): Tensor {
   if (__h_cos_ < 0) __h_cos_ = __N.opHandle('aten::cos_', '');
-  const __r = __N.call(__h_cos_, self.h);
+  const __r = __N.call(__h_cos_, handleOf(self));
   return self;
 }
 let __h_cos = -1;
 /** `aten::cos(Tensor self) -> Tensor` */
 export function cos(self: Tensor): Tensor {
   if (__h_cos < 0) __h_cos = __N.opHandle('aten::cos', '');
-  const __r = __N.call(__h_cos, self.h);
+  const __r = __N.call(__h_cos, handleOf(self));
   return wrap(__r);
 }
 let __h_cosh_ = -1;
 /** `aten::cosh_(Tensor(a!) self) -> Tensor(a!)` */
 export function cosh_(self: Tensor): Tensor {
   if (__h_cosh_ < 0) __h_cosh_ = __N.opHandle('aten::cosh_', '');
-  const __r = __N.call(__h_cosh_, self.h);
+  const __r = __N.call(__h_cosh_, handleOf(self));
   return self;
 }
 let __h_cosh = -1;
 /** `aten::cosh(Tensor self) -> Tensor` */
 export function cosh(self: Tensor): Tensor {
   if (__h_cosh < 0) __h_cosh = __N.opHandle('aten::cosh', '');
-  const __r = __N.call(__h_cosh, self.h);
+  const __r = __N.call(__h_cosh, handleOf(self));
   return wrap(__r);
 }
 let __h_cosine_embedding_loss = -1;
 /** `aten::cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, float margin=0., int reduction=1) -> Tensor` */
 export function cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor {
   if (__h_cosine_embedding_loss < 0) __h_cosine_embedding_loss = __N.opHandle('aten::cosine_embedding_loss', '');
-  const __r = __N.call(__h_cosine_embedding_loss, input1.h, input2.h, target.h, margin, reduction);
+  const __r = __N.call(__h_cosine_embedding_loss, handleOf(input1), handleOf(input2), handleOf(target), margin, reduction);
   return wrap(__r);
 }
 let __h_cosine_similarity = -1;
 /** `aten::cosine_similarity(Tensor x1, Tensor x2, int dim=1, float eps=1e-08) -> Tensor` */
 export function cosine_similarity(x1: Tensor, x2: Tensor, dim?: number, eps?: number): Tensor {
   if (__h_cosine_similarity < 0) __h_cosine_similarity = __N.opHandle('aten::cosine_similarity', '');
-  const __r = __N.call(__h_cosine_similarity, x1.h, x2.h, dim, eps);
+  const __r = __N.call(__h_cosine_similarity, handleOf(x1), handleOf(x2), dim, eps);
   return wrap(__r);
 }
 let __h_count_nonzero = -1;
 /** `aten::count_nonzero(Tensor self, int? dim=None) -> Tensor` */
 export function count_nonzero(self: Tensor, dim?: number | null): Tensor {
   if (__h_count_nonzero < 0) __h_count_nonzero = __N.opHandle('aten::count_nonzero', '');
-  const __r = __N.call(__h_count_nonzero, self.h, dim);
+  const __r = __N.call(__h_count_nonzero, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_count_nonzero$dim_IntList = -1;
 /** `aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor` */
 export function count_nonzero$dim_IntList(self: Tensor, dim: number | number[]): Tensor {
   if (__h_count_nonzero$dim_IntList < 0) __h_count_nonzero$dim_IntList = __N.opHandle('aten::count_nonzero', 'dim_IntList');
-  const __r = __N.call(__h_count_nonzero$dim_IntList, self.h, dim);
+  const __r = __N.call(__h_count_nonzero$dim_IntList, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_cov = -1;
 /** `aten::cov(Tensor self, *, int correction=1, Tensor? fweights=None, Tensor? aweights=None) -> Tensor` */
 export function cov(self: Tensor, opts?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor {
   if (__h_cov < 0) __h_cov = __N.opHandle('aten::cov', '');
-  const __r = __N.call(__h_cov, self.h, opts?.correction, opts?.fweights?.h, opts?.aweights?.h);
+  const __r = __N.call(__h_cov, handleOf(self), opts?.correction, optHandleOf(opts?.fweights), optHandleOf(opts?.aweights));
   return wrap(__r);
 }
 let __h_cross_entropy_loss = -1;
 /** `aten::cross_entropy_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, int ignore_index=-100, float label_smoothing=0.) -> Tensor` */
 export function cross_entropy_loss(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number, label_smoothing?: number): Tensor {
   if (__h_cross_entropy_loss < 0) __h_cross_entropy_loss = __N.opHandle('aten::cross_entropy_loss', '');
-  const __r = __N.call(__h_cross_entropy_loss, self.h, target.h, weight?.h, reduction, ignore_index, label_smoothing);
+  const __r = __N.call(__h_cross_entropy_loss, handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index, label_smoothing);
   return wrap(__r);
 }
 let __h_cross = -1;
 /** `aten::cross(Tensor self, Tensor other, int? dim=None) -> Tensor` */
 export function cross(self: Tensor, other: Tensor, dim?: number | null): Tensor {
   if (__h_cross < 0) __h_cross = __N.opHandle('aten::cross', '');
-  const __r = __N.call(__h_cross, self.h, other.h, dim);
+  const __r = __N.call(__h_cross, handleOf(self), handleOf(other), dim);
   return wrap(__r);
 }
 let __h_crow_indices_copy = -1;
 /** `aten::crow_indices_copy(Tensor self) -> Tensor` */
 export function crow_indices_copy(self: Tensor): Tensor {
   if (__h_crow_indices_copy < 0) __h_crow_indices_copy = __N.opHandle('aten::crow_indices_copy', '');
-  const __r = __N.call(__h_crow_indices_copy, self.h);
+  const __r = __N.call(__h_crow_indices_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_crow_indices = -1;
 /** `aten::crow_indices(Tensor(a) self) -> Tensor(a)` */
 export function crow_indices(self: Tensor): Tensor {
   if (__h_crow_indices < 0) __h_crow_indices = __N.opHandle('aten::crow_indices', '');
-  const __r = __N.call(__h_crow_indices, self.h);
+  const __r = __N.call(__h_crow_indices, handleOf(self));
   return wrap(__r);
 }
 let __h_ctc_loss$IntList = -1;
 /** `aten::ctc_loss.IntList(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor` */
 export function ctc_loss$IntList(log_probs: Tensor, targets: Tensor, input_lengths: number | number[], target_lengths: number | number[], blank?: number, reduction?: number, zero_infinity?: boolean): Tensor {
   if (__h_ctc_loss$IntList < 0) __h_ctc_loss$IntList = __N.opHandle('aten::ctc_loss', 'IntList');
-  const __r = __N.call(__h_ctc_loss$IntList, log_probs.h, targets.h, input_lengths, target_lengths, blank, reduction, zero_infinity);
+  const __r = __N.call(__h_ctc_loss$IntList, handleOf(log_probs), handleOf(targets), input_lengths, target_lengths, blank, reduction, zero_infinity);
   return wrap(__r);
 }
 let __h_ctc_loss$Tensor = -1;
 /** `aten::ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor` */
 export function ctc_loss$Tensor(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank?: number, reduction?: number, zero_infinity?: boolean): Tensor {
   if (__h_ctc_loss$Tensor < 0) __h_ctc_loss$Tensor = __N.opHandle('aten::ctc_loss', 'Tensor');
-  const __r = __N.call(__h_ctc_loss$Tensor, log_probs.h, targets.h, input_lengths.h, target_lengths.h, blank, reduction, zero_infinity);
+  const __r = __N.call(__h_ctc_loss$Tensor, handleOf(log_probs), handleOf(targets), handleOf(input_lengths), handleOf(target_lengths), blank, reduction, zero_infinity);
   return wrap(__r);
 }
 let __h_cudnn_affine_grid_generator_backward = -1;
 /** `aten::cudnn_affine_grid_generator_backward(Tensor grad, int N, int C, int H, int W) -> Tensor grad_theta` */
 export function cudnn_affine_grid_generator_backward(grad: Tensor, N: number, C: number, H: number, W: number): Tensor {
   if (__h_cudnn_affine_grid_generator_backward < 0) __h_cudnn_affine_grid_generator_backward = __N.opHandle('aten::cudnn_affine_grid_generator_backward', '');
-  const __r = __N.call(__h_cudnn_affine_grid_generator_backward, grad.h, N, C, H, W);
+  const __r = __N.call(__h_cudnn_affine_grid_generator_backward, handleOf(grad), N, C, H, W);
   return wrap(__r);
 }
 let __h_cudnn_affine_grid_generator = -1;
 /** `aten::cudnn_affine_grid_generator(Tensor theta, int N, int C, int H, int W) -> Tensor grid` */
 export function cudnn_affine_grid_generator(theta: Tensor, N: number, C: number, H: number, W: number): Tensor {
   if (__h_cudnn_affine_grid_generator < 0) __h_cudnn_affine_grid_generator = __N.opHandle('aten::cudnn_affine_grid_generator', '');
-  const __r = __N.call(__h_cudnn_affine_grid_generator, theta.h, N, C, H, W);
+  const __r = __N.call(__h_cudnn_affine_grid_generator, handleOf(theta), N, C, H, W);
   return wrap(__r);
 }
 let __h_cudnn_batch_norm_backward = -1;
 /** `aten::cudnn_batch_norm_backward(Tensor input, Tensor grad_output, Tensor weight, Tensor? running_mean, Tensor? running_var, Tensor? save_mean, Tensor? save_var, float epsilon, Tensor reserveSpace) -> (Tensor, Tensor, Tensor)` */
 export function cudnn_batch_norm_backward(input: Tensor, grad_output: Tensor, weight: Tensor, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_var: Tensor | null, epsilon: number, reserveSpace: Tensor): [Tensor, Tensor, Tensor] {
   if (__h_cudnn_batch_norm_backward < 0) __h_cudnn_batch_norm_backward = __N.opHandle('aten::cudnn_batch_norm_backward', '');
-  const __r = __N.call(__h_cudnn_batch_norm_backward, input.h, grad_output.h, weight.h, running_mean?.h, running_var?.h, save_mean?.h, save_var?.h, epsilon, reserveSpace.h) as unknown[];
+  const __r = __N.call(__h_cudnn_batch_norm_backward, handleOf(input), handleOf(grad_output), handleOf(weight), optHandleOf(running_mean), optHandleOf(running_var), optHandleOf(save_mean), optHandleOf(save_var), epsilon, handleOf(reserveSpace)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_cudnn_batch_norm = -1;
 /** `aten::cudnn_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float exponential_average_factor, float epsilon) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function cudnn_batch_norm(input: Tensor, weight: Tensor, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor] {
   if (__h_cudnn_batch_norm < 0) __h_cudnn_batch_norm = __N.opHandle('aten::cudnn_batch_norm', '');
-  const __r = __N.call(__h_cudnn_batch_norm, input.h, weight.h, bias?.h, running_mean?.h, running_var?.h, training, exponential_average_factor, epsilon) as unknown[];
+  const __r = __N.call(__h_cudnn_batch_norm, handleOf(input), handleOf(weight), optHandleOf(bias), optHandleOf(running_mean), optHandleOf(running_var), training, exponential_average_factor, epsilon) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h_cudnn_convolution_add_relu = -1;
 /** `aten::cudnn_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor` */
 export function cudnn_convolution_add_relu(self: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h_cudnn_convolution_add_relu < 0) __h_cudnn_convolution_add_relu = __N.opHandle('aten::cudnn_convolution_add_relu', '');
-  const __r = __N.call(__h_cudnn_convolution_add_relu, self.h, weight.h, z.h, alpha, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_cudnn_convolution_add_relu, handleOf(self), handleOf(weight), handleOf(z), alpha, optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_cudnn_convolution_relu = -1;
 /** `aten::cudnn_convolution_relu(Tensor self, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor` */
 export function cudnn_convolution_relu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h_cudnn_convolution_relu < 0) __h_cudnn_convolution_relu = __N.opHandle('aten::cudnn_convolution_relu', '');
-  const __r = __N.call(__h_cudnn_convolution_relu, self.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_cudnn_convolution_relu, handleOf(self), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_cudnn_convolution_transpose = -1;
 /** `aten::cudnn_convolution_transpose(Tensor self, Tensor weight, int[] padding, int[] output_padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor` */
 export function cudnn_convolution_transpose(self: Tensor, weight: Tensor, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor {
   if (__h_cudnn_convolution_transpose < 0) __h_cudnn_convolution_transpose = __N.opHandle('aten::cudnn_convolution_transpose', '');
-  const __r = __N.call(__h_cudnn_convolution_transpose, self.h, weight.h, padding, output_padding, stride, dilation, groups, benchmark, deterministic, allow_tf32);
+  const __r = __N.call(__h_cudnn_convolution_transpose, handleOf(self), handleOf(weight), padding, output_padding, stride, dilation, groups, benchmark, deterministic, allow_tf32);
   return wrap(__r);
 }
 let __h_cudnn_convolution = -1;
 /** `aten::cudnn_convolution(Tensor self, Tensor weight, int[] padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor` */
 export function cudnn_convolution(self: Tensor, weight: Tensor, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor {
   if (__h_cudnn_convolution < 0) __h_cudnn_convolution = __N.opHandle('aten::cudnn_convolution', '');
-  const __r = __N.call(__h_cudnn_convolution, self.h, weight.h, padding, stride, dilation, groups, benchmark, deterministic, allow_tf32);
+  const __r = __N.call(__h_cudnn_convolution, handleOf(self), handleOf(weight), padding, stride, dilation, groups, benchmark, deterministic, allow_tf32);
   return wrap(__r);
 }
 let __h_cudnn_grid_sampler_backward = -1;
 /** `aten::cudnn_grid_sampler_backward(Tensor self, Tensor grid, Tensor grad_output) -> (Tensor grad_self, Tensor grad_grid)` */
 export function cudnn_grid_sampler_backward(self: Tensor, grid: Tensor, grad_output: Tensor): [Tensor, Tensor] {
   if (__h_cudnn_grid_sampler_backward < 0) __h_cudnn_grid_sampler_backward = __N.opHandle('aten::cudnn_grid_sampler_backward', '');
-  const __r = __N.call(__h_cudnn_grid_sampler_backward, self.h, grid.h, grad_output.h) as unknown[];
+  const __r = __N.call(__h_cudnn_grid_sampler_backward, handleOf(self), handleOf(grid), handleOf(grad_output)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_cudnn_grid_sampler = -1;
 /** `aten::cudnn_grid_sampler(Tensor self, Tensor grid) -> Tensor output` */
 export function cudnn_grid_sampler(self: Tensor, grid: Tensor): Tensor {
   if (__h_cudnn_grid_sampler < 0) __h_cudnn_grid_sampler = __N.opHandle('aten::cudnn_grid_sampler', '');
-  const __r = __N.call(__h_cudnn_grid_sampler, self.h, grid.h);
+  const __r = __N.call(__h_cudnn_grid_sampler, handleOf(self), handleOf(grid));
   return wrap(__r);
 }
 let __h_cudnn_is_acceptable = -1;
 /** `aten::cudnn_is_acceptable(Tensor self) -> bool` */
 export function cudnn_is_acceptable(self: Tensor): boolean {
   if (__h_cudnn_is_acceptable < 0) __h_cudnn_is_acceptable = __N.opHandle('aten::cudnn_is_acceptable', '');
-  return __N.call(__h_cudnn_is_acceptable, self.h) as boolean;
+  return __N.call(__h_cudnn_is_acceptable, handleOf(self)) as boolean;
 }
 let __h_cummax = -1;
 /** `aten::cummax(Tensor self, int dim) -> (Tensor values, Tensor indices)` */
 export function cummax(self: Tensor, dim: number): [Tensor, Tensor] {
   if (__h_cummax < 0) __h_cummax = __N.opHandle('aten::cummax', '');
-  const __r = __N.call(__h_cummax, self.h, dim) as unknown[];
+  const __r = __N.call(__h_cummax, handleOf(self), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_cummax$dimname = -1;
 /** `aten::cummax.dimname(Tensor self, str dim) -> (Tensor values, Tensor indices)` */
 export function cummax$dimname(self: Tensor, dim: string): [Tensor, Tensor] {
   if (__h_cummax$dimname < 0) __h_cummax$dimname = __N.opHandle('aten::cummax', 'dimname');
-  const __r = __N.call(__h_cummax$dimname, self.h, dim) as unknown[];
+  const __r = __N.call(__h_cummax$dimname, handleOf(self), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_cummaxmin_backward = -1;
 /** `aten::cummaxmin_backward(Tensor grad, Tensor input, Tensor indices, int dim) -> Tensor` */
 export function cummaxmin_backward(grad: Tensor, input: Tensor, indices: Tensor, dim: number): Tensor {
   if (__h_cummaxmin_backward < 0) __h_cummaxmin_backward = __N.opHandle('aten::cummaxmin_backward', '');
-  const __r = __N.call(__h_cummaxmin_backward, grad.h, input.h, indices.h, dim);
+  const __r = __N.call(__h_cummaxmin_backward, handleOf(grad), handleOf(input), handleOf(indices), dim);
   return wrap(__r);
 }
 let __h_cummin = -1;
 /** `aten::cummin(Tensor self, int dim) -> (Tensor values, Tensor indices)` */
 export function cummin(self: Tensor, dim: number): [Tensor, Tensor] {
   if (__h_cummin < 0) __h_cummin = __N.opHandle('aten::cummin', '');
-  const __r = __N.call(__h_cummin, self.h, dim) as unknown[];
+  const __r = __N.call(__h_cummin, handleOf(self), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_cummin$dimname = -1;
 /** `aten::cummin.dimname(Tensor self, str dim) -> (Tensor values, Tensor indices)` */
 export function cummin$dimname(self: Tensor, dim: string): [Tensor, Tensor] {
   if (__h_cummin$dimname < 0) __h_cummin$dimname = __N.opHandle('aten::cummin', 'dimname');
-  const __r = __N.call(__h_cummin$dimname, self.h, dim) as unknown[];
+  const __r = __N.call(__h_cummin$dimname, handleOf(self), dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_cumprod_ = -1;
 /** `aten::cumprod_(Tensor(a!) self, int dim, *, ScalarType? dtype=None) -> Tensor(a!)` */
 export function cumprod_(self: Tensor, dim: number, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumprod_ < 0) __h_cumprod_ = __N.opHandle('aten::cumprod_', '');
-  const __r = __N.call(__h_cumprod_, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumprod_, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return self;
 }
 let __h_cumprod_$dimname = -1;
 /** `aten::cumprod_.dimname(Tensor(a!) self, str dim, *, ScalarType? dtype=None) -> Tensor(a!)` */
 export function cumprod_$dimname(self: Tensor, dim: string, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumprod_$dimname < 0) __h_cumprod_$dimname = __N.opHandle('aten::cumprod_', 'dimname');
-  const __r = __N.call(__h_cumprod_$dimname, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumprod_$dimname, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return self;
 }
 let __h_cumprod_backward = -1;
 /** `aten::cumprod_backward(Tensor grad, Tensor input, int dim, Tensor output) -> Tensor` */
 export function cumprod_backward(grad: Tensor, input: Tensor, dim: number, output: Tensor): Tensor {
   if (__h_cumprod_backward < 0) __h_cumprod_backward = __N.opHandle('aten::cumprod_backward', '');
-  const __r = __N.call(__h_cumprod_backward, grad.h, input.h, dim, output.h);
+  const __r = __N.call(__h_cumprod_backward, handleOf(grad), handleOf(input), dim, handleOf(output));
   return wrap(__r);
 }
 let __h_cumprod = -1;
 /** `aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor` */
 export function cumprod(self: Tensor, dim: number, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumprod < 0) __h_cumprod = __N.opHandle('aten::cumprod', '');
-  const __r = __N.call(__h_cumprod, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumprod, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_cumprod$dimname = -1;
 /** `aten::cumprod.dimname(Tensor self, str dim, *, ScalarType? dtype=None) -> Tensor` */
 export function cumprod$dimname(self: Tensor, dim: string, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumprod$dimname < 0) __h_cumprod$dimname = __N.opHandle('aten::cumprod', 'dimname');
-  const __r = __N.call(__h_cumprod$dimname, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumprod$dimname, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_cumsum_ = -1;
 /** `aten::cumsum_(Tensor(a!) self, int dim, *, ScalarType? dtype=None) -> Tensor(a!)` */
 export function cumsum_(self: Tensor, dim: number, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumsum_ < 0) __h_cumsum_ = __N.opHandle('aten::cumsum_', '');
-  const __r = __N.call(__h_cumsum_, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumsum_, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return self;
 }
 let __h_cumsum_$dimname = -1;
 /** `aten::cumsum_.dimname(Tensor(a!) self, str dim, *, ScalarType? dtype=None) -> Tensor(a!)` */
 export function cumsum_$dimname(self: Tensor, dim: string, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumsum_$dimname < 0) __h_cumsum_$dimname = __N.opHandle('aten::cumsum_', 'dimname');
-  const __r = __N.call(__h_cumsum_$dimname, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumsum_$dimname, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return self;
 }
 let __h_cumsum = -1;
 /** `aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor` */
 export function cumsum(self: Tensor, dim: number, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumsum < 0) __h_cumsum = __N.opHandle('aten::cumsum', '');
-  const __r = __N.call(__h_cumsum, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumsum, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_cumsum$dimname = -1;
 /** `aten::cumsum.dimname(Tensor self, str dim, *, ScalarType? dtype=None) -> Tensor` */
 export function cumsum$dimname(self: Tensor, dim: string, opts?: { dtype?: DType | null }): Tensor {
   if (__h_cumsum$dimname < 0) __h_cumsum$dimname = __N.opHandle('aten::cumsum', 'dimname');
-  const __r = __N.call(__h_cumsum$dimname, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_cumsum$dimname, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_cumulative_trapezoid$dx = -1;
 /** `aten::cumulative_trapezoid.dx(Tensor y, *, Scalar dx=1, int dim=-1) -> Tensor` */
 export function cumulative_trapezoid$dx(y: Tensor, opts?: { dx?: number | boolean; dim?: number }): Tensor {
   if (__h_cumulative_trapezoid$dx < 0) __h_cumulative_trapezoid$dx = __N.opHandle('aten::cumulative_trapezoid', 'dx');
-  const __r = __N.call(__h_cumulative_trapezoid$dx, y.h, opts?.dx, opts?.dim);
+  const __r = __N.call(__h_cumulative_trapezoid$dx, handleOf(y), opts?.dx, opts?.dim);
   return wrap(__r);
 }
 let __h_cumulative_trapezoid$x = -1;
 /** `aten::cumulative_trapezoid.x(Tensor y, Tensor x, *, int dim=-1) -> Tensor` */
 export function cumulative_trapezoid$x(y: Tensor, x: Tensor, opts?: { dim?: number }): Tensor {
   if (__h_cumulative_trapezoid$x < 0) __h_cumulative_trapezoid$x = __N.opHandle('aten::cumulative_trapezoid', 'x');
-  const __r = __N.call(__h_cumulative_trapezoid$x, y.h, x.h, opts?.dim);
+  const __r = __N.call(__h_cumulative_trapezoid$x, handleOf(y), handleOf(x), opts?.dim);
   return wrap(__r);
 }
 let __h_data = -1;
 /** `aten::data(Tensor self) -> Tensor` */
 export function data(self: Tensor): Tensor {
   if (__h_data < 0) __h_data = __N.opHandle('aten::data', '');
-  const __r = __N.call(__h_data, self.h);
+  const __r = __N.call(__h_data, handleOf(self));
   return wrap(__r);
 }
 let __h_deg2rad_ = -1;
 /** `aten::deg2rad_(Tensor(a!) self) -> Tensor(a!)` */
 export function deg2rad_(self: Tensor): Tensor {
   if (__h_deg2rad_ < 0) __h_deg2rad_ = __N.opHandle('aten::deg2rad_', '');
-  const __r = __N.call(__h_deg2rad_, self.h);
+  const __r = __N.call(__h_deg2rad_, handleOf(self));
   return self;
 }
 let __h_deg2rad = -1;
 /** `aten::deg2rad(Tensor self) -> Tensor` */
 export function deg2rad(self: Tensor): Tensor {
   if (__h_deg2rad < 0) __h_deg2rad = __N.opHandle('aten::deg2rad', '');
-  const __r = __N.call(__h_deg2rad, self.h);
+  const __r = __N.call(__h_deg2rad, handleOf(self));
   return wrap(__r);
 }
 let __h_dense_dim = -1;
 /** `aten::dense_dim(Tensor self) -> int` */
 export function dense_dim(self: Tensor): number {
   if (__h_dense_dim < 0) __h_dense_dim = __N.opHandle('aten::dense_dim', '');
-  return __N.call(__h_dense_dim, self.h) as number;
+  return __N.call(__h_dense_dim, handleOf(self)) as number;
 }
 let __h_dequantize$self = -1;
 /** `aten::dequantize.self(Tensor self) -> Tensor` */
 export function dequantize$self(self: Tensor): Tensor {
   if (__h_dequantize$self < 0) __h_dequantize$self = __N.opHandle('aten::dequantize', 'self');
-  const __r = __N.call(__h_dequantize$self, self.h);
+  const __r = __N.call(__h_dequantize$self, handleOf(self));
   return wrap(__r);
 }
 let __h_dequantize$tensors = -1;
@@ -4663,259 +4663,259 @@ let __h_det = -1;
 /** `aten::det(Tensor self) -> Tensor` */
 export function det(self: Tensor): Tensor {
   if (__h_det < 0) __h_det = __N.opHandle('aten::det', '');
-  const __r = __N.call(__h_det, self.h);
+  const __r = __N.call(__h_det, handleOf(self));
   return wrap(__r);
 }
 let __h_detach_ = -1;
 /** `aten::detach_(Tensor(a!) self) -> Tensor(a!)` */
 export function detach_(self: Tensor): Tensor {
   if (__h_detach_ < 0) __h_detach_ = __N.opHandle('aten::detach_', '');
-  const __r = __N.call(__h_detach_, self.h);
+  const __r = __N.call(__h_detach_, handleOf(self));
   return self;
 }
 let __h_detach_copy = -1;
 /** `aten::detach_copy(Tensor self) -> Tensor` */
 export function detach_copy(self: Tensor): Tensor {
   if (__h_detach_copy < 0) __h_detach_copy = __N.opHandle('aten::detach_copy', '');
-  const __r = __N.call(__h_detach_copy, self.h);
+  const __r = __N.call(__h_detach_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_detach = -1;
 /** `aten::detach(Tensor(a) self) -> Tensor(a)` */
 export function detach(self: Tensor): Tensor {
   if (__h_detach < 0) __h_detach = __N.opHandle('aten::detach', '');
-  const __r = __N.call(__h_detach, self.h);
+  const __r = __N.call(__h_detach, handleOf(self));
   return wrap(__r);
 }
 let __h_diag_backward = -1;
 /** `aten::diag_backward(Tensor grad, SymInt[] input_sizes, int diagonal) -> Tensor` */
 export function diag_backward(grad: Tensor, input_sizes: number | number[], diagonal: number): Tensor {
   if (__h_diag_backward < 0) __h_diag_backward = __N.opHandle('aten::diag_backward', '');
-  const __r = __N.call(__h_diag_backward, grad.h, input_sizes, diagonal);
+  const __r = __N.call(__h_diag_backward, handleOf(grad), input_sizes, diagonal);
   return wrap(__r);
 }
 let __h_diag_embed = -1;
 /** `aten::diag_embed(Tensor self, int offset=0, int dim1=-2, int dim2=-1) -> Tensor` */
 export function diag_embed(self: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor {
   if (__h_diag_embed < 0) __h_diag_embed = __N.opHandle('aten::diag_embed', '');
-  const __r = __N.call(__h_diag_embed, self.h, offset, dim1, dim2);
+  const __r = __N.call(__h_diag_embed, handleOf(self), offset, dim1, dim2);
   return wrap(__r);
 }
 let __h_diag = -1;
 /** `aten::diag(Tensor self, int diagonal=0) -> Tensor` */
 export function diag(self: Tensor, diagonal?: number): Tensor {
   if (__h_diag < 0) __h_diag = __N.opHandle('aten::diag', '');
-  const __r = __N.call(__h_diag, self.h, diagonal);
+  const __r = __N.call(__h_diag, handleOf(self), diagonal);
   return wrap(__r);
 }
 let __h_diagflat = -1;
 /** `aten::diagflat(Tensor self, int offset=0) -> Tensor` */
 export function diagflat(self: Tensor, offset?: number): Tensor {
   if (__h_diagflat < 0) __h_diagflat = __N.opHandle('aten::diagflat', '');
-  const __r = __N.call(__h_diagflat, self.h, offset);
+  const __r = __N.call(__h_diagflat, handleOf(self), offset);
   return wrap(__r);
 }
 let __h_diagonal_backward = -1;
 /** `aten::diagonal_backward(Tensor grad_output, SymInt[] input_sizes, int offset, int dim1, int dim2) -> Tensor` */
 export function diagonal_backward(grad_output: Tensor, input_sizes: number | number[], offset: number, dim1: number, dim2: number): Tensor {
   if (__h_diagonal_backward < 0) __h_diagonal_backward = __N.opHandle('aten::diagonal_backward', '');
-  const __r = __N.call(__h_diagonal_backward, grad_output.h, input_sizes, offset, dim1, dim2);
+  const __r = __N.call(__h_diagonal_backward, handleOf(grad_output), input_sizes, offset, dim1, dim2);
   return wrap(__r);
 }
 let __h_diagonal_copy = -1;
 /** `aten::diagonal_copy(Tensor self, int offset=0, int dim1=0, int dim2=1) -> Tensor` */
 export function diagonal_copy(self: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor {
   if (__h_diagonal_copy < 0) __h_diagonal_copy = __N.opHandle('aten::diagonal_copy', '');
-  const __r = __N.call(__h_diagonal_copy, self.h, offset, dim1, dim2);
+  const __r = __N.call(__h_diagonal_copy, handleOf(self), offset, dim1, dim2);
   return wrap(__r);
 }
 let __h_diagonal_scatter = -1;
 /** `aten::diagonal_scatter(Tensor self, Tensor src, int offset=0, int dim1=0, int dim2=1) -> Tensor` */
 export function diagonal_scatter(self: Tensor, src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor {
   if (__h_diagonal_scatter < 0) __h_diagonal_scatter = __N.opHandle('aten::diagonal_scatter', '');
-  const __r = __N.call(__h_diagonal_scatter, self.h, src.h, offset, dim1, dim2);
+  const __r = __N.call(__h_diagonal_scatter, handleOf(self), handleOf(src), offset, dim1, dim2);
   return wrap(__r);
 }
 let __h_diagonal = -1;
 /** `aten::diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)` */
 export function diagonal(self: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor {
   if (__h_diagonal < 0) __h_diagonal = __N.opHandle('aten::diagonal', '');
-  const __r = __N.call(__h_diagonal, self.h, offset, dim1, dim2);
+  const __r = __N.call(__h_diagonal, handleOf(self), offset, dim1, dim2);
   return wrap(__r);
 }
 let __h_diff = -1;
 /** `aten::diff(Tensor self, int n=1, int dim=-1, Tensor? prepend=None, Tensor? append=None) -> Tensor` */
 export function diff(self: Tensor, n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor {
   if (__h_diff < 0) __h_diff = __N.opHandle('aten::diff', '');
-  const __r = __N.call(__h_diff, self.h, n, dim, prepend?.h, append?.h);
+  const __r = __N.call(__h_diff, handleOf(self), n, dim, optHandleOf(prepend), optHandleOf(append));
   return wrap(__r);
 }
 let __h_digamma_ = -1;
 /** `aten::digamma_(Tensor(a!) self) -> Tensor(a!)` */
 export function digamma_(self: Tensor): Tensor {
   if (__h_digamma_ < 0) __h_digamma_ = __N.opHandle('aten::digamma_', '');
-  const __r = __N.call(__h_digamma_, self.h);
+  const __r = __N.call(__h_digamma_, handleOf(self));
   return self;
 }
 let __h_digamma = -1;
 /** `aten::digamma(Tensor self) -> Tensor` */
 export function digamma(self: Tensor): Tensor {
   if (__h_digamma < 0) __h_digamma = __N.opHandle('aten::digamma', '');
-  const __r = __N.call(__h_digamma, self.h);
+  const __r = __N.call(__h_digamma, handleOf(self));
   return wrap(__r);
 }
 let __h_dist = -1;
 /** `aten::dist(Tensor self, Tensor other, Scalar p=2) -> Tensor` */
 export function dist(self: Tensor, other: Tensor, p?: number | boolean): Tensor {
   if (__h_dist < 0) __h_dist = __N.opHandle('aten::dist', '');
-  const __r = __N.call(__h_dist, self.h, other.h, p);
+  const __r = __N.call(__h_dist, handleOf(self), handleOf(other), p);
   return wrap(__r);
 }
 let __h_div_$Scalar = -1;
 /** `aten::div_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function div_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_div_$Scalar < 0) __h_div_$Scalar = __N.opHandle('aten::div_', 'Scalar');
-  const __r = __N.call(__h_div_$Scalar, self.h, other);
+  const __r = __N.call(__h_div_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_div_$Scalar_mode = -1;
 /** `aten::div_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)` */
 export function div_$Scalar_mode(self: Tensor, other: number | boolean, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_div_$Scalar_mode < 0) __h_div_$Scalar_mode = __N.opHandle('aten::div_', 'Scalar_mode');
-  const __r = __N.call(__h_div_$Scalar_mode, self.h, other, opts?.rounding_mode);
+  const __r = __N.call(__h_div_$Scalar_mode, handleOf(self), other, opts?.rounding_mode);
   return self;
 }
 let __h_div_$Tensor = -1;
 /** `aten::div_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function div_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_div_$Tensor < 0) __h_div_$Tensor = __N.opHandle('aten::div_', 'Tensor');
-  const __r = __N.call(__h_div_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_div_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_div_$Tensor_mode = -1;
 /** `aten::div_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)` */
 export function div_$Tensor_mode(self: Tensor, other: Tensor, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_div_$Tensor_mode < 0) __h_div_$Tensor_mode = __N.opHandle('aten::div_', 'Tensor_mode');
-  const __r = __N.call(__h_div_$Tensor_mode, self.h, other.h, opts?.rounding_mode);
+  const __r = __N.call(__h_div_$Tensor_mode, handleOf(self), handleOf(other), opts?.rounding_mode);
   return self;
 }
 let __h_div$Scalar = -1;
 /** `aten::div.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function div$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_div$Scalar < 0) __h_div$Scalar = __N.opHandle('aten::div', 'Scalar');
-  const __r = __N.call(__h_div$Scalar, self.h, other);
+  const __r = __N.call(__h_div$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_div$Scalar_mode = -1;
 /** `aten::div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor` */
 export function div$Scalar_mode(self: Tensor, other: number | boolean, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_div$Scalar_mode < 0) __h_div$Scalar_mode = __N.opHandle('aten::div', 'Scalar_mode');
-  const __r = __N.call(__h_div$Scalar_mode, self.h, other, opts?.rounding_mode);
+  const __r = __N.call(__h_div$Scalar_mode, handleOf(self), other, opts?.rounding_mode);
   return wrap(__r);
 }
 let __h_div$Tensor = -1;
 /** `aten::div.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function div$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_div$Tensor < 0) __h_div$Tensor = __N.opHandle('aten::div', 'Tensor');
-  const __r = __N.call(__h_div$Tensor, self.h, other.h);
+  const __r = __N.call(__h_div$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_div$Tensor_mode = -1;
 /** `aten::div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor` */
 export function div$Tensor_mode(self: Tensor, other: Tensor, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_div$Tensor_mode < 0) __h_div$Tensor_mode = __N.opHandle('aten::div', 'Tensor_mode');
-  const __r = __N.call(__h_div$Tensor_mode, self.h, other.h, opts?.rounding_mode);
+  const __r = __N.call(__h_div$Tensor_mode, handleOf(self), handleOf(other), opts?.rounding_mode);
   return wrap(__r);
 }
 let __h_divide_$Scalar = -1;
 /** `aten::divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function divide_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_divide_$Scalar < 0) __h_divide_$Scalar = __N.opHandle('aten::divide_', 'Scalar');
-  const __r = __N.call(__h_divide_$Scalar, self.h, other);
+  const __r = __N.call(__h_divide_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_divide_$Scalar_mode = -1;
 /** `aten::divide_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)` */
 export function divide_$Scalar_mode(self: Tensor, other: number | boolean, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_divide_$Scalar_mode < 0) __h_divide_$Scalar_mode = __N.opHandle('aten::divide_', 'Scalar_mode');
-  const __r = __N.call(__h_divide_$Scalar_mode, self.h, other, opts?.rounding_mode);
+  const __r = __N.call(__h_divide_$Scalar_mode, handleOf(self), other, opts?.rounding_mode);
   return self;
 }
 let __h_divide_$Tensor = -1;
 /** `aten::divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function divide_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_divide_$Tensor < 0) __h_divide_$Tensor = __N.opHandle('aten::divide_', 'Tensor');
-  const __r = __N.call(__h_divide_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_divide_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_divide_$Tensor_mode = -1;
 /** `aten::divide_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)` */
 export function divide_$Tensor_mode(self: Tensor, other: Tensor, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_divide_$Tensor_mode < 0) __h_divide_$Tensor_mode = __N.opHandle('aten::divide_', 'Tensor_mode');
-  const __r = __N.call(__h_divide_$Tensor_mode, self.h, other.h, opts?.rounding_mode);
+  const __r = __N.call(__h_divide_$Tensor_mode, handleOf(self), handleOf(other), opts?.rounding_mode);
   return self;
 }
 let __h_divide$Scalar = -1;
 /** `aten::divide.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function divide$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_divide$Scalar < 0) __h_divide$Scalar = __N.opHandle('aten::divide', 'Scalar');
-  const __r = __N.call(__h_divide$Scalar, self.h, other);
+  const __r = __N.call(__h_divide$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_divide$Scalar_mode = -1;
 /** `aten::divide.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor` */
 export function divide$Scalar_mode(self: Tensor, other: number | boolean, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_divide$Scalar_mode < 0) __h_divide$Scalar_mode = __N.opHandle('aten::divide', 'Scalar_mode');
-  const __r = __N.call(__h_divide$Scalar_mode, self.h, other, opts?.rounding_mode);
+  const __r = __N.call(__h_divide$Scalar_mode, handleOf(self), other, opts?.rounding_mode);
   return wrap(__r);
 }
 let __h_divide$Tensor = -1;
 /** `aten::divide.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function divide$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_divide$Tensor < 0) __h_divide$Tensor = __N.opHandle('aten::divide', 'Tensor');
-  const __r = __N.call(__h_divide$Tensor, self.h, other.h);
+  const __r = __N.call(__h_divide$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_divide$Tensor_mode = -1;
 /** `aten::divide.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor` */
 export function divide$Tensor_mode(self: Tensor, other: Tensor, opts?: { rounding_mode?: string | null }): Tensor {
   if (__h_divide$Tensor_mode < 0) __h_divide$Tensor_mode = __N.opHandle('aten::divide', 'Tensor_mode');
-  const __r = __N.call(__h_divide$Tensor_mode, self.h, other.h, opts?.rounding_mode);
+  const __r = __N.call(__h_divide$Tensor_mode, handleOf(self), handleOf(other), opts?.rounding_mode);
   return wrap(__r);
 }
 let __h_dot = -1;
 /** `aten::dot(Tensor self, Tensor tensor) -> Tensor` */
 export function dot(self: Tensor, tensor: Tensor): Tensor {
   if (__h_dot < 0) __h_dot = __N.opHandle('aten::dot', '');
-  const __r = __N.call(__h_dot, self.h, tensor.h);
+  const __r = __N.call(__h_dot, handleOf(self), handleOf(tensor));
   return wrap(__r);
 }
 let __h_dropout_ = -1;
 /** `aten::dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)` */
 export function dropout_(self: Tensor, p: number, train: boolean): Tensor {
   if (__h_dropout_ < 0) __h_dropout_ = __N.opHandle('aten::dropout_', '');
-  const __r = __N.call(__h_dropout_, self.h, p, train);
+  const __r = __N.call(__h_dropout_, handleOf(self), p, train);
   return self;
 }
 let __h_dropout = -1;
 /** `aten::dropout(Tensor input, float p, bool train) -> Tensor` */
 export function dropout(input: Tensor, p: number, train: boolean): Tensor {
   if (__h_dropout < 0) __h_dropout = __N.opHandle('aten::dropout', '');
-  const __r = __N.call(__h_dropout, input.h, p, train);
+  const __r = __N.call(__h_dropout, handleOf(input), p, train);
   return wrap(__r);
 }
 let __h_dsplit$array = -1;
 /** `aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
 export function dsplit$array(self: Tensor, indices: number | number[]): Tensor[] {
   if (__h_dsplit$array < 0) __h_dsplit$array = __N.opHandle('aten::dsplit', 'array');
-  const __r = __N.call(__h_dsplit$array, self.h, indices);
+  const __r = __N.call(__h_dsplit$array, handleOf(self), indices);
   return (__r as unknown[]).map(wrap);
 }
 let __h_dsplit$int = -1;
 /** `aten::dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]` */
 export function dsplit$int(self: Tensor, sections: number): Tensor[] {
   if (__h_dsplit$int < 0) __h_dsplit$int = __N.opHandle('aten::dsplit', 'int');
-  const __r = __N.call(__h_dsplit$int, self.h, sections);
+  const __r = __N.call(__h_dsplit$int, handleOf(self), sections);
   return (__r as unknown[]).map(wrap);
 }
 let __h_dstack = -1;
@@ -4936,91 +4936,91 @@ let __h_elu_ = -1;
 /** `aten::elu_(Tensor(a!) self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor(a!)` */
 export function elu_(self: Tensor, alpha?: number | boolean, scale?: number | boolean, input_scale?: number | boolean): Tensor {
   if (__h_elu_ < 0) __h_elu_ = __N.opHandle('aten::elu_', '');
-  const __r = __N.call(__h_elu_, self.h, alpha, scale, input_scale);
+  const __r = __N.call(__h_elu_, handleOf(self), alpha, scale, input_scale);
   return self;
 }
 let __h_elu_backward = -1;
 /** `aten::elu_backward(Tensor grad_output, Scalar alpha, Scalar scale, Scalar input_scale, bool is_result, Tensor self_or_result) -> Tensor` */
 export function elu_backward(grad_output: Tensor, alpha: number | boolean, scale: number | boolean, input_scale: number | boolean, is_result: boolean, self_or_result: Tensor): Tensor {
   if (__h_elu_backward < 0) __h_elu_backward = __N.opHandle('aten::elu_backward', '');
-  const __r = __N.call(__h_elu_backward, grad_output.h, alpha, scale, input_scale, is_result, self_or_result.h);
+  const __r = __N.call(__h_elu_backward, handleOf(grad_output), alpha, scale, input_scale, is_result, handleOf(self_or_result));
   return wrap(__r);
 }
 let __h_elu = -1;
 /** `aten::elu(Tensor self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor` */
 export function elu(self: Tensor, alpha?: number | boolean, scale?: number | boolean, input_scale?: number | boolean): Tensor {
   if (__h_elu < 0) __h_elu = __N.opHandle('aten::elu', '');
-  const __r = __N.call(__h_elu, self.h, alpha, scale, input_scale);
+  const __r = __N.call(__h_elu, handleOf(self), alpha, scale, input_scale);
   return wrap(__r);
 }
 let __h_embedding_backward = -1;
 /** `aten::embedding_backward(Tensor grad, Tensor indices, SymInt num_weights, int padding_idx, bool scale_grad_by_freq, bool sparse) -> Tensor` */
 export function embedding_backward(grad: Tensor, indices: Tensor, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean, sparse: boolean): Tensor {
   if (__h_embedding_backward < 0) __h_embedding_backward = __N.opHandle('aten::embedding_backward', '');
-  const __r = __N.call(__h_embedding_backward, grad.h, indices.h, num_weights, padding_idx, scale_grad_by_freq, sparse);
+  const __r = __N.call(__h_embedding_backward, handleOf(grad), handleOf(indices), num_weights, padding_idx, scale_grad_by_freq, sparse);
   return wrap(__r);
 }
 let __h_embedding_bag = -1;
 /** `aten::embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function embedding_bag(weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq?: boolean, mode?: number, sparse?: boolean, per_sample_weights?: Tensor | null, include_last_offset?: boolean): [Tensor, Tensor, Tensor, Tensor] {
   if (__h_embedding_bag < 0) __h_embedding_bag = __N.opHandle('aten::embedding_bag', '');
-  const __r = __N.call(__h_embedding_bag, weight.h, indices.h, offsets.h, scale_grad_by_freq, mode, sparse, per_sample_weights?.h, include_last_offset) as unknown[];
+  const __r = __N.call(__h_embedding_bag, handleOf(weight), handleOf(indices), handleOf(offsets), scale_grad_by_freq, mode, sparse, optHandleOf(per_sample_weights), include_last_offset) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h_embedding_bag$padding_idx = -1;
 /** `aten::embedding_bag.padding_idx(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int? padding_idx) -> (Tensor, Tensor, Tensor, Tensor)` */
 export function embedding_bag$padding_idx(weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | null, include_last_offset: boolean, padding_idx?: number | null): [Tensor, Tensor, Tensor, Tensor] {
   if (__h_embedding_bag$padding_idx < 0) __h_embedding_bag$padding_idx = __N.opHandle('aten::embedding_bag', 'padding_idx');
-  const __r = __N.call(__h_embedding_bag$padding_idx, weight.h, indices.h, offsets.h, scale_grad_by_freq, mode, sparse, per_sample_weights?.h, include_last_offset, padding_idx) as unknown[];
+  const __r = __N.call(__h_embedding_bag$padding_idx, handleOf(weight), handleOf(indices), handleOf(offsets), scale_grad_by_freq, mode, sparse, optHandleOf(per_sample_weights), include_last_offset, padding_idx) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h_embedding_dense_backward = -1;
 /** `aten::embedding_dense_backward(Tensor grad_output, Tensor indices, SymInt num_weights, int padding_idx, bool scale_grad_by_freq) -> Tensor` */
 export function embedding_dense_backward(grad_output: Tensor, indices: Tensor, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor {
   if (__h_embedding_dense_backward < 0) __h_embedding_dense_backward = __N.opHandle('aten::embedding_dense_backward', '');
-  const __r = __N.call(__h_embedding_dense_backward, grad_output.h, indices.h, num_weights, padding_idx, scale_grad_by_freq);
+  const __r = __N.call(__h_embedding_dense_backward, handleOf(grad_output), handleOf(indices), num_weights, padding_idx, scale_grad_by_freq);
   return wrap(__r);
 }
 let __h_embedding_renorm_ = -1;
 /** `aten::embedding_renorm_(Tensor(a!) self, Tensor indices, float max_norm, float norm_type) -> Tensor(a!)` */
 export function embedding_renorm_(self: Tensor, indices: Tensor, max_norm: number, norm_type: number): Tensor {
   if (__h_embedding_renorm_ < 0) __h_embedding_renorm_ = __N.opHandle('aten::embedding_renorm_', '');
-  const __r = __N.call(__h_embedding_renorm_, self.h, indices.h, max_norm, norm_type);
+  const __r = __N.call(__h_embedding_renorm_, handleOf(self), handleOf(indices), max_norm, norm_type);
   return self;
 }
 let __h_embedding_renorm = -1;
 /** `aten::embedding_renorm(Tensor self, Tensor indices, float max_norm, float norm_type) -> Tensor` */
 export function embedding_renorm(self: Tensor, indices: Tensor, max_norm: number, norm_type: number): Tensor {
   if (__h_embedding_renorm < 0) __h_embedding_renorm = __N.opHandle('aten::embedding_renorm', '');
-  const __r = __N.call(__h_embedding_renorm, self.h, indices.h, max_norm, norm_type);
+  const __r = __N.call(__h_embedding_renorm, handleOf(self), handleOf(indices), max_norm, norm_type);
   return wrap(__r);
 }
 let __h_embedding_sparse_backward = -1;
 /** `aten::embedding_sparse_backward(Tensor grad, Tensor indices, int num_weights, int padding_idx, bool scale_grad_by_freq) -> Tensor` */
 export function embedding_sparse_backward(grad: Tensor, indices: Tensor, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor {
   if (__h_embedding_sparse_backward < 0) __h_embedding_sparse_backward = __N.opHandle('aten::embedding_sparse_backward', '');
-  const __r = __N.call(__h_embedding_sparse_backward, grad.h, indices.h, num_weights, padding_idx, scale_grad_by_freq);
+  const __r = __N.call(__h_embedding_sparse_backward, handleOf(grad), handleOf(indices), num_weights, padding_idx, scale_grad_by_freq);
   return wrap(__r);
 }
 let __h_embedding = -1;
 /** `aten::embedding(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False) -> Tensor` */
 export function embedding(weight: Tensor, indices: Tensor, padding_idx?: number, scale_grad_by_freq?: boolean, sparse?: boolean): Tensor {
   if (__h_embedding < 0) __h_embedding = __N.opHandle('aten::embedding', '');
-  const __r = __N.call(__h_embedding, weight.h, indices.h, padding_idx, scale_grad_by_freq, sparse);
+  const __r = __N.call(__h_embedding, handleOf(weight), handleOf(indices), padding_idx, scale_grad_by_freq, sparse);
   return wrap(__r);
 }
 let __h_empty_like = -1;
 /** `aten::empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function empty_like(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_empty_like < 0) __h_empty_like = __N.opHandle('aten::empty_like', '');
-  const __r = __N.call(__h_empty_like, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_empty_like, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_empty_quantized = -1;
 /** `aten::empty_quantized(int[] size, Tensor qtensor, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function empty_quantized(size: number | number[], qtensor: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_empty_quantized < 0) __h_empty_quantized = __N.opHandle('aten::empty_quantized', '');
-  const __r = __N.call(__h_empty_quantized, size, qtensor.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_empty_quantized, size, handleOf(qtensor), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_empty_strided = -1;
@@ -5041,153 +5041,153 @@ let __h_eq_$Scalar = -1;
 /** `aten::eq_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function eq_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_eq_$Scalar < 0) __h_eq_$Scalar = __N.opHandle('aten::eq_', 'Scalar');
-  const __r = __N.call(__h_eq_$Scalar, self.h, other);
+  const __r = __N.call(__h_eq_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_eq_$Tensor = -1;
 /** `aten::eq_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function eq_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_eq_$Tensor < 0) __h_eq_$Tensor = __N.opHandle('aten::eq_', 'Tensor');
-  const __r = __N.call(__h_eq_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_eq_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_eq$Scalar = -1;
 /** `aten::eq.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function eq$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_eq$Scalar < 0) __h_eq$Scalar = __N.opHandle('aten::eq', 'Scalar');
-  const __r = __N.call(__h_eq$Scalar, self.h, other);
+  const __r = __N.call(__h_eq$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_eq$Tensor = -1;
 /** `aten::eq.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function eq$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_eq$Tensor < 0) __h_eq$Tensor = __N.opHandle('aten::eq', 'Tensor');
-  const __r = __N.call(__h_eq$Tensor, self.h, other.h);
+  const __r = __N.call(__h_eq$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_equal = -1;
 /** `aten::equal(Tensor self, Tensor other) -> bool` */
 export function equal(self: Tensor, other: Tensor): boolean {
   if (__h_equal < 0) __h_equal = __N.opHandle('aten::equal', '');
-  return __N.call(__h_equal, self.h, other.h) as boolean;
+  return __N.call(__h_equal, handleOf(self), handleOf(other)) as boolean;
 }
 let __h_erf_ = -1;
 /** `aten::erf_(Tensor(a!) self) -> Tensor(a!)` */
 export function erf_(self: Tensor): Tensor {
   if (__h_erf_ < 0) __h_erf_ = __N.opHandle('aten::erf_', '');
-  const __r = __N.call(__h_erf_, self.h);
+  const __r = __N.call(__h_erf_, handleOf(self));
   return self;
 }
 let __h_erf = -1;
 /** `aten::erf(Tensor self) -> Tensor` */
 export function erf(self: Tensor): Tensor {
   if (__h_erf < 0) __h_erf = __N.opHandle('aten::erf', '');
-  const __r = __N.call(__h_erf, self.h);
+  const __r = __N.call(__h_erf, handleOf(self));
   return wrap(__r);
 }
 let __h_erfc_ = -1;
 /** `aten::erfc_(Tensor(a!) self) -> Tensor(a!)` */
 export function erfc_(self: Tensor): Tensor {
   if (__h_erfc_ < 0) __h_erfc_ = __N.opHandle('aten::erfc_', '');
-  const __r = __N.call(__h_erfc_, self.h);
+  const __r = __N.call(__h_erfc_, handleOf(self));
   return self;
 }
 let __h_erfc = -1;
 /** `aten::erfc(Tensor self) -> Tensor` */
 export function erfc(self: Tensor): Tensor {
   if (__h_erfc < 0) __h_erfc = __N.opHandle('aten::erfc', '');
-  const __r = __N.call(__h_erfc, self.h);
+  const __r = __N.call(__h_erfc, handleOf(self));
   return wrap(__r);
 }
 let __h_erfinv_ = -1;
 /** `aten::erfinv_(Tensor(a!) self) -> Tensor(a!)` */
 export function erfinv_(self: Tensor): Tensor {
   if (__h_erfinv_ < 0) __h_erfinv_ = __N.opHandle('aten::erfinv_', '');
-  const __r = __N.call(__h_erfinv_, self.h);
+  const __r = __N.call(__h_erfinv_, handleOf(self));
   return self;
 }
 let __h_erfinv = -1;
 /** `aten::erfinv(Tensor self) -> Tensor` */
 export function erfinv(self: Tensor): Tensor {
   if (__h_erfinv < 0) __h_erfinv = __N.opHandle('aten::erfinv', '');
-  const __r = __N.call(__h_erfinv, self.h);
+  const __r = __N.call(__h_erfinv, handleOf(self));
   return wrap(__r);
 }
 let __h_exp_ = -1;
 /** `aten::exp_(Tensor(a!) self) -> Tensor(a!)` */
 export function exp_(self: Tensor): Tensor {
   if (__h_exp_ < 0) __h_exp_ = __N.opHandle('aten::exp_', '');
-  const __r = __N.call(__h_exp_, self.h);
+  const __r = __N.call(__h_exp_, handleOf(self));
   return self;
 }
 let __h_exp = -1;
 /** `aten::exp(Tensor self) -> Tensor` */
 export function exp(self: Tensor): Tensor {
   if (__h_exp < 0) __h_exp = __N.opHandle('aten::exp', '');
-  const __r = __N.call(__h_exp, self.h);
+  const __r = __N.call(__h_exp, handleOf(self));
   return wrap(__r);
 }
 let __h_exp2_ = -1;
 /** `aten::exp2_(Tensor(a!) self) -> Tensor(a!)` */
 export function exp2_(self: Tensor): Tensor {
   if (__h_exp2_ < 0) __h_exp2_ = __N.opHandle('aten::exp2_', '');
-  const __r = __N.call(__h_exp2_, self.h);
+  const __r = __N.call(__h_exp2_, handleOf(self));
   return self;
 }
 let __h_exp2 = -1;
 /** `aten::exp2(Tensor self) -> Tensor` */
 export function exp2(self: Tensor): Tensor {
   if (__h_exp2 < 0) __h_exp2 = __N.opHandle('aten::exp2', '');
-  const __r = __N.call(__h_exp2, self.h);
+  const __r = __N.call(__h_exp2, handleOf(self));
   return wrap(__r);
 }
 let __h_expand_as = -1;
 /** `aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)` */
 export function expand_as(self: Tensor, other: Tensor): Tensor {
   if (__h_expand_as < 0) __h_expand_as = __N.opHandle('aten::expand_as', '');
-  const __r = __N.call(__h_expand_as, self.h, other.h);
+  const __r = __N.call(__h_expand_as, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_expand_copy = -1;
 /** `aten::expand_copy(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor` */
 export function expand_copy(self: Tensor, size: number | number[], opts?: { implicit?: boolean }): Tensor {
   if (__h_expand_copy < 0) __h_expand_copy = __N.opHandle('aten::expand_copy', '');
-  const __r = __N.call(__h_expand_copy, self.h, size, opts?.implicit);
+  const __r = __N.call(__h_expand_copy, handleOf(self), size, opts?.implicit);
   return wrap(__r);
 }
 let __h_expand = -1;
 /** `aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)` */
 export function expand(self: Tensor, size: number | number[], opts?: { implicit?: boolean }): Tensor {
   if (__h_expand < 0) __h_expand = __N.opHandle('aten::expand', '');
-  const __r = __N.call(__h_expand, self.h, size, opts?.implicit);
+  const __r = __N.call(__h_expand, handleOf(self), size, opts?.implicit);
   return wrap(__r);
 }
 let __h_expm1_ = -1;
 /** `aten::expm1_(Tensor(a!) self) -> Tensor(a!)` */
 export function expm1_(self: Tensor): Tensor {
   if (__h_expm1_ < 0) __h_expm1_ = __N.opHandle('aten::expm1_', '');
-  const __r = __N.call(__h_expm1_, self.h);
+  const __r = __N.call(__h_expm1_, handleOf(self));
   return self;
 }
 let __h_expm1 = -1;
 /** `aten::expm1(Tensor self) -> Tensor` */
 export function expm1(self: Tensor): Tensor {
   if (__h_expm1 < 0) __h_expm1 = __N.opHandle('aten::expm1', '');
-  const __r = __N.call(__h_expm1, self.h);
+  const __r = __N.call(__h_expm1, handleOf(self));
   return wrap(__r);
 }
 let __h_exponential_ = -1;
 /** `aten::exponential_(Tensor(a!) self, float lambd=1., *, Generator? generator=None) -> Tensor(a!)` */
 export function exponential_(self: Tensor, lambd?: number): Tensor {
   if (__h_exponential_ < 0) __h_exponential_ = __N.opHandle('aten::exponential_', '');
-  const __r = __N.call(__h_exponential_, self.h, lambd);
+  const __r = __N.call(__h_exponential_, handleOf(self), lambd);
   return self;
 }
 let __h_exponential = -1;
 /** `aten::exponential(Tensor self, float lambd=1., *, Generator? generator=None) -> Tensor` */
 export function exponential(self: Tensor, lambd?: number): Tensor {
   if (__h_exponential < 0) __h_exponential = __N.opHandle('aten::exponential', '');
-  const __r = __N.call(__h_exponential, self.h, lambd);
+  const __r = __N.call(__h_exponential, handleOf(self), lambd);
   return wrap(__r);
 }
 let __h_eye = -1;
@@ -5208,147 +5208,147 @@ let __h_fake_quantize_per_channel_affine_cachemask_backward = -1;
 /** `aten::fake_quantize_per_channel_affine_cachemask_backward(Tensor grad, Tensor mask) -> Tensor` */
 export function fake_quantize_per_channel_affine_cachemask_backward(grad: Tensor, mask: Tensor): Tensor {
   if (__h_fake_quantize_per_channel_affine_cachemask_backward < 0) __h_fake_quantize_per_channel_affine_cachemask_backward = __N.opHandle('aten::fake_quantize_per_channel_affine_cachemask_backward', '');
-  const __r = __N.call(__h_fake_quantize_per_channel_affine_cachemask_backward, grad.h, mask.h);
+  const __r = __N.call(__h_fake_quantize_per_channel_affine_cachemask_backward, handleOf(grad), handleOf(mask));
   return wrap(__r);
 }
 let __h_fake_quantize_per_channel_affine_cachemask = -1;
 /** `aten::fake_quantize_per_channel_affine_cachemask(Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max) -> (Tensor output, Tensor mask)` */
 export function fake_quantize_per_channel_affine_cachemask(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number): [Tensor, Tensor] {
   if (__h_fake_quantize_per_channel_affine_cachemask < 0) __h_fake_quantize_per_channel_affine_cachemask = __N.opHandle('aten::fake_quantize_per_channel_affine_cachemask', '');
-  const __r = __N.call(__h_fake_quantize_per_channel_affine_cachemask, self.h, scale.h, zero_point.h, axis, quant_min, quant_max) as unknown[];
+  const __r = __N.call(__h_fake_quantize_per_channel_affine_cachemask, handleOf(self), handleOf(scale), handleOf(zero_point), axis, quant_min, quant_max) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_fake_quantize_per_channel_affine = -1;
 /** `aten::fake_quantize_per_channel_affine(Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max) -> Tensor` */
 export function fake_quantize_per_channel_affine(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number): Tensor {
   if (__h_fake_quantize_per_channel_affine < 0) __h_fake_quantize_per_channel_affine = __N.opHandle('aten::fake_quantize_per_channel_affine', '');
-  const __r = __N.call(__h_fake_quantize_per_channel_affine, self.h, scale.h, zero_point.h, axis, quant_min, quant_max);
+  const __r = __N.call(__h_fake_quantize_per_channel_affine, handleOf(self), handleOf(scale), handleOf(zero_point), axis, quant_min, quant_max);
   return wrap(__r);
 }
 let __h_fake_quantize_per_tensor_affine_cachemask_backward = -1;
 /** `aten::fake_quantize_per_tensor_affine_cachemask_backward(Tensor grad, Tensor mask) -> Tensor` */
 export function fake_quantize_per_tensor_affine_cachemask_backward(grad: Tensor, mask: Tensor): Tensor {
   if (__h_fake_quantize_per_tensor_affine_cachemask_backward < 0) __h_fake_quantize_per_tensor_affine_cachemask_backward = __N.opHandle('aten::fake_quantize_per_tensor_affine_cachemask_backward', '');
-  const __r = __N.call(__h_fake_quantize_per_tensor_affine_cachemask_backward, grad.h, mask.h);
+  const __r = __N.call(__h_fake_quantize_per_tensor_affine_cachemask_backward, handleOf(grad), handleOf(mask));
   return wrap(__r);
 }
 let __h_fake_quantize_per_tensor_affine_cachemask = -1;
 /** `aten::fake_quantize_per_tensor_affine_cachemask(Tensor self, float scale, int zero_point, int quant_min, int quant_max) -> (Tensor output, Tensor mask)` */
 export function fake_quantize_per_tensor_affine_cachemask(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): [Tensor, Tensor] {
   if (__h_fake_quantize_per_tensor_affine_cachemask < 0) __h_fake_quantize_per_tensor_affine_cachemask = __N.opHandle('aten::fake_quantize_per_tensor_affine_cachemask', '');
-  const __r = __N.call(__h_fake_quantize_per_tensor_affine_cachemask, self.h, scale, zero_point, quant_min, quant_max) as unknown[];
+  const __r = __N.call(__h_fake_quantize_per_tensor_affine_cachemask, handleOf(self), scale, zero_point, quant_min, quant_max) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_fake_quantize_per_tensor_affine = -1;
 /** `aten::fake_quantize_per_tensor_affine(Tensor self, float scale, int zero_point, int quant_min, int quant_max) -> Tensor` */
 export function fake_quantize_per_tensor_affine(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): Tensor {
   if (__h_fake_quantize_per_tensor_affine < 0) __h_fake_quantize_per_tensor_affine = __N.opHandle('aten::fake_quantize_per_tensor_affine', '');
-  const __r = __N.call(__h_fake_quantize_per_tensor_affine, self.h, scale, zero_point, quant_min, quant_max);
+  const __r = __N.call(__h_fake_quantize_per_tensor_affine, handleOf(self), scale, zero_point, quant_min, quant_max);
   return wrap(__r);
 }
 let __h_fake_quantize_per_tensor_affine$tensor_qparams = -1;
 /** `aten::fake_quantize_per_tensor_affine.tensor_qparams(Tensor self, Tensor scale, Tensor zero_point, int quant_min, int quant_max) -> Tensor` */
 export function fake_quantize_per_tensor_affine$tensor_qparams(self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number): Tensor {
   if (__h_fake_quantize_per_tensor_affine$tensor_qparams < 0) __h_fake_quantize_per_tensor_affine$tensor_qparams = __N.opHandle('aten::fake_quantize_per_tensor_affine', 'tensor_qparams');
-  const __r = __N.call(__h_fake_quantize_per_tensor_affine$tensor_qparams, self.h, scale.h, zero_point.h, quant_min, quant_max);
+  const __r = __N.call(__h_fake_quantize_per_tensor_affine$tensor_qparams, handleOf(self), handleOf(scale), handleOf(zero_point), quant_min, quant_max);
   return wrap(__r);
 }
 let __h_fbgemm_linear_fp16_weight_fp32_activation = -1;
 /** `aten::fbgemm_linear_fp16_weight_fp32_activation(Tensor input, Tensor packed_weight, Tensor bias) -> Tensor` */
 export function fbgemm_linear_fp16_weight_fp32_activation(input: Tensor, packed_weight: Tensor, bias: Tensor): Tensor {
   if (__h_fbgemm_linear_fp16_weight_fp32_activation < 0) __h_fbgemm_linear_fp16_weight_fp32_activation = __N.opHandle('aten::fbgemm_linear_fp16_weight_fp32_activation', '');
-  const __r = __N.call(__h_fbgemm_linear_fp16_weight_fp32_activation, input.h, packed_weight.h, bias.h);
+  const __r = __N.call(__h_fbgemm_linear_fp16_weight_fp32_activation, handleOf(input), handleOf(packed_weight), handleOf(bias));
   return wrap(__r);
 }
 let __h_fbgemm_linear_fp16_weight = -1;
 /** `aten::fbgemm_linear_fp16_weight(Tensor input, Tensor packed_weight, Tensor bias) -> Tensor` */
 export function fbgemm_linear_fp16_weight(input: Tensor, packed_weight: Tensor, bias: Tensor): Tensor {
   if (__h_fbgemm_linear_fp16_weight < 0) __h_fbgemm_linear_fp16_weight = __N.opHandle('aten::fbgemm_linear_fp16_weight', '');
-  const __r = __N.call(__h_fbgemm_linear_fp16_weight, input.h, packed_weight.h, bias.h);
+  const __r = __N.call(__h_fbgemm_linear_fp16_weight, handleOf(input), handleOf(packed_weight), handleOf(bias));
   return wrap(__r);
 }
 let __h_fbgemm_linear_int8_weight_fp32_activation = -1;
 /** `aten::fbgemm_linear_int8_weight_fp32_activation(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias) -> Tensor` */
 export function fbgemm_linear_int8_weight_fp32_activation(input: Tensor, weight: Tensor, packed: Tensor, col_offsets: Tensor, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor): Tensor {
   if (__h_fbgemm_linear_int8_weight_fp32_activation < 0) __h_fbgemm_linear_int8_weight_fp32_activation = __N.opHandle('aten::fbgemm_linear_int8_weight_fp32_activation', '');
-  const __r = __N.call(__h_fbgemm_linear_int8_weight_fp32_activation, input.h, weight.h, packed.h, col_offsets.h, weight_scale, weight_zero_point, bias.h);
+  const __r = __N.call(__h_fbgemm_linear_int8_weight_fp32_activation, handleOf(input), handleOf(weight), handleOf(packed), handleOf(col_offsets), weight_scale, weight_zero_point, handleOf(bias));
   return wrap(__r);
 }
 let __h_fbgemm_linear_int8_weight = -1;
 /** `aten::fbgemm_linear_int8_weight(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias) -> Tensor` */
 export function fbgemm_linear_int8_weight(input: Tensor, weight: Tensor, packed: Tensor, col_offsets: Tensor, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor): Tensor {
   if (__h_fbgemm_linear_int8_weight < 0) __h_fbgemm_linear_int8_weight = __N.opHandle('aten::fbgemm_linear_int8_weight', '');
-  const __r = __N.call(__h_fbgemm_linear_int8_weight, input.h, weight.h, packed.h, col_offsets.h, weight_scale, weight_zero_point, bias.h);
+  const __r = __N.call(__h_fbgemm_linear_int8_weight, handleOf(input), handleOf(weight), handleOf(packed), handleOf(col_offsets), weight_scale, weight_zero_point, handleOf(bias));
   return wrap(__r);
 }
 let __h_fbgemm_linear_quantize_weight = -1;
 /** `aten::fbgemm_linear_quantize_weight(Tensor input) -> (Tensor, Tensor, float, int)` */
 export function fbgemm_linear_quantize_weight(input: Tensor): [Tensor, Tensor, number, number] {
   if (__h_fbgemm_linear_quantize_weight < 0) __h_fbgemm_linear_quantize_weight = __N.opHandle('aten::fbgemm_linear_quantize_weight', '');
-  const __r = __N.call(__h_fbgemm_linear_quantize_weight, input.h) as unknown[];
+  const __r = __N.call(__h_fbgemm_linear_quantize_weight, handleOf(input)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), __r[2] as number, __r[3] as number];
 }
 let __h_fbgemm_pack_gemm_matrix_fp16 = -1;
 /** `aten::fbgemm_pack_gemm_matrix_fp16(Tensor input) -> Tensor` */
 export function fbgemm_pack_gemm_matrix_fp16(input: Tensor): Tensor {
   if (__h_fbgemm_pack_gemm_matrix_fp16 < 0) __h_fbgemm_pack_gemm_matrix_fp16 = __N.opHandle('aten::fbgemm_pack_gemm_matrix_fp16', '');
-  const __r = __N.call(__h_fbgemm_pack_gemm_matrix_fp16, input.h);
+  const __r = __N.call(__h_fbgemm_pack_gemm_matrix_fp16, handleOf(input));
   return wrap(__r);
 }
 let __h_fbgemm_pack_quantized_matrix = -1;
 /** `aten::fbgemm_pack_quantized_matrix(Tensor input) -> Tensor` */
 export function fbgemm_pack_quantized_matrix(input: Tensor): Tensor {
   if (__h_fbgemm_pack_quantized_matrix < 0) __h_fbgemm_pack_quantized_matrix = __N.opHandle('aten::fbgemm_pack_quantized_matrix', '');
-  const __r = __N.call(__h_fbgemm_pack_quantized_matrix, input.h);
+  const __r = __N.call(__h_fbgemm_pack_quantized_matrix, handleOf(input));
   return wrap(__r);
 }
 let __h_fbgemm_pack_quantized_matrix$KN = -1;
 /** `aten::fbgemm_pack_quantized_matrix.KN(Tensor input, int K, int N) -> Tensor` */
 export function fbgemm_pack_quantized_matrix$KN(input: Tensor, K: number, N: number): Tensor {
   if (__h_fbgemm_pack_quantized_matrix$KN < 0) __h_fbgemm_pack_quantized_matrix$KN = __N.opHandle('aten::fbgemm_pack_quantized_matrix', 'KN');
-  const __r = __N.call(__h_fbgemm_pack_quantized_matrix$KN, input.h, K, N);
+  const __r = __N.call(__h_fbgemm_pack_quantized_matrix$KN, handleOf(input), K, N);
   return wrap(__r);
 }
 let __h_feature_alpha_dropout_ = -1;
 /** `aten::feature_alpha_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)` */
 export function feature_alpha_dropout_(self: Tensor, p: number, train: boolean): Tensor {
   if (__h_feature_alpha_dropout_ < 0) __h_feature_alpha_dropout_ = __N.opHandle('aten::feature_alpha_dropout_', '');
-  const __r = __N.call(__h_feature_alpha_dropout_, self.h, p, train);
+  const __r = __N.call(__h_feature_alpha_dropout_, handleOf(self), p, train);
   return self;
 }
 let __h_feature_alpha_dropout = -1;
 /** `aten::feature_alpha_dropout(Tensor input, float p, bool train) -> Tensor` */
 export function feature_alpha_dropout(input: Tensor, p: number, train: boolean): Tensor {
   if (__h_feature_alpha_dropout < 0) __h_feature_alpha_dropout = __N.opHandle('aten::feature_alpha_dropout', '');
-  const __r = __N.call(__h_feature_alpha_dropout, input.h, p, train);
+  const __r = __N.call(__h_feature_alpha_dropout, handleOf(input), p, train);
   return wrap(__r);
 }
 let __h_feature_dropout_ = -1;
 /** `aten::feature_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)` */
 export function feature_dropout_(self: Tensor, p: number, train: boolean): Tensor {
   if (__h_feature_dropout_ < 0) __h_feature_dropout_ = __N.opHandle('aten::feature_dropout_', '');
-  const __r = __N.call(__h_feature_dropout_, self.h, p, train);
+  const __r = __N.call(__h_feature_dropout_, handleOf(self), p, train);
   return self;
 }
 let __h_feature_dropout = -1;
 /** `aten::feature_dropout(Tensor input, float p, bool train) -> Tensor` */
 export function feature_dropout(input: Tensor, p: number, train: boolean): Tensor {
   if (__h_feature_dropout < 0) __h_feature_dropout = __N.opHandle('aten::feature_dropout', '');
-  const __r = __N.call(__h_feature_dropout, input.h, p, train);
+  const __r = __N.call(__h_feature_dropout, handleOf(input), p, train);
   return wrap(__r);
 }
 let __h_fft_fft = -1;
 /** `aten::fft_fft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor` */
 export function fft_fft(self: Tensor, n?: number | null, dim?: number, norm?: string | null): Tensor {
   if (__h_fft_fft < 0) __h_fft_fft = __N.opHandle('aten::fft_fft', '');
-  const __r = __N.call(__h_fft_fft, self.h, n, dim, norm);
+  const __r = __N.call(__h_fft_fft, handleOf(self), n, dim, norm);
   return wrap(__r);
 }
 let __h_fft_fft2 = -1;
 /** `aten::fft_fft2(Tensor self, int[1]? s=None, int[1] dim=[-2, -1], str? norm=None) -> Tensor` */
 export function fft_fft2(self: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null): Tensor {
   if (__h_fft_fft2 < 0) __h_fft_fft2 = __N.opHandle('aten::fft_fft2', '');
-  const __r = __N.call(__h_fft_fft2, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_fft2, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_fftfreq = -1;
@@ -5362,119 +5362,119 @@ let __h_fft_fftn = -1;
 /** `aten::fft_fftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor` */
 export function fft_fftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor {
   if (__h_fft_fftn < 0) __h_fft_fftn = __N.opHandle('aten::fft_fftn', '');
-  const __r = __N.call(__h_fft_fftn, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_fftn, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_fftshift = -1;
 /** `aten::fft_fftshift(Tensor self, int[1]? dim=None) -> Tensor` */
 export function fft_fftshift(self: Tensor, dim?: number | number[] | null): Tensor {
   if (__h_fft_fftshift < 0) __h_fft_fftshift = __N.opHandle('aten::fft_fftshift', '');
-  const __r = __N.call(__h_fft_fftshift, self.h, dim);
+  const __r = __N.call(__h_fft_fftshift, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_fft_hfft = -1;
 /** `aten::fft_hfft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor` */
 export function fft_hfft(self: Tensor, n?: number | null, dim?: number, norm?: string | null): Tensor {
   if (__h_fft_hfft < 0) __h_fft_hfft = __N.opHandle('aten::fft_hfft', '');
-  const __r = __N.call(__h_fft_hfft, self.h, n, dim, norm);
+  const __r = __N.call(__h_fft_hfft, handleOf(self), n, dim, norm);
   return wrap(__r);
 }
 let __h_fft_hfft2 = -1;
 /** `aten::fft_hfft2(Tensor self, int[1]? s=None, int[1] dim=[-2, -1], str? norm=None) -> Tensor` */
 export function fft_hfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null): Tensor {
   if (__h_fft_hfft2 < 0) __h_fft_hfft2 = __N.opHandle('aten::fft_hfft2', '');
-  const __r = __N.call(__h_fft_hfft2, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_hfft2, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_hfftn = -1;
 /** `aten::fft_hfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor` */
 export function fft_hfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor {
   if (__h_fft_hfftn < 0) __h_fft_hfftn = __N.opHandle('aten::fft_hfftn', '');
-  const __r = __N.call(__h_fft_hfftn, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_hfftn, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_ifft = -1;
 /** `aten::fft_ifft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor` */
 export function fft_ifft(self: Tensor, n?: number | null, dim?: number, norm?: string | null): Tensor {
   if (__h_fft_ifft < 0) __h_fft_ifft = __N.opHandle('aten::fft_ifft', '');
-  const __r = __N.call(__h_fft_ifft, self.h, n, dim, norm);
+  const __r = __N.call(__h_fft_ifft, handleOf(self), n, dim, norm);
   return wrap(__r);
 }
 let __h_fft_ifft2 = -1;
 /** `aten::fft_ifft2(Tensor self, int[1]? s=None, int[1] dim=[-2, -1], str? norm=None) -> Tensor` */
 export function fft_ifft2(self: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null): Tensor {
   if (__h_fft_ifft2 < 0) __h_fft_ifft2 = __N.opHandle('aten::fft_ifft2', '');
-  const __r = __N.call(__h_fft_ifft2, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_ifft2, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_ifftn = -1;
 /** `aten::fft_ifftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor` */
 export function fft_ifftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor {
   if (__h_fft_ifftn < 0) __h_fft_ifftn = __N.opHandle('aten::fft_ifftn', '');
-  const __r = __N.call(__h_fft_ifftn, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_ifftn, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_ifftshift = -1;
 /** `aten::fft_ifftshift(Tensor self, int[1]? dim=None) -> Tensor` */
 export function fft_ifftshift(self: Tensor, dim?: number | number[] | null): Tensor {
   if (__h_fft_ifftshift < 0) __h_fft_ifftshift = __N.opHandle('aten::fft_ifftshift', '');
-  const __r = __N.call(__h_fft_ifftshift, self.h, dim);
+  const __r = __N.call(__h_fft_ifftshift, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_fft_ihfft = -1;
 /** `aten::fft_ihfft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor` */
 export function fft_ihfft(self: Tensor, n?: number | null, dim?: number, norm?: string | null): Tensor {
   if (__h_fft_ihfft < 0) __h_fft_ihfft = __N.opHandle('aten::fft_ihfft', '');
-  const __r = __N.call(__h_fft_ihfft, self.h, n, dim, norm);
+  const __r = __N.call(__h_fft_ihfft, handleOf(self), n, dim, norm);
   return wrap(__r);
 }
 let __h_fft_ihfft2 = -1;
 /** `aten::fft_ihfft2(Tensor self, int[1]? s=None, int[1] dim=[-2, -1], str? norm=None) -> Tensor` */
 export function fft_ihfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null): Tensor {
   if (__h_fft_ihfft2 < 0) __h_fft_ihfft2 = __N.opHandle('aten::fft_ihfft2', '');
-  const __r = __N.call(__h_fft_ihfft2, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_ihfft2, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_ihfftn = -1;
 /** `aten::fft_ihfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor` */
 export function fft_ihfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor {
   if (__h_fft_ihfftn < 0) __h_fft_ihfftn = __N.opHandle('aten::fft_ihfftn', '');
-  const __r = __N.call(__h_fft_ihfftn, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_ihfftn, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_irfft = -1;
 /** `aten::fft_irfft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor` */
 export function fft_irfft(self: Tensor, n?: number | null, dim?: number, norm?: string | null): Tensor {
   if (__h_fft_irfft < 0) __h_fft_irfft = __N.opHandle('aten::fft_irfft', '');
-  const __r = __N.call(__h_fft_irfft, self.h, n, dim, norm);
+  const __r = __N.call(__h_fft_irfft, handleOf(self), n, dim, norm);
   return wrap(__r);
 }
 let __h_fft_irfft2 = -1;
 /** `aten::fft_irfft2(Tensor self, int[1]? s=None, int[1] dim=[-2, -1], str? norm=None) -> Tensor` */
 export function fft_irfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null): Tensor {
   if (__h_fft_irfft2 < 0) __h_fft_irfft2 = __N.opHandle('aten::fft_irfft2', '');
-  const __r = __N.call(__h_fft_irfft2, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_irfft2, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_irfftn = -1;
 /** `aten::fft_irfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor` */
 export function fft_irfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor {
   if (__h_fft_irfftn < 0) __h_fft_irfftn = __N.opHandle('aten::fft_irfftn', '');
-  const __r = __N.call(__h_fft_irfftn, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_irfftn, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_rfft = -1;
 /** `aten::fft_rfft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor` */
 export function fft_rfft(self: Tensor, n?: number | null, dim?: number, norm?: string | null): Tensor {
   if (__h_fft_rfft < 0) __h_fft_rfft = __N.opHandle('aten::fft_rfft', '');
-  const __r = __N.call(__h_fft_rfft, self.h, n, dim, norm);
+  const __r = __N.call(__h_fft_rfft, handleOf(self), n, dim, norm);
   return wrap(__r);
 }
 let __h_fft_rfft2 = -1;
 /** `aten::fft_rfft2(Tensor self, int[1]? s=None, int[1] dim=[-2, -1], str? norm=None) -> Tensor` */
 export function fft_rfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null): Tensor {
   if (__h_fft_rfft2 < 0) __h_fft_rfft2 = __N.opHandle('aten::fft_rfft2', '');
-  const __r = __N.call(__h_fft_rfft2, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_rfft2, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fft_rfftfreq = -1;
@@ -5488,56 +5488,56 @@ let __h_fft_rfftn = -1;
 /** `aten::fft_rfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor` */
 export function fft_rfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor {
   if (__h_fft_rfftn < 0) __h_fft_rfftn = __N.opHandle('aten::fft_rfftn', '');
-  const __r = __N.call(__h_fft_rfftn, self.h, s, dim, norm);
+  const __r = __N.call(__h_fft_rfftn, handleOf(self), s, dim, norm);
   return wrap(__r);
 }
 let __h_fill_$Scalar = -1;
 /** `aten::fill_.Scalar(Tensor(a!) self, Scalar value) -> Tensor(a!)` */
 export function fill_$Scalar(self: Tensor, value: number | boolean): Tensor {
   if (__h_fill_$Scalar < 0) __h_fill_$Scalar = __N.opHandle('aten::fill_', 'Scalar');
-  const __r = __N.call(__h_fill_$Scalar, self.h, value);
+  const __r = __N.call(__h_fill_$Scalar, handleOf(self), value);
   return self;
 }
 let __h_fill_$Tensor = -1;
 /** `aten::fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)` */
 export function fill_$Tensor(self: Tensor, value: Tensor): Tensor {
   if (__h_fill_$Tensor < 0) __h_fill_$Tensor = __N.opHandle('aten::fill_', 'Tensor');
-  const __r = __N.call(__h_fill_$Tensor, self.h, value.h);
+  const __r = __N.call(__h_fill_$Tensor, handleOf(self), handleOf(value));
   return self;
 }
 let __h_fill_diagonal_ = -1;
 /** `aten::fill_diagonal_(Tensor(a!) self, Scalar fill_value, bool wrap=False) -> Tensor(a!)` */
 export function fill_diagonal_(self: Tensor, fill_value: number | boolean, wrap?: boolean): Tensor {
   if (__h_fill_diagonal_ < 0) __h_fill_diagonal_ = __N.opHandle('aten::fill_diagonal_', '');
-  const __r = __N.call(__h_fill_diagonal_, self.h, fill_value, wrap);
+  const __r = __N.call(__h_fill_diagonal_, handleOf(self), fill_value, wrap);
   return self;
 }
 let __h_fill$Scalar = -1;
 /** `aten::fill.Scalar(Tensor self, Scalar value) -> Tensor` */
 export function fill$Scalar(self: Tensor, value: number | boolean): Tensor {
   if (__h_fill$Scalar < 0) __h_fill$Scalar = __N.opHandle('aten::fill', 'Scalar');
-  const __r = __N.call(__h_fill$Scalar, self.h, value);
+  const __r = __N.call(__h_fill$Scalar, handleOf(self), value);
   return wrap(__r);
 }
 let __h_fill$Tensor = -1;
 /** `aten::fill.Tensor(Tensor self, Tensor value) -> Tensor` */
 export function fill$Tensor(self: Tensor, value: Tensor): Tensor {
   if (__h_fill$Tensor < 0) __h_fill$Tensor = __N.opHandle('aten::fill', 'Tensor');
-  const __r = __N.call(__h_fill$Tensor, self.h, value.h);
+  const __r = __N.call(__h_fill$Tensor, handleOf(self), handleOf(value));
   return wrap(__r);
 }
 let __h_fix_ = -1;
 /** `aten::fix_(Tensor(a!) self) -> Tensor(a!)` */
 export function fix_(self: Tensor): Tensor {
   if (__h_fix_ < 0) __h_fix_ = __N.opHandle('aten::fix_', '');
-  const __r = __N.call(__h_fix_, self.h);
+  const __r = __N.call(__h_fix_, handleOf(self));
   return self;
 }
 let __h_fix = -1;
 /** `aten::fix(Tensor self) -> Tensor` */
 export function fix(self: Tensor): Tensor {
   if (__h_fix < 0) __h_fix = __N.opHandle('aten::fix', '');
-  const __r = __N.call(__h_fix, self.h);
+  const __r = __N.call(__h_fix, handleOf(self));
   return wrap(__r);
 }
 let __h_flatten_dense_tensors = -1;
@@ -5551,217 +5551,217 @@ let __h_flatten$named_out_dim = -1;
 /** `aten::flatten.named_out_dim(Tensor(a) self, int start_dim, int end_dim, str out_dim) -> Tensor(a)` */
 export function flatten$named_out_dim(self: Tensor, start_dim: number, end_dim: number, out_dim: string): Tensor {
   if (__h_flatten$named_out_dim < 0) __h_flatten$named_out_dim = __N.opHandle('aten::flatten', 'named_out_dim');
-  const __r = __N.call(__h_flatten$named_out_dim, self.h, start_dim, end_dim, out_dim);
+  const __r = __N.call(__h_flatten$named_out_dim, handleOf(self), start_dim, end_dim, out_dim);
   return wrap(__r);
 }
 let __h_flatten$using_ints = -1;
 /** `aten::flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)` */
 export function flatten$using_ints(self: Tensor, start_dim?: number, end_dim?: number): Tensor {
   if (__h_flatten$using_ints < 0) __h_flatten$using_ints = __N.opHandle('aten::flatten', 'using_ints');
-  const __r = __N.call(__h_flatten$using_ints, self.h, start_dim, end_dim);
+  const __r = __N.call(__h_flatten$using_ints, handleOf(self), start_dim, end_dim);
   return wrap(__r);
 }
 let __h_flip = -1;
 /** `aten::flip(Tensor self, int[] dims) -> Tensor` */
 export function flip(self: Tensor, dims: number | number[]): Tensor {
   if (__h_flip < 0) __h_flip = __N.opHandle('aten::flip', '');
-  const __r = __N.call(__h_flip, self.h, dims);
+  const __r = __N.call(__h_flip, handleOf(self), dims);
   return wrap(__r);
 }
 let __h_fliplr = -1;
 /** `aten::fliplr(Tensor self) -> Tensor` */
 export function fliplr(self: Tensor): Tensor {
   if (__h_fliplr < 0) __h_fliplr = __N.opHandle('aten::fliplr', '');
-  const __r = __N.call(__h_fliplr, self.h);
+  const __r = __N.call(__h_fliplr, handleOf(self));
   return wrap(__r);
 }
 let __h_flipud = -1;
 /** `aten::flipud(Tensor self) -> Tensor` */
 export function flipud(self: Tensor): Tensor {
   if (__h_flipud < 0) __h_flipud = __N.opHandle('aten::flipud', '');
-  const __r = __N.call(__h_flipud, self.h);
+  const __r = __N.call(__h_flipud, handleOf(self));
   return wrap(__r);
 }
 let __h_float_power_$Scalar = -1;
 /** `aten::float_power_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)` */
 export function float_power_$Scalar(self: Tensor, exponent: number | boolean): Tensor {
   if (__h_float_power_$Scalar < 0) __h_float_power_$Scalar = __N.opHandle('aten::float_power_', 'Scalar');
-  const __r = __N.call(__h_float_power_$Scalar, self.h, exponent);
+  const __r = __N.call(__h_float_power_$Scalar, handleOf(self), exponent);
   return self;
 }
 let __h_float_power_$Tensor = -1;
 /** `aten::float_power_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)` */
 export function float_power_$Tensor(self: Tensor, exponent: Tensor): Tensor {
   if (__h_float_power_$Tensor < 0) __h_float_power_$Tensor = __N.opHandle('aten::float_power_', 'Tensor');
-  const __r = __N.call(__h_float_power_$Tensor, self.h, exponent.h);
+  const __r = __N.call(__h_float_power_$Tensor, handleOf(self), handleOf(exponent));
   return self;
 }
 let __h_float_power$Scalar = -1;
 /** `aten::float_power.Scalar(Scalar self, Tensor exponent) -> Tensor` */
 export function float_power$Scalar(self: number | boolean, exponent: Tensor): Tensor {
   if (__h_float_power$Scalar < 0) __h_float_power$Scalar = __N.opHandle('aten::float_power', 'Scalar');
-  const __r = __N.call(__h_float_power$Scalar, self, exponent.h);
+  const __r = __N.call(__h_float_power$Scalar, self, handleOf(exponent));
   return wrap(__r);
 }
 let __h_float_power$Tensor_Scalar = -1;
 /** `aten::float_power.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor` */
 export function float_power$Tensor_Scalar(self: Tensor, exponent: number | boolean): Tensor {
   if (__h_float_power$Tensor_Scalar < 0) __h_float_power$Tensor_Scalar = __N.opHandle('aten::float_power', 'Tensor_Scalar');
-  const __r = __N.call(__h_float_power$Tensor_Scalar, self.h, exponent);
+  const __r = __N.call(__h_float_power$Tensor_Scalar, handleOf(self), exponent);
   return wrap(__r);
 }
 let __h_float_power$Tensor_Tensor = -1;
 /** `aten::float_power.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor` */
 export function float_power$Tensor_Tensor(self: Tensor, exponent: Tensor): Tensor {
   if (__h_float_power$Tensor_Tensor < 0) __h_float_power$Tensor_Tensor = __N.opHandle('aten::float_power', 'Tensor_Tensor');
-  const __r = __N.call(__h_float_power$Tensor_Tensor, self.h, exponent.h);
+  const __r = __N.call(__h_float_power$Tensor_Tensor, handleOf(self), handleOf(exponent));
   return wrap(__r);
 }
 let __h_floor_ = -1;
 /** `aten::floor_(Tensor(a!) self) -> Tensor(a!)` */
 export function floor_(self: Tensor): Tensor {
   if (__h_floor_ < 0) __h_floor_ = __N.opHandle('aten::floor_', '');
-  const __r = __N.call(__h_floor_, self.h);
+  const __r = __N.call(__h_floor_, handleOf(self));
   return self;
 }
 let __h_floor_divide_$Scalar = -1;
 /** `aten::floor_divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function floor_divide_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_floor_divide_$Scalar < 0) __h_floor_divide_$Scalar = __N.opHandle('aten::floor_divide_', 'Scalar');
-  const __r = __N.call(__h_floor_divide_$Scalar, self.h, other);
+  const __r = __N.call(__h_floor_divide_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_floor_divide_$Tensor = -1;
 /** `aten::floor_divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function floor_divide_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_floor_divide_$Tensor < 0) __h_floor_divide_$Tensor = __N.opHandle('aten::floor_divide_', 'Tensor');
-  const __r = __N.call(__h_floor_divide_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_floor_divide_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_floor_divide = -1;
 /** `aten::floor_divide(Tensor self, Tensor other) -> Tensor` */
 export function floor_divide(self: Tensor, other: Tensor): Tensor {
   if (__h_floor_divide < 0) __h_floor_divide = __N.opHandle('aten::floor_divide', '');
-  const __r = __N.call(__h_floor_divide, self.h, other.h);
+  const __r = __N.call(__h_floor_divide, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_floor_divide$Scalar = -1;
 /** `aten::floor_divide.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function floor_divide$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_floor_divide$Scalar < 0) __h_floor_divide$Scalar = __N.opHandle('aten::floor_divide', 'Scalar');
-  const __r = __N.call(__h_floor_divide$Scalar, self.h, other);
+  const __r = __N.call(__h_floor_divide$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_floor = -1;
 /** `aten::floor(Tensor self) -> Tensor` */
 export function floor(self: Tensor): Tensor {
   if (__h_floor < 0) __h_floor = __N.opHandle('aten::floor', '');
-  const __r = __N.call(__h_floor, self.h);
+  const __r = __N.call(__h_floor, handleOf(self));
   return wrap(__r);
 }
 let __h_fmax = -1;
 /** `aten::fmax(Tensor self, Tensor other) -> Tensor` */
 export function fmax(self: Tensor, other: Tensor): Tensor {
   if (__h_fmax < 0) __h_fmax = __N.opHandle('aten::fmax', '');
-  const __r = __N.call(__h_fmax, self.h, other.h);
+  const __r = __N.call(__h_fmax, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_fmin = -1;
 /** `aten::fmin(Tensor self, Tensor other) -> Tensor` */
 export function fmin(self: Tensor, other: Tensor): Tensor {
   if (__h_fmin < 0) __h_fmin = __N.opHandle('aten::fmin', '');
-  const __r = __N.call(__h_fmin, self.h, other.h);
+  const __r = __N.call(__h_fmin, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_fmod_$Scalar = -1;
 /** `aten::fmod_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function fmod_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_fmod_$Scalar < 0) __h_fmod_$Scalar = __N.opHandle('aten::fmod_', 'Scalar');
-  const __r = __N.call(__h_fmod_$Scalar, self.h, other);
+  const __r = __N.call(__h_fmod_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_fmod_$Tensor = -1;
 /** `aten::fmod_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function fmod_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_fmod_$Tensor < 0) __h_fmod_$Tensor = __N.opHandle('aten::fmod_', 'Tensor');
-  const __r = __N.call(__h_fmod_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_fmod_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_fmod$Scalar = -1;
 /** `aten::fmod.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function fmod$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_fmod$Scalar < 0) __h_fmod$Scalar = __N.opHandle('aten::fmod', 'Scalar');
-  const __r = __N.call(__h_fmod$Scalar, self.h, other);
+  const __r = __N.call(__h_fmod$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_fmod$Tensor = -1;
 /** `aten::fmod.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function fmod$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_fmod$Tensor < 0) __h_fmod$Tensor = __N.opHandle('aten::fmod', 'Tensor');
-  const __r = __N.call(__h_fmod$Tensor, self.h, other.h);
+  const __r = __N.call(__h_fmod$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_frac_ = -1;
 /** `aten::frac_(Tensor(a!) self) -> Tensor(a!)` */
 export function frac_(self: Tensor): Tensor {
   if (__h_frac_ < 0) __h_frac_ = __N.opHandle('aten::frac_', '');
-  const __r = __N.call(__h_frac_, self.h);
+  const __r = __N.call(__h_frac_, handleOf(self));
   return self;
 }
 let __h_frac = -1;
 /** `aten::frac(Tensor self) -> Tensor` */
 export function frac(self: Tensor): Tensor {
   if (__h_frac < 0) __h_frac = __N.opHandle('aten::frac', '');
-  const __r = __N.call(__h_frac, self.h);
+  const __r = __N.call(__h_frac, handleOf(self));
   return wrap(__r);
 }
 let __h_fractional_max_pool2d_backward = -1;
 /** `aten::fractional_max_pool2d_backward(Tensor grad_output, Tensor self, int[2] kernel_size, int[2] output_size, Tensor indices) -> Tensor` */
 export function fractional_max_pool2d_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], output_size: number | number[], indices: Tensor): Tensor {
   if (__h_fractional_max_pool2d_backward < 0) __h_fractional_max_pool2d_backward = __N.opHandle('aten::fractional_max_pool2d_backward', '');
-  const __r = __N.call(__h_fractional_max_pool2d_backward, grad_output.h, self.h, kernel_size, output_size, indices.h);
+  const __r = __N.call(__h_fractional_max_pool2d_backward, handleOf(grad_output), handleOf(self), kernel_size, output_size, handleOf(indices));
   return wrap(__r);
 }
 let __h_fractional_max_pool2d = -1;
 /** `aten::fractional_max_pool2d(Tensor self, int[2] kernel_size, int[2] output_size, Tensor random_samples) -> (Tensor, Tensor)` */
 export function fractional_max_pool2d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor): [Tensor, Tensor] {
   if (__h_fractional_max_pool2d < 0) __h_fractional_max_pool2d = __N.opHandle('aten::fractional_max_pool2d', '');
-  const __r = __N.call(__h_fractional_max_pool2d, self.h, kernel_size, output_size, random_samples.h) as unknown[];
+  const __r = __N.call(__h_fractional_max_pool2d, handleOf(self), kernel_size, output_size, handleOf(random_samples)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_fractional_max_pool3d_backward = -1;
 /** `aten::fractional_max_pool3d_backward(Tensor grad_output, Tensor self, int[3] kernel_size, int[3] output_size, Tensor indices) -> Tensor` */
 export function fractional_max_pool3d_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], output_size: number | number[], indices: Tensor): Tensor {
   if (__h_fractional_max_pool3d_backward < 0) __h_fractional_max_pool3d_backward = __N.opHandle('aten::fractional_max_pool3d_backward', '');
-  const __r = __N.call(__h_fractional_max_pool3d_backward, grad_output.h, self.h, kernel_size, output_size, indices.h);
+  const __r = __N.call(__h_fractional_max_pool3d_backward, handleOf(grad_output), handleOf(self), kernel_size, output_size, handleOf(indices));
   return wrap(__r);
 }
 let __h_fractional_max_pool3d = -1;
 /** `aten::fractional_max_pool3d(Tensor self, int[3] kernel_size, int[3] output_size, Tensor random_samples) -> (Tensor, Tensor)` */
 export function fractional_max_pool3d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor): [Tensor, Tensor] {
   if (__h_fractional_max_pool3d < 0) __h_fractional_max_pool3d = __N.opHandle('aten::fractional_max_pool3d', '');
-  const __r = __N.call(__h_fractional_max_pool3d, self.h, kernel_size, output_size, random_samples.h) as unknown[];
+  const __r = __N.call(__h_fractional_max_pool3d, handleOf(self), kernel_size, output_size, handleOf(random_samples)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_frexp$Tensor = -1;
 /** `aten::frexp.Tensor(Tensor self) -> (Tensor mantissa, Tensor exponent)` */
 export function frexp$Tensor(self: Tensor): [Tensor, Tensor] {
   if (__h_frexp$Tensor < 0) __h_frexp$Tensor = __N.opHandle('aten::frexp', 'Tensor');
-  const __r = __N.call(__h_frexp$Tensor, self.h) as unknown[];
+  const __r = __N.call(__h_frexp$Tensor, handleOf(self)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_frobenius_norm = -1;
 /** `aten::frobenius_norm(Tensor self) -> Tensor` */
 export function frobenius_norm(self: Tensor): Tensor {
   if (__h_frobenius_norm < 0) __h_frobenius_norm = __N.opHandle('aten::frobenius_norm', '');
-  const __r = __N.call(__h_frobenius_norm, self.h);
+  const __r = __N.call(__h_frobenius_norm, handleOf(self));
   return wrap(__r);
 }
 let __h_frobenius_norm$dim = -1;
 /** `aten::frobenius_norm.dim(Tensor self, int[1] dim, bool keepdim=False) -> Tensor` */
 export function frobenius_norm$dim(self: Tensor, dim: number | number[], keepdim?: boolean): Tensor {
   if (__h_frobenius_norm$dim < 0) __h_frobenius_norm$dim = __N.opHandle('aten::frobenius_norm', 'dim');
-  const __r = __N.call(__h_frobenius_norm$dim, self.h, dim, keepdim);
+  const __r = __N.call(__h_frobenius_norm$dim, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_from_file = -1;
@@ -5775,7 +5775,7 @@ let __h_full_like = -1;
 /** `aten::full_like(Tensor self, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function full_like(self: Tensor, fill_value: number | boolean, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_full_like < 0) __h_full_like = __N.opHandle('aten::full_like', '');
-  const __r = __N.call(__h_full_like, self.h, fill_value, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_full_like, handleOf(self), fill_value, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_full = -1;
@@ -5789,329 +5789,329 @@ let __h_fused_moving_avg_obs_fake_quant = -1;
 /** `aten::fused_moving_avg_obs_fake_quant(Tensor self, Tensor observer_on, Tensor fake_quant_on, Tensor(a!) running_min, Tensor(b!) running_max, Tensor(c!) scale, Tensor(d!) zero_point, float averaging_const, int quant_min, int quant_max, int ch_axis, bool per_row_fake_quant=False, bool symmetric_quant=False) -> Tensor` */
 export function fused_moving_avg_obs_fake_quant(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, per_row_fake_quant?: boolean, symmetric_quant?: boolean): Tensor {
   if (__h_fused_moving_avg_obs_fake_quant < 0) __h_fused_moving_avg_obs_fake_quant = __N.opHandle('aten::fused_moving_avg_obs_fake_quant', '');
-  const __r = __N.call(__h_fused_moving_avg_obs_fake_quant, self.h, observer_on.h, fake_quant_on.h, running_min.h, running_max.h, scale.h, zero_point.h, averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant, symmetric_quant);
+  const __r = __N.call(__h_fused_moving_avg_obs_fake_quant, handleOf(self), handleOf(observer_on), handleOf(fake_quant_on), handleOf(running_min), handleOf(running_max), handleOf(scale), handleOf(zero_point), averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant, symmetric_quant);
   return wrap(__r);
 }
 let __h_gather_backward = -1;
 /** `aten::gather_backward(Tensor grad, Tensor self, int dim, Tensor index, bool sparse_grad) -> Tensor` */
 export function gather_backward(grad: Tensor, self: Tensor, dim: number, index: Tensor, sparse_grad: boolean): Tensor {
   if (__h_gather_backward < 0) __h_gather_backward = __N.opHandle('aten::gather_backward', '');
-  const __r = __N.call(__h_gather_backward, grad.h, self.h, dim, index.h, sparse_grad);
+  const __r = __N.call(__h_gather_backward, handleOf(grad), handleOf(self), dim, handleOf(index), sparse_grad);
   return wrap(__r);
 }
 let __h_gather = -1;
 /** `aten::gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor` */
 export function gather(self: Tensor, dim: number, index: Tensor, opts?: { sparse_grad?: boolean }): Tensor {
   if (__h_gather < 0) __h_gather = __N.opHandle('aten::gather', '');
-  const __r = __N.call(__h_gather, self.h, dim, index.h, opts?.sparse_grad);
+  const __r = __N.call(__h_gather, handleOf(self), dim, handleOf(index), opts?.sparse_grad);
   return wrap(__r);
 }
 let __h_gather$dimname = -1;
 /** `aten::gather.dimname(Tensor self, str dim, Tensor index, *, bool sparse_grad=False) -> Tensor` */
 export function gather$dimname(self: Tensor, dim: string, index: Tensor, opts?: { sparse_grad?: boolean }): Tensor {
   if (__h_gather$dimname < 0) __h_gather$dimname = __N.opHandle('aten::gather', 'dimname');
-  const __r = __N.call(__h_gather$dimname, self.h, dim, index.h, opts?.sparse_grad);
+  const __r = __N.call(__h_gather$dimname, handleOf(self), dim, handleOf(index), opts?.sparse_grad);
   return wrap(__r);
 }
 let __h_gcd_ = -1;
 /** `aten::gcd_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function gcd_(self: Tensor, other: Tensor): Tensor {
   if (__h_gcd_ < 0) __h_gcd_ = __N.opHandle('aten::gcd_', '');
-  const __r = __N.call(__h_gcd_, self.h, other.h);
+  const __r = __N.call(__h_gcd_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_gcd = -1;
 /** `aten::gcd(Tensor self, Tensor other) -> Tensor` */
 export function gcd(self: Tensor, other: Tensor): Tensor {
   if (__h_gcd < 0) __h_gcd = __N.opHandle('aten::gcd', '');
-  const __r = __N.call(__h_gcd, self.h, other.h);
+  const __r = __N.call(__h_gcd, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_ge_$Scalar = -1;
 /** `aten::ge_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function ge_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_ge_$Scalar < 0) __h_ge_$Scalar = __N.opHandle('aten::ge_', 'Scalar');
-  const __r = __N.call(__h_ge_$Scalar, self.h, other);
+  const __r = __N.call(__h_ge_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_ge_$Tensor = -1;
 /** `aten::ge_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function ge_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_ge_$Tensor < 0) __h_ge_$Tensor = __N.opHandle('aten::ge_', 'Tensor');
-  const __r = __N.call(__h_ge_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_ge_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_ge$Scalar = -1;
 /** `aten::ge.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function ge$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_ge$Scalar < 0) __h_ge$Scalar = __N.opHandle('aten::ge', 'Scalar');
-  const __r = __N.call(__h_ge$Scalar, self.h, other);
+  const __r = __N.call(__h_ge$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_ge$Tensor = -1;
 /** `aten::ge.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function ge$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_ge$Tensor < 0) __h_ge$Tensor = __N.opHandle('aten::ge', 'Tensor');
-  const __r = __N.call(__h_ge$Tensor, self.h, other.h);
+  const __r = __N.call(__h_ge$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_gelu_ = -1;
 /** `aten::gelu_(Tensor(a!) self, *, str approximate="none") -> Tensor(a!)` */
 export function gelu_(self: Tensor, opts?: { approximate?: string }): Tensor {
   if (__h_gelu_ < 0) __h_gelu_ = __N.opHandle('aten::gelu_', '');
-  const __r = __N.call(__h_gelu_, self.h, opts?.approximate);
+  const __r = __N.call(__h_gelu_, handleOf(self), opts?.approximate);
   return self;
 }
 let __h_gelu_backward = -1;
 /** `aten::gelu_backward(Tensor grad_output, Tensor self, *, str approximate="none") -> Tensor` */
 export function gelu_backward(grad_output: Tensor, self: Tensor, opts?: { approximate?: string }): Tensor {
   if (__h_gelu_backward < 0) __h_gelu_backward = __N.opHandle('aten::gelu_backward', '');
-  const __r = __N.call(__h_gelu_backward, grad_output.h, self.h, opts?.approximate);
+  const __r = __N.call(__h_gelu_backward, handleOf(grad_output), handleOf(self), opts?.approximate);
   return wrap(__r);
 }
 let __h_gelu = -1;
 /** `aten::gelu(Tensor self, *, str approximate="none") -> Tensor` */
 export function gelu(self: Tensor, opts?: { approximate?: string }): Tensor {
   if (__h_gelu < 0) __h_gelu = __N.opHandle('aten::gelu', '');
-  const __r = __N.call(__h_gelu, self.h, opts?.approximate);
+  const __r = __N.call(__h_gelu, handleOf(self), opts?.approximate);
   return wrap(__r);
 }
 let __h_geometric_ = -1;
 /** `aten::geometric_(Tensor(a!) self, float p, *, Generator? generator=None) -> Tensor(a!)` */
 export function geometric_(self: Tensor, p: number): Tensor {
   if (__h_geometric_ < 0) __h_geometric_ = __N.opHandle('aten::geometric_', '');
-  const __r = __N.call(__h_geometric_, self.h, p);
+  const __r = __N.call(__h_geometric_, handleOf(self), p);
   return self;
 }
 let __h_geometric = -1;
 /** `aten::geometric(Tensor self, float p, *, Generator? generator=None) -> Tensor` */
 export function geometric(self: Tensor, p: number): Tensor {
   if (__h_geometric < 0) __h_geometric = __N.opHandle('aten::geometric', '');
-  const __r = __N.call(__h_geometric, self.h, p);
+  const __r = __N.call(__h_geometric, handleOf(self), p);
   return wrap(__r);
 }
 let __h_geqrf = -1;
 /** `aten::geqrf(Tensor self) -> (Tensor a, Tensor tau)` */
 export function geqrf(self: Tensor): [Tensor, Tensor] {
   if (__h_geqrf < 0) __h_geqrf = __N.opHandle('aten::geqrf', '');
-  const __r = __N.call(__h_geqrf, self.h) as unknown[];
+  const __r = __N.call(__h_geqrf, handleOf(self)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_ger = -1;
 /** `aten::ger(Tensor self, Tensor vec2) -> Tensor` */
 export function ger(self: Tensor, vec2: Tensor): Tensor {
   if (__h_ger < 0) __h_ger = __N.opHandle('aten::ger', '');
-  const __r = __N.call(__h_ger, self.h, vec2.h);
+  const __r = __N.call(__h_ger, handleOf(self), handleOf(vec2));
   return wrap(__r);
 }
 let __h_glu_backward_jvp = -1;
 /** `aten::glu_backward_jvp(Tensor grad_x, Tensor grad_glu, Tensor x, Tensor dgrad_glu, Tensor dx, int dim) -> Tensor` */
 export function glu_backward_jvp(grad_x: Tensor, grad_glu: Tensor, x: Tensor, dgrad_glu: Tensor, dx: Tensor, dim: number): Tensor {
   if (__h_glu_backward_jvp < 0) __h_glu_backward_jvp = __N.opHandle('aten::glu_backward_jvp', '');
-  const __r = __N.call(__h_glu_backward_jvp, grad_x.h, grad_glu.h, x.h, dgrad_glu.h, dx.h, dim);
+  const __r = __N.call(__h_glu_backward_jvp, handleOf(grad_x), handleOf(grad_glu), handleOf(x), handleOf(dgrad_glu), handleOf(dx), dim);
   return wrap(__r);
 }
 let __h_glu_backward = -1;
 /** `aten::glu_backward(Tensor grad_output, Tensor self, int dim) -> Tensor` */
 export function glu_backward(grad_output: Tensor, self: Tensor, dim: number): Tensor {
   if (__h_glu_backward < 0) __h_glu_backward = __N.opHandle('aten::glu_backward', '');
-  const __r = __N.call(__h_glu_backward, grad_output.h, self.h, dim);
+  const __r = __N.call(__h_glu_backward, handleOf(grad_output), handleOf(self), dim);
   return wrap(__r);
 }
 let __h_glu_jvp = -1;
 /** `aten::glu_jvp(Tensor glu, Tensor x, Tensor dx, int dim) -> Tensor` */
 export function glu_jvp(glu: Tensor, x: Tensor, dx: Tensor, dim: number): Tensor {
   if (__h_glu_jvp < 0) __h_glu_jvp = __N.opHandle('aten::glu_jvp', '');
-  const __r = __N.call(__h_glu_jvp, glu.h, x.h, dx.h, dim);
+  const __r = __N.call(__h_glu_jvp, handleOf(glu), handleOf(x), handleOf(dx), dim);
   return wrap(__r);
 }
 let __h_glu = -1;
 /** `aten::glu(Tensor self, int dim=-1) -> Tensor` */
 export function glu(self: Tensor, dim?: number): Tensor {
   if (__h_glu < 0) __h_glu = __N.opHandle('aten::glu', '');
-  const __r = __N.call(__h_glu, self.h, dim);
+  const __r = __N.call(__h_glu, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_gradient$array = -1;
 /** `aten::gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]` */
 export function gradient$array(self: Tensor, opts: { dim: number | number[]; edge_order?: number }): Tensor[] {
   if (__h_gradient$array < 0) __h_gradient$array = __N.opHandle('aten::gradient', 'array');
-  const __r = __N.call(__h_gradient$array, self.h, opts?.dim, opts?.edge_order);
+  const __r = __N.call(__h_gradient$array, handleOf(self), opts?.dim, opts?.edge_order);
   return (__r as unknown[]).map(wrap);
 }
 let __h_gradient$scalararray = -1;
 /** `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]` */
 export function gradient$scalararray(self: Tensor, opts: { spacing: number | boolean; dim: number | number[]; edge_order?: number }): Tensor[] {
   if (__h_gradient$scalararray < 0) __h_gradient$scalararray = __N.opHandle('aten::gradient', 'scalararray');
-  const __r = __N.call(__h_gradient$scalararray, self.h, opts?.spacing, opts?.dim, opts?.edge_order);
+  const __r = __N.call(__h_gradient$scalararray, handleOf(self), opts?.spacing, opts?.dim, opts?.edge_order);
   return (__r as unknown[]).map(wrap);
 }
 let __h_gradient$scalarint = -1;
 /** `aten::gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]` */
 export function gradient$scalarint(self: Tensor, opts?: { spacing?: number | boolean | null; dim?: number | null; edge_order?: number }): Tensor[] {
   if (__h_gradient$scalarint < 0) __h_gradient$scalarint = __N.opHandle('aten::gradient', 'scalarint');
-  const __r = __N.call(__h_gradient$scalarint, self.h, opts?.spacing, opts?.dim, opts?.edge_order);
+  const __r = __N.call(__h_gradient$scalarint, handleOf(self), opts?.spacing, opts?.dim, opts?.edge_order);
   return (__r as unknown[]).map(wrap);
 }
 let __h_gradient$tensorarray = -1;
 /** `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]` */
 export function gradient$tensorarray(self: Tensor, opts: { spacing: Tensor[]; dim: number | number[]; edge_order?: number }): Tensor[] {
   if (__h_gradient$tensorarray < 0) __h_gradient$tensorarray = __N.opHandle('aten::gradient', 'tensorarray');
-  const __r = __N.call(__h_gradient$tensorarray, self.h, opts?.spacing.map(handleOf), opts?.dim, opts?.edge_order);
+  const __r = __N.call(__h_gradient$tensorarray, handleOf(self), opts?.spacing.map(handleOf), opts?.dim, opts?.edge_order);
   return (__r as unknown[]).map(wrap);
 }
 let __h_gradient$tensorarrayint = -1;
 /** `aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]` */
 export function gradient$tensorarrayint(self: Tensor, opts: { spacing: Tensor[]; dim?: number | null; edge_order?: number }): Tensor[] {
   if (__h_gradient$tensorarrayint < 0) __h_gradient$tensorarrayint = __N.opHandle('aten::gradient', 'tensorarrayint');
-  const __r = __N.call(__h_gradient$tensorarrayint, self.h, opts?.spacing.map(handleOf), opts?.dim, opts?.edge_order);
+  const __r = __N.call(__h_gradient$tensorarrayint, handleOf(self), opts?.spacing.map(handleOf), opts?.dim, opts?.edge_order);
   return (__r as unknown[]).map(wrap);
 }
 let __h_greater_$Scalar = -1;
 /** `aten::greater_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function greater_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_greater_$Scalar < 0) __h_greater_$Scalar = __N.opHandle('aten::greater_', 'Scalar');
-  const __r = __N.call(__h_greater_$Scalar, self.h, other);
+  const __r = __N.call(__h_greater_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_greater_$Tensor = -1;
 /** `aten::greater_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function greater_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_greater_$Tensor < 0) __h_greater_$Tensor = __N.opHandle('aten::greater_', 'Tensor');
-  const __r = __N.call(__h_greater_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_greater_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_greater_equal_$Scalar = -1;
 /** `aten::greater_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function greater_equal_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_greater_equal_$Scalar < 0) __h_greater_equal_$Scalar = __N.opHandle('aten::greater_equal_', 'Scalar');
-  const __r = __N.call(__h_greater_equal_$Scalar, self.h, other);
+  const __r = __N.call(__h_greater_equal_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_greater_equal_$Tensor = -1;
 /** `aten::greater_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function greater_equal_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_greater_equal_$Tensor < 0) __h_greater_equal_$Tensor = __N.opHandle('aten::greater_equal_', 'Tensor');
-  const __r = __N.call(__h_greater_equal_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_greater_equal_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_greater_equal$Scalar = -1;
 /** `aten::greater_equal.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function greater_equal$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_greater_equal$Scalar < 0) __h_greater_equal$Scalar = __N.opHandle('aten::greater_equal', 'Scalar');
-  const __r = __N.call(__h_greater_equal$Scalar, self.h, other);
+  const __r = __N.call(__h_greater_equal$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_greater_equal$Tensor = -1;
 /** `aten::greater_equal.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function greater_equal$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_greater_equal$Tensor < 0) __h_greater_equal$Tensor = __N.opHandle('aten::greater_equal', 'Tensor');
-  const __r = __N.call(__h_greater_equal$Tensor, self.h, other.h);
+  const __r = __N.call(__h_greater_equal$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_greater$Scalar = -1;
 /** `aten::greater.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function greater$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_greater$Scalar < 0) __h_greater$Scalar = __N.opHandle('aten::greater', 'Scalar');
-  const __r = __N.call(__h_greater$Scalar, self.h, other);
+  const __r = __N.call(__h_greater$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_greater$Tensor = -1;
 /** `aten::greater.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function greater$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_greater$Tensor < 0) __h_greater$Tensor = __N.opHandle('aten::greater', 'Tensor');
-  const __r = __N.call(__h_greater$Tensor, self.h, other.h);
+  const __r = __N.call(__h_greater$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_grid_sampler_2d_backward = -1;
 /** `aten::grid_sampler_2d_backward(Tensor grad_output, Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners, bool[2] output_mask) -> (Tensor, Tensor)` */
 export function grid_sampler_2d_backward(grad_output: Tensor, input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor] {
   if (__h_grid_sampler_2d_backward < 0) __h_grid_sampler_2d_backward = __N.opHandle('aten::grid_sampler_2d_backward', '');
-  const __r = __N.call(__h_grid_sampler_2d_backward, grad_output.h, input.h, grid.h, interpolation_mode, padding_mode, align_corners, output_mask) as unknown[];
+  const __r = __N.call(__h_grid_sampler_2d_backward, handleOf(grad_output), handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_grid_sampler_2d = -1;
 /** `aten::grid_sampler_2d(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor` */
 export function grid_sampler_2d(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor {
   if (__h_grid_sampler_2d < 0) __h_grid_sampler_2d = __N.opHandle('aten::grid_sampler_2d', '');
-  const __r = __N.call(__h_grid_sampler_2d, input.h, grid.h, interpolation_mode, padding_mode, align_corners);
+  const __r = __N.call(__h_grid_sampler_2d, handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners);
   return wrap(__r);
 }
 let __h_grid_sampler_3d_backward = -1;
 /** `aten::grid_sampler_3d_backward(Tensor grad_output, Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners, bool[2] output_mask) -> (Tensor, Tensor)` */
 export function grid_sampler_3d_backward(grad_output: Tensor, input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor] {
   if (__h_grid_sampler_3d_backward < 0) __h_grid_sampler_3d_backward = __N.opHandle('aten::grid_sampler_3d_backward', '');
-  const __r = __N.call(__h_grid_sampler_3d_backward, grad_output.h, input.h, grid.h, interpolation_mode, padding_mode, align_corners, output_mask) as unknown[];
+  const __r = __N.call(__h_grid_sampler_3d_backward, handleOf(grad_output), handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_grid_sampler_3d = -1;
 /** `aten::grid_sampler_3d(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor` */
 export function grid_sampler_3d(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor {
   if (__h_grid_sampler_3d < 0) __h_grid_sampler_3d = __N.opHandle('aten::grid_sampler_3d', '');
-  const __r = __N.call(__h_grid_sampler_3d, input.h, grid.h, interpolation_mode, padding_mode, align_corners);
+  const __r = __N.call(__h_grid_sampler_3d, handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners);
   return wrap(__r);
 }
 let __h_grid_sampler = -1;
 /** `aten::grid_sampler(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor` */
 export function grid_sampler(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor {
   if (__h_grid_sampler < 0) __h_grid_sampler = __N.opHandle('aten::grid_sampler', '');
-  const __r = __N.call(__h_grid_sampler, input.h, grid.h, interpolation_mode, padding_mode, align_corners);
+  const __r = __N.call(__h_grid_sampler, handleOf(input), handleOf(grid), interpolation_mode, padding_mode, align_corners);
   return wrap(__r);
 }
 let __h_group_norm = -1;
 /** `aten::group_norm(Tensor input, int num_groups, Tensor? weight=None, Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enabled=True) -> Tensor` */
 export function group_norm(input: Tensor, num_groups: number, weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnn_enabled?: boolean): Tensor {
   if (__h_group_norm < 0) __h_group_norm = __N.opHandle('aten::group_norm', '');
-  const __r = __N.call(__h_group_norm, input.h, num_groups, weight?.h, bias?.h, eps, cudnn_enabled);
+  const __r = __N.call(__h_group_norm, handleOf(input), num_groups, optHandleOf(weight), optHandleOf(bias), eps, cudnn_enabled);
   return wrap(__r);
 }
 let __h_gru_cell = -1;
 /** `aten::gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> Tensor` */
 export function gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): Tensor {
   if (__h_gru_cell < 0) __h_gru_cell = __N.opHandle('aten::gru_cell', '');
-  const __r = __N.call(__h_gru_cell, input.h, hx.h, w_ih.h, w_hh.h, b_ih?.h, b_hh?.h);
+  const __r = __N.call(__h_gru_cell, handleOf(input), handleOf(hx), handleOf(w_ih), handleOf(w_hh), optHandleOf(b_ih), optHandleOf(b_hh));
   return wrap(__r);
 }
 let __h_gru$data = -1;
 /** `aten::gru.data(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)` */
 export function gru$data(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor] {
   if (__h_gru$data < 0) __h_gru$data = __N.opHandle('aten::gru', 'data');
-  const __r = __N.call(__h_gru$data, data.h, batch_sizes.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
+  const __r = __N.call(__h_gru$data, handleOf(data), handleOf(batch_sizes), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_gru$input = -1;
 /** `aten::gru.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)` */
 export function gru$input(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor] {
   if (__h_gru$input < 0) __h_gru$input = __N.opHandle('aten::gru', 'input');
-  const __r = __N.call(__h_gru$input, input.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h_gru$input, handleOf(input), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_gt_$Scalar = -1;
 /** `aten::gt_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function gt_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_gt_$Scalar < 0) __h_gt_$Scalar = __N.opHandle('aten::gt_', 'Scalar');
-  const __r = __N.call(__h_gt_$Scalar, self.h, other);
+  const __r = __N.call(__h_gt_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_gt_$Tensor = -1;
 /** `aten::gt_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function gt_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_gt_$Tensor < 0) __h_gt_$Tensor = __N.opHandle('aten::gt_', 'Tensor');
-  const __r = __N.call(__h_gt_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_gt_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_gt$Scalar = -1;
 /** `aten::gt.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function gt$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_gt$Scalar < 0) __h_gt$Scalar = __N.opHandle('aten::gt', 'Scalar');
-  const __r = __N.call(__h_gt$Scalar, self.h, other);
+  const __r = __N.call(__h_gt$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_gt$Tensor = -1;
 /** `aten::gt.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function gt$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_gt$Tensor < 0) __h_gt$Tensor = __N.opHandle('aten::gt', 'Tensor');
-  const __r = __N.call(__h_gt$Tensor, self.h, other.h);
+  const __r = __N.call(__h_gt$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_hamming_window = -1;
@@ -6160,161 +6160,161 @@ let __h_hardshrink_backward = -1;
 /** `aten::hardshrink_backward(Tensor grad_out, Tensor self, Scalar lambd) -> Tensor` */
 export function hardshrink_backward(grad_out: Tensor, self: Tensor, lambd: number | boolean): Tensor {
   if (__h_hardshrink_backward < 0) __h_hardshrink_backward = __N.opHandle('aten::hardshrink_backward', '');
-  const __r = __N.call(__h_hardshrink_backward, grad_out.h, self.h, lambd);
+  const __r = __N.call(__h_hardshrink_backward, handleOf(grad_out), handleOf(self), lambd);
   return wrap(__r);
 }
 let __h_hardshrink = -1;
 /** `aten::hardshrink(Tensor self, Scalar lambd=0.5) -> Tensor` */
 export function hardshrink(self: Tensor, lambd?: number | boolean): Tensor {
   if (__h_hardshrink < 0) __h_hardshrink = __N.opHandle('aten::hardshrink', '');
-  const __r = __N.call(__h_hardshrink, self.h, lambd);
+  const __r = __N.call(__h_hardshrink, handleOf(self), lambd);
   return wrap(__r);
 }
 let __h_hardsigmoid_ = -1;
 /** `aten::hardsigmoid_(Tensor(a!) self) -> Tensor(a!)` */
 export function hardsigmoid_(self: Tensor): Tensor {
   if (__h_hardsigmoid_ < 0) __h_hardsigmoid_ = __N.opHandle('aten::hardsigmoid_', '');
-  const __r = __N.call(__h_hardsigmoid_, self.h);
+  const __r = __N.call(__h_hardsigmoid_, handleOf(self));
   return self;
 }
 let __h_hardsigmoid_backward = -1;
 /** `aten::hardsigmoid_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function hardsigmoid_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h_hardsigmoid_backward < 0) __h_hardsigmoid_backward = __N.opHandle('aten::hardsigmoid_backward', '');
-  const __r = __N.call(__h_hardsigmoid_backward, grad_output.h, self.h);
+  const __r = __N.call(__h_hardsigmoid_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h_hardsigmoid = -1;
 /** `aten::hardsigmoid(Tensor self) -> Tensor` */
 export function hardsigmoid(self: Tensor): Tensor {
   if (__h_hardsigmoid < 0) __h_hardsigmoid = __N.opHandle('aten::hardsigmoid', '');
-  const __r = __N.call(__h_hardsigmoid, self.h);
+  const __r = __N.call(__h_hardsigmoid, handleOf(self));
   return wrap(__r);
 }
 let __h_hardswish_ = -1;
 /** `aten::hardswish_(Tensor(a!) self) -> Tensor(a!)` */
 export function hardswish_(self: Tensor): Tensor {
   if (__h_hardswish_ < 0) __h_hardswish_ = __N.opHandle('aten::hardswish_', '');
-  const __r = __N.call(__h_hardswish_, self.h);
+  const __r = __N.call(__h_hardswish_, handleOf(self));
   return self;
 }
 let __h_hardswish_backward = -1;
 /** `aten::hardswish_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function hardswish_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h_hardswish_backward < 0) __h_hardswish_backward = __N.opHandle('aten::hardswish_backward', '');
-  const __r = __N.call(__h_hardswish_backward, grad_output.h, self.h);
+  const __r = __N.call(__h_hardswish_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h_hardswish = -1;
 /** `aten::hardswish(Tensor self) -> Tensor` */
 export function hardswish(self: Tensor): Tensor {
   if (__h_hardswish < 0) __h_hardswish = __N.opHandle('aten::hardswish', '');
-  const __r = __N.call(__h_hardswish, self.h);
+  const __r = __N.call(__h_hardswish, handleOf(self));
   return wrap(__r);
 }
 let __h_hardtanh_ = -1;
 /** `aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> Tensor(a!)` */
 export function hardtanh_(self: Tensor, min_val?: number | boolean, max_val?: number | boolean): Tensor {
   if (__h_hardtanh_ < 0) __h_hardtanh_ = __N.opHandle('aten::hardtanh_', '');
-  const __r = __N.call(__h_hardtanh_, self.h, min_val, max_val);
+  const __r = __N.call(__h_hardtanh_, handleOf(self), min_val, max_val);
   return self;
 }
 let __h_hardtanh_backward = -1;
 /** `aten::hardtanh_backward(Tensor grad_output, Tensor self, Scalar min_val, Scalar max_val) -> Tensor` */
 export function hardtanh_backward(grad_output: Tensor, self: Tensor, min_val: number | boolean, max_val: number | boolean): Tensor {
   if (__h_hardtanh_backward < 0) __h_hardtanh_backward = __N.opHandle('aten::hardtanh_backward', '');
-  const __r = __N.call(__h_hardtanh_backward, grad_output.h, self.h, min_val, max_val);
+  const __r = __N.call(__h_hardtanh_backward, handleOf(grad_output), handleOf(self), min_val, max_val);
   return wrap(__r);
 }
 let __h_hardtanh = -1;
 /** `aten::hardtanh(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> Tensor` */
 export function hardtanh(self: Tensor, min_val?: number | boolean, max_val?: number | boolean): Tensor {
   if (__h_hardtanh < 0) __h_hardtanh = __N.opHandle('aten::hardtanh', '');
-  const __r = __N.call(__h_hardtanh, self.h, min_val, max_val);
+  const __r = __N.call(__h_hardtanh, handleOf(self), min_val, max_val);
   return wrap(__r);
 }
 let __h_heaviside_ = -1;
 /** `aten::heaviside_(Tensor(a!) self, Tensor values) -> Tensor(a!)` */
 export function heaviside_(self: Tensor, values: Tensor): Tensor {
   if (__h_heaviside_ < 0) __h_heaviside_ = __N.opHandle('aten::heaviside_', '');
-  const __r = __N.call(__h_heaviside_, self.h, values.h);
+  const __r = __N.call(__h_heaviside_, handleOf(self), handleOf(values));
   return self;
 }
 let __h_heaviside = -1;
 /** `aten::heaviside(Tensor self, Tensor values) -> Tensor` */
 export function heaviside(self: Tensor, values: Tensor): Tensor {
   if (__h_heaviside < 0) __h_heaviside = __N.opHandle('aten::heaviside', '');
-  const __r = __N.call(__h_heaviside, self.h, values.h);
+  const __r = __N.call(__h_heaviside, handleOf(self), handleOf(values));
   return wrap(__r);
 }
 let __h_hinge_embedding_loss = -1;
 /** `aten::hinge_embedding_loss(Tensor self, Tensor target, float margin=1., int reduction=1) -> Tensor` */
 export function hinge_embedding_loss(self: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor {
   if (__h_hinge_embedding_loss < 0) __h_hinge_embedding_loss = __N.opHandle('aten::hinge_embedding_loss', '');
-  const __r = __N.call(__h_hinge_embedding_loss, self.h, target.h, margin, reduction);
+  const __r = __N.call(__h_hinge_embedding_loss, handleOf(self), handleOf(target), margin, reduction);
   return wrap(__r);
 }
 let __h_histc = -1;
 /** `aten::histc(Tensor self, int bins=100, Scalar min=0, Scalar max=0) -> Tensor` */
 export function histc(self: Tensor, bins?: number, min?: number | boolean, max?: number | boolean): Tensor {
   if (__h_histc < 0) __h_histc = __N.opHandle('aten::histc', '');
-  const __r = __N.call(__h_histc, self.h, bins, min, max);
+  const __r = __N.call(__h_histc, handleOf(self), bins, min, max);
   return wrap(__r);
 }
 let __h_histogram$bin_ct = -1;
 /** `aten::histogram.bin_ct(Tensor self, int bins=100, *, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)` */
 export function histogram$bin_ct(self: Tensor, bins?: number, opts?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] {
   if (__h_histogram$bin_ct < 0) __h_histogram$bin_ct = __N.opHandle('aten::histogram', 'bin_ct');
-  const __r = __N.call(__h_histogram$bin_ct, self.h, bins, opts?.range, opts?.weight?.h, opts?.density) as unknown[];
+  const __r = __N.call(__h_histogram$bin_ct, handleOf(self), bins, opts?.range, optHandleOf(opts?.weight), opts?.density) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_histogram$bins_tensor = -1;
 /** `aten::histogram.bins_tensor(Tensor self, Tensor bins, *, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)` */
 export function histogram$bins_tensor(self: Tensor, bins: Tensor, opts?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] {
   if (__h_histogram$bins_tensor < 0) __h_histogram$bins_tensor = __N.opHandle('aten::histogram', 'bins_tensor');
-  const __r = __N.call(__h_histogram$bins_tensor, self.h, bins.h, opts?.weight?.h, opts?.density) as unknown[];
+  const __r = __N.call(__h_histogram$bins_tensor, handleOf(self), handleOf(bins), optHandleOf(opts?.weight), opts?.density) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_histogramdd = -1;
 /** `aten::histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)` */
 export function histogramdd(self: Tensor, bins: number | number[], range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]] {
   if (__h_histogramdd < 0) __h_histogramdd = __N.opHandle('aten::histogramdd', '');
-  const __r = __N.call(__h_histogramdd, self.h, bins, range, weight?.h, density) as unknown[];
+  const __r = __N.call(__h_histogramdd, handleOf(self), bins, range, optHandleOf(weight), density) as unknown[];
   return [wrap(__r[0]), (__r[1] as unknown[]).map(wrap)];
 }
 let __h_histogramdd$int_bins = -1;
 /** `aten::histogramdd.int_bins(Tensor self, int bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)` */
 export function histogramdd$int_bins(self: Tensor, bins: number, range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]] {
   if (__h_histogramdd$int_bins < 0) __h_histogramdd$int_bins = __N.opHandle('aten::histogramdd', 'int_bins');
-  const __r = __N.call(__h_histogramdd$int_bins, self.h, bins, range, weight?.h, density) as unknown[];
+  const __r = __N.call(__h_histogramdd$int_bins, handleOf(self), bins, range, optHandleOf(weight), density) as unknown[];
   return [wrap(__r[0]), (__r[1] as unknown[]).map(wrap)];
 }
 let __h_histogramdd$TensorList_bins = -1;
 /** `aten::histogramdd.TensorList_bins(Tensor self, Tensor[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)` */
 export function histogramdd$TensorList_bins(self: Tensor, bins: Tensor[], range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]] {
   if (__h_histogramdd$TensorList_bins < 0) __h_histogramdd$TensorList_bins = __N.opHandle('aten::histogramdd', 'TensorList_bins');
-  const __r = __N.call(__h_histogramdd$TensorList_bins, self.h, bins.map(handleOf), range, weight?.h, density) as unknown[];
+  const __r = __N.call(__h_histogramdd$TensorList_bins, handleOf(self), bins.map(handleOf), range, optHandleOf(weight), density) as unknown[];
   return [wrap(__r[0]), (__r[1] as unknown[]).map(wrap)];
 }
 let __h_hsplit$array = -1;
 /** `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
 export function hsplit$array(self: Tensor, indices: number | number[]): Tensor[] {
   if (__h_hsplit$array < 0) __h_hsplit$array = __N.opHandle('aten::hsplit', 'array');
-  const __r = __N.call(__h_hsplit$array, self.h, indices);
+  const __r = __N.call(__h_hsplit$array, handleOf(self), indices);
   return (__r as unknown[]).map(wrap);
 }
 let __h_hsplit$int = -1;
 /** `aten::hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]` */
 export function hsplit$int(self: Tensor, sections: number): Tensor[] {
   if (__h_hsplit$int < 0) __h_hsplit$int = __N.opHandle('aten::hsplit', 'int');
-  const __r = __N.call(__h_hsplit$int, self.h, sections);
+  const __r = __N.call(__h_hsplit$int, handleOf(self), sections);
   return (__r as unknown[]).map(wrap);
 }
 let __h_hspmm = -1;
 /** `aten::hspmm(Tensor mat1, Tensor mat2) -> Tensor` */
 export function hspmm(mat1: Tensor, mat2: Tensor): Tensor {
   if (__h_hspmm < 0) __h_hspmm = __N.opHandle('aten::hspmm', '');
-  const __r = __N.call(__h_hspmm, mat1.h, mat2.h);
+  const __r = __N.call(__h_hspmm, handleOf(mat1), handleOf(mat2));
   return wrap(__r);
 }
 let __h_hstack = -1;
@@ -6328,345 +6328,345 @@ let __h_huber_loss_backward = -1;
 /** `aten::huber_loss_backward(Tensor grad_output, Tensor self, Tensor target, int reduction, float delta) -> Tensor` */
 export function huber_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number, delta: number): Tensor {
   if (__h_huber_loss_backward < 0) __h_huber_loss_backward = __N.opHandle('aten::huber_loss_backward', '');
-  const __r = __N.call(__h_huber_loss_backward, grad_output.h, self.h, target.h, reduction, delta);
+  const __r = __N.call(__h_huber_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), reduction, delta);
   return wrap(__r);
 }
 let __h_huber_loss = -1;
 /** `aten::huber_loss(Tensor self, Tensor target, int reduction=1, float delta=1.) -> Tensor` */
 export function huber_loss(self: Tensor, target: Tensor, reduction?: number, delta?: number): Tensor {
   if (__h_huber_loss < 0) __h_huber_loss = __N.opHandle('aten::huber_loss', '');
-  const __r = __N.call(__h_huber_loss, self.h, target.h, reduction, delta);
+  const __r = __N.call(__h_huber_loss, handleOf(self), handleOf(target), reduction, delta);
   return wrap(__r);
 }
 let __h_hypot_ = -1;
 /** `aten::hypot_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function hypot_(self: Tensor, other: Tensor): Tensor {
   if (__h_hypot_ < 0) __h_hypot_ = __N.opHandle('aten::hypot_', '');
-  const __r = __N.call(__h_hypot_, self.h, other.h);
+  const __r = __N.call(__h_hypot_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_hypot = -1;
 /** `aten::hypot(Tensor self, Tensor other) -> Tensor` */
 export function hypot(self: Tensor, other: Tensor): Tensor {
   if (__h_hypot < 0) __h_hypot = __N.opHandle('aten::hypot', '');
-  const __r = __N.call(__h_hypot, self.h, other.h);
+  const __r = __N.call(__h_hypot, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_i0_ = -1;
 /** `aten::i0_(Tensor(a!) self) -> Tensor(a!)` */
 export function i0_(self: Tensor): Tensor {
   if (__h_i0_ < 0) __h_i0_ = __N.opHandle('aten::i0_', '');
-  const __r = __N.call(__h_i0_, self.h);
+  const __r = __N.call(__h_i0_, handleOf(self));
   return self;
 }
 let __h_i0 = -1;
 /** `aten::i0(Tensor self) -> Tensor` */
 export function i0(self: Tensor): Tensor {
   if (__h_i0 < 0) __h_i0 = __N.opHandle('aten::i0', '');
-  const __r = __N.call(__h_i0, self.h);
+  const __r = __N.call(__h_i0, handleOf(self));
   return wrap(__r);
 }
 let __h_igamma_ = -1;
 /** `aten::igamma_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function igamma_(self: Tensor, other: Tensor): Tensor {
   if (__h_igamma_ < 0) __h_igamma_ = __N.opHandle('aten::igamma_', '');
-  const __r = __N.call(__h_igamma_, self.h, other.h);
+  const __r = __N.call(__h_igamma_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_igamma = -1;
 /** `aten::igamma(Tensor self, Tensor other) -> Tensor` */
 export function igamma(self: Tensor, other: Tensor): Tensor {
   if (__h_igamma < 0) __h_igamma = __N.opHandle('aten::igamma', '');
-  const __r = __N.call(__h_igamma, self.h, other.h);
+  const __r = __N.call(__h_igamma, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_igammac_ = -1;
 /** `aten::igammac_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function igammac_(self: Tensor, other: Tensor): Tensor {
   if (__h_igammac_ < 0) __h_igammac_ = __N.opHandle('aten::igammac_', '');
-  const __r = __N.call(__h_igammac_, self.h, other.h);
+  const __r = __N.call(__h_igammac_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_igammac = -1;
 /** `aten::igammac(Tensor self, Tensor other) -> Tensor` */
 export function igammac(self: Tensor, other: Tensor): Tensor {
   if (__h_igammac < 0) __h_igammac = __N.opHandle('aten::igammac', '');
-  const __r = __N.call(__h_igammac, self.h, other.h);
+  const __r = __N.call(__h_igammac, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_im2col = -1;
 /** `aten::im2col(Tensor self, int[2] kernel_size, int[2] dilation, int[2] padding, int[2] stride) -> Tensor` */
 export function im2col(self: Tensor, kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor {
   if (__h_im2col < 0) __h_im2col = __N.opHandle('aten::im2col', '');
-  const __r = __N.call(__h_im2col, self.h, kernel_size, dilation, padding, stride);
+  const __r = __N.call(__h_im2col, handleOf(self), kernel_size, dilation, padding, stride);
   return wrap(__r);
 }
 let __h_imag = -1;
 /** `aten::imag(Tensor(a) self) -> Tensor(a)` */
 export function imag(self: Tensor): Tensor {
   if (__h_imag < 0) __h_imag = __N.opHandle('aten::imag', '');
-  const __r = __N.call(__h_imag, self.h);
+  const __r = __N.call(__h_imag, handleOf(self));
   return wrap(__r);
 }
 let __h_index_add_ = -1;
 /** `aten::index_add_(Tensor(a!) self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor(a!)` */
 export function index_add_(self: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_index_add_ < 0) __h_index_add_ = __N.opHandle('aten::index_add_', '');
-  const __r = __N.call(__h_index_add_, self.h, dim, index.h, source.h, opts?.alpha);
+  const __r = __N.call(__h_index_add_, handleOf(self), dim, handleOf(index), handleOf(source), opts?.alpha);
   return self;
 }
 let __h_index_add = -1;
 /** `aten::index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor` */
 export function index_add(self: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_index_add < 0) __h_index_add = __N.opHandle('aten::index_add', '');
-  const __r = __N.call(__h_index_add, self.h, dim, index.h, source.h, opts?.alpha);
+  const __r = __N.call(__h_index_add, handleOf(self), dim, handleOf(index), handleOf(source), opts?.alpha);
   return wrap(__r);
 }
 let __h_index_add$dimname = -1;
 /** `aten::index_add.dimname(Tensor self, str dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor` */
 export function index_add$dimname(self: Tensor, dim: string, index: Tensor, source: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_index_add$dimname < 0) __h_index_add$dimname = __N.opHandle('aten::index_add', 'dimname');
-  const __r = __N.call(__h_index_add$dimname, self.h, dim, index.h, source.h, opts?.alpha);
+  const __r = __N.call(__h_index_add$dimname, handleOf(self), dim, handleOf(index), handleOf(source), opts?.alpha);
   return wrap(__r);
 }
 let __h_index_copy_ = -1;
 /** `aten::index_copy_(Tensor(a!) self, int dim, Tensor index, Tensor source) -> Tensor(a!)` */
 export function index_copy_(self: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
   if (__h_index_copy_ < 0) __h_index_copy_ = __N.opHandle('aten::index_copy_', '');
-  const __r = __N.call(__h_index_copy_, self.h, dim, index.h, source.h);
+  const __r = __N.call(__h_index_copy_, handleOf(self), dim, handleOf(index), handleOf(source));
   return self;
 }
 let __h_index_copy_$dimname = -1;
 /** `aten::index_copy_.dimname(Tensor(a!) self, str dim, Tensor index, Tensor source) -> Tensor(a!)` */
 export function index_copy_$dimname(self: Tensor, dim: string, index: Tensor, source: Tensor): Tensor {
   if (__h_index_copy_$dimname < 0) __h_index_copy_$dimname = __N.opHandle('aten::index_copy_', 'dimname');
-  const __r = __N.call(__h_index_copy_$dimname, self.h, dim, index.h, source.h);
+  const __r = __N.call(__h_index_copy_$dimname, handleOf(self), dim, handleOf(index), handleOf(source));
   return self;
 }
 let __h_index_copy = -1;
 /** `aten::index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor` */
 export function index_copy(self: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
   if (__h_index_copy < 0) __h_index_copy = __N.opHandle('aten::index_copy', '');
-  const __r = __N.call(__h_index_copy, self.h, dim, index.h, source.h);
+  const __r = __N.call(__h_index_copy, handleOf(self), dim, handleOf(index), handleOf(source));
   return wrap(__r);
 }
 let __h_index_copy$dimname = -1;
 /** `aten::index_copy.dimname(Tensor self, str dim, Tensor index, Tensor source) -> Tensor` */
 export function index_copy$dimname(self: Tensor, dim: string, index: Tensor, source: Tensor): Tensor {
   if (__h_index_copy$dimname < 0) __h_index_copy$dimname = __N.opHandle('aten::index_copy', 'dimname');
-  const __r = __N.call(__h_index_copy$dimname, self.h, dim, index.h, source.h);
+  const __r = __N.call(__h_index_copy$dimname, handleOf(self), dim, handleOf(index), handleOf(source));
   return wrap(__r);
 }
 let __h_index_fill_$int_Scalar = -1;
 /** `aten::index_fill_.int_Scalar(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)` */
 export function index_fill_$int_Scalar(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor {
   if (__h_index_fill_$int_Scalar < 0) __h_index_fill_$int_Scalar = __N.opHandle('aten::index_fill_', 'int_Scalar');
-  const __r = __N.call(__h_index_fill_$int_Scalar, self.h, dim, index.h, value);
+  const __r = __N.call(__h_index_fill_$int_Scalar, handleOf(self), dim, handleOf(index), value);
   return self;
 }
 let __h_index_fill_$int_Tensor = -1;
 /** `aten::index_fill_.int_Tensor(Tensor(a!) self, int dim, Tensor index, Tensor value) -> Tensor(a!)` */
 export function index_fill_$int_Tensor(self: Tensor, dim: number, index: Tensor, value: Tensor): Tensor {
   if (__h_index_fill_$int_Tensor < 0) __h_index_fill_$int_Tensor = __N.opHandle('aten::index_fill_', 'int_Tensor');
-  const __r = __N.call(__h_index_fill_$int_Tensor, self.h, dim, index.h, value.h);
+  const __r = __N.call(__h_index_fill_$int_Tensor, handleOf(self), dim, handleOf(index), handleOf(value));
   return self;
 }
 let __h_index_fill$int_Scalar = -1;
 /** `aten::index_fill.int_Scalar(Tensor self, int dim, Tensor index, Scalar value) -> Tensor` */
 export function index_fill$int_Scalar(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor {
   if (__h_index_fill$int_Scalar < 0) __h_index_fill$int_Scalar = __N.opHandle('aten::index_fill', 'int_Scalar');
-  const __r = __N.call(__h_index_fill$int_Scalar, self.h, dim, index.h, value);
+  const __r = __N.call(__h_index_fill$int_Scalar, handleOf(self), dim, handleOf(index), value);
   return wrap(__r);
 }
 let __h_index_fill$int_Tensor = -1;
 /** `aten::index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor` */
 export function index_fill$int_Tensor(self: Tensor, dim: number, index: Tensor, value: Tensor): Tensor {
   if (__h_index_fill$int_Tensor < 0) __h_index_fill$int_Tensor = __N.opHandle('aten::index_fill', 'int_Tensor');
-  const __r = __N.call(__h_index_fill$int_Tensor, self.h, dim, index.h, value.h);
+  const __r = __N.call(__h_index_fill$int_Tensor, handleOf(self), dim, handleOf(index), handleOf(value));
   return wrap(__r);
 }
 let __h_index_put_ = -1;
 /** `aten::index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!)` */
 export function index_put_(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor {
   if (__h_index_put_ < 0) __h_index_put_ = __N.opHandle('aten::index_put_', '');
-  const __r = __N.call(__h_index_put_, self.h, indices.map(optHandleOf), values.h, accumulate);
+  const __r = __N.call(__h_index_put_, handleOf(self), indices.map(optHandleOf), handleOf(values), accumulate);
   return self;
 }
 let __h_index_put = -1;
 /** `aten::index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor` */
 export function index_put(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor {
   if (__h_index_put < 0) __h_index_put = __N.opHandle('aten::index_put', '');
-  const __r = __N.call(__h_index_put, self.h, indices.map(optHandleOf), values.h, accumulate);
+  const __r = __N.call(__h_index_put, handleOf(self), indices.map(optHandleOf), handleOf(values), accumulate);
   return wrap(__r);
 }
 let __h_index_reduce_ = -1;
 /** `aten::index_reduce_(Tensor(a!) self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor(a!)` */
 export function index_reduce_(self: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, opts?: { include_self?: boolean }): Tensor {
   if (__h_index_reduce_ < 0) __h_index_reduce_ = __N.opHandle('aten::index_reduce_', '');
-  const __r = __N.call(__h_index_reduce_, self.h, dim, index.h, source.h, reduce, opts?.include_self);
+  const __r = __N.call(__h_index_reduce_, handleOf(self), dim, handleOf(index), handleOf(source), reduce, opts?.include_self);
   return self;
 }
 let __h_index_reduce = -1;
 /** `aten::index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor` */
 export function index_reduce(self: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, opts?: { include_self?: boolean }): Tensor {
   if (__h_index_reduce < 0) __h_index_reduce = __N.opHandle('aten::index_reduce', '');
-  const __r = __N.call(__h_index_reduce, self.h, dim, index.h, source.h, reduce, opts?.include_self);
+  const __r = __N.call(__h_index_reduce, handleOf(self), dim, handleOf(index), handleOf(source), reduce, opts?.include_self);
   return wrap(__r);
 }
 let __h_index_select_backward = -1;
 /** `aten::index_select_backward(Tensor grad, int[] self_sizes, int dim, Tensor index) -> Tensor` */
 export function index_select_backward(grad: Tensor, self_sizes: number | number[], dim: number, index: Tensor): Tensor {
   if (__h_index_select_backward < 0) __h_index_select_backward = __N.opHandle('aten::index_select_backward', '');
-  const __r = __N.call(__h_index_select_backward, grad.h, self_sizes, dim, index.h);
+  const __r = __N.call(__h_index_select_backward, handleOf(grad), self_sizes, dim, handleOf(index));
   return wrap(__r);
 }
 let __h_index_select = -1;
 /** `aten::index_select(Tensor self, int dim, Tensor index) -> Tensor` */
 export function index_select(self: Tensor, dim: number, index: Tensor): Tensor {
   if (__h_index_select < 0) __h_index_select = __N.opHandle('aten::index_select', '');
-  const __r = __N.call(__h_index_select, self.h, dim, index.h);
+  const __r = __N.call(__h_index_select, handleOf(self), dim, handleOf(index));
   return wrap(__r);
 }
 let __h_index_select$dimname = -1;
 /** `aten::index_select.dimname(Tensor self, str dim, Tensor index) -> Tensor` */
 export function index_select$dimname(self: Tensor, dim: string, index: Tensor): Tensor {
   if (__h_index_select$dimname < 0) __h_index_select$dimname = __N.opHandle('aten::index_select', 'dimname');
-  const __r = __N.call(__h_index_select$dimname, self.h, dim, index.h);
+  const __r = __N.call(__h_index_select$dimname, handleOf(self), dim, handleOf(index));
   return wrap(__r);
 }
 let __h_index$Tensor = -1;
 /** `aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor` */
 export function index$Tensor(self: Tensor, indices: (Tensor | null)[]): Tensor {
   if (__h_index$Tensor < 0) __h_index$Tensor = __N.opHandle('aten::index', 'Tensor');
-  const __r = __N.call(__h_index$Tensor, self.h, indices.map(optHandleOf));
+  const __r = __N.call(__h_index$Tensor, handleOf(self), indices.map(optHandleOf));
   return wrap(__r);
 }
 let __h_indices_copy = -1;
 /** `aten::indices_copy(Tensor self) -> Tensor` */
 export function indices_copy(self: Tensor): Tensor {
   if (__h_indices_copy < 0) __h_indices_copy = __N.opHandle('aten::indices_copy', '');
-  const __r = __N.call(__h_indices_copy, self.h);
+  const __r = __N.call(__h_indices_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_indices = -1;
 /** `aten::indices(Tensor(a) self) -> Tensor(a)` */
 export function indices(self: Tensor): Tensor {
   if (__h_indices < 0) __h_indices = __N.opHandle('aten::indices', '');
-  const __r = __N.call(__h_indices, self.h);
+  const __r = __N.call(__h_indices, handleOf(self));
   return wrap(__r);
 }
 let __h_infinitely_differentiable_gelu_backward = -1;
 /** `aten::infinitely_differentiable_gelu_backward(Tensor grad, Tensor self) -> Tensor` */
 export function infinitely_differentiable_gelu_backward(grad: Tensor, self: Tensor): Tensor {
   if (__h_infinitely_differentiable_gelu_backward < 0) __h_infinitely_differentiable_gelu_backward = __N.opHandle('aten::infinitely_differentiable_gelu_backward', '');
-  const __r = __N.call(__h_infinitely_differentiable_gelu_backward, grad.h, self.h);
+  const __r = __N.call(__h_infinitely_differentiable_gelu_backward, handleOf(grad), handleOf(self));
   return wrap(__r);
 }
 let __h_inner = -1;
 /** `aten::inner(Tensor self, Tensor other) -> Tensor` */
 export function inner(self: Tensor, other: Tensor): Tensor {
   if (__h_inner < 0) __h_inner = __N.opHandle('aten::inner', '');
-  const __r = __N.call(__h_inner, self.h, other.h);
+  const __r = __N.call(__h_inner, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_instance_norm = -1;
 /** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
 export function instance_norm(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor {
   if (__h_instance_norm < 0) __h_instance_norm = __N.opHandle('aten::instance_norm', '');
-  const __r = __N.call(__h_instance_norm, input.h, weight?.h, bias?.h, running_mean?.h, running_var?.h, use_input_stats, momentum, eps, cudnn_enabled);
+  const __r = __N.call(__h_instance_norm, handleOf(input), optHandleOf(weight), optHandleOf(bias), optHandleOf(running_mean), optHandleOf(running_var), use_input_stats, momentum, eps, cudnn_enabled);
   return wrap(__r);
 }
 let __h_int_repr = -1;
 /** `aten::int_repr(Tensor self) -> Tensor` */
 export function int_repr(self: Tensor): Tensor {
   if (__h_int_repr < 0) __h_int_repr = __N.opHandle('aten::int_repr', '');
-  const __r = __N.call(__h_int_repr, self.h);
+  const __r = __N.call(__h_int_repr, handleOf(self));
   return wrap(__r);
 }
 let __h_inverse = -1;
 /** `aten::inverse(Tensor self) -> Tensor` */
 export function inverse(self: Tensor): Tensor {
   if (__h_inverse < 0) __h_inverse = __N.opHandle('aten::inverse', '');
-  const __r = __N.call(__h_inverse, self.h);
+  const __r = __N.call(__h_inverse, handleOf(self));
   return wrap(__r);
 }
 let __h_is_coalesced = -1;
 /** `aten::is_coalesced(Tensor self) -> bool` */
 export function is_coalesced(self: Tensor): boolean {
   if (__h_is_coalesced < 0) __h_is_coalesced = __N.opHandle('aten::is_coalesced', '');
-  return __N.call(__h_is_coalesced, self.h) as boolean;
+  return __N.call(__h_is_coalesced, handleOf(self)) as boolean;
 }
 let __h_is_complex = -1;
 /** `aten::is_complex(Tensor self) -> bool` */
 export function is_complex(self: Tensor): boolean {
   if (__h_is_complex < 0) __h_is_complex = __N.opHandle('aten::is_complex', '');
-  return __N.call(__h_is_complex, self.h) as boolean;
+  return __N.call(__h_is_complex, handleOf(self)) as boolean;
 }
 let __h_is_conj = -1;
 /** `aten::is_conj(Tensor self) -> bool` */
 export function is_conj(self: Tensor): boolean {
   if (__h_is_conj < 0) __h_is_conj = __N.opHandle('aten::is_conj', '');
-  return __N.call(__h_is_conj, self.h) as boolean;
+  return __N.call(__h_is_conj, handleOf(self)) as boolean;
 }
 let __h_is_distributed = -1;
 /** `aten::is_distributed(Tensor self) -> bool` */
 export function is_distributed(self: Tensor): boolean {
   if (__h_is_distributed < 0) __h_is_distributed = __N.opHandle('aten::is_distributed', '');
-  return __N.call(__h_is_distributed, self.h) as boolean;
+  return __N.call(__h_is_distributed, handleOf(self)) as boolean;
 }
 let __h_is_floating_point = -1;
 /** `aten::is_floating_point(Tensor self) -> bool` */
 export function is_floating_point(self: Tensor): boolean {
   if (__h_is_floating_point < 0) __h_is_floating_point = __N.opHandle('aten::is_floating_point', '');
-  return __N.call(__h_is_floating_point, self.h) as boolean;
+  return __N.call(__h_is_floating_point, handleOf(self)) as boolean;
 }
 let __h_is_inference = -1;
 /** `aten::is_inference(Tensor self) -> bool` */
 export function is_inference(self: Tensor): boolean {
   if (__h_is_inference < 0) __h_is_inference = __N.opHandle('aten::is_inference', '');
-  return __N.call(__h_is_inference, self.h) as boolean;
+  return __N.call(__h_is_inference, handleOf(self)) as boolean;
 }
 let __h_is_leaf = -1;
 /** `aten::is_leaf(Tensor self) -> bool` */
 export function is_leaf(self: Tensor): boolean {
   if (__h_is_leaf < 0) __h_is_leaf = __N.opHandle('aten::is_leaf', '');
-  return __N.call(__h_is_leaf, self.h) as boolean;
+  return __N.call(__h_is_leaf, handleOf(self)) as boolean;
 }
 let __h_is_neg = -1;
 /** `aten::is_neg(Tensor self) -> bool` */
 export function is_neg(self: Tensor): boolean {
   if (__h_is_neg < 0) __h_is_neg = __N.opHandle('aten::is_neg', '');
-  return __N.call(__h_is_neg, self.h) as boolean;
+  return __N.call(__h_is_neg, handleOf(self)) as boolean;
 }
 let __h_is_nonzero = -1;
 /** `aten::is_nonzero(Tensor self) -> bool` */
 export function is_nonzero(self: Tensor): boolean {
   if (__h_is_nonzero < 0) __h_is_nonzero = __N.opHandle('aten::is_nonzero', '');
-  return __N.call(__h_is_nonzero, self.h) as boolean;
+  return __N.call(__h_is_nonzero, handleOf(self)) as boolean;
 }
 let __h_is_pinned = -1;
 /** `aten::is_pinned(Tensor self, Device? device=None) -> bool` */
 export function is_pinned(self: Tensor, device?: string | null): boolean {
   if (__h_is_pinned < 0) __h_is_pinned = __N.opHandle('aten::is_pinned', '');
-  return __N.call(__h_is_pinned, self.h, device) as boolean;
+  return __N.call(__h_is_pinned, handleOf(self), device) as boolean;
 }
 let __h_is_same_size = -1;
 /** `aten::is_same_size(Tensor self, Tensor other) -> bool` */
 export function is_same_size(self: Tensor, other: Tensor): boolean {
   if (__h_is_same_size < 0) __h_is_same_size = __N.opHandle('aten::is_same_size', '');
-  return __N.call(__h_is_same_size, self.h, other.h) as boolean;
+  return __N.call(__h_is_same_size, handleOf(self), handleOf(other)) as boolean;
 }
 let __h_is_set_to = -1;
 /** `aten::is_set_to(Tensor self, Tensor tensor) -> bool` */
 export function is_set_to(self: Tensor, tensor: Tensor): boolean {
   if (__h_is_set_to < 0) __h_is_set_to = __N.opHandle('aten::is_set_to', '');
-  return __N.call(__h_is_set_to, self.h, tensor.h) as boolean;
+  return __N.call(__h_is_set_to, handleOf(self), handleOf(tensor)) as boolean;
 }
 let __h_is_signed = -1;
 /** `aten::is_signed(Tensor self) -> bool` */
 export function is_signed(self: Tensor): boolean {
   if (__h_is_signed < 0) __h_is_signed = __N.opHandle('aten::is_signed', '');
-  return __N.call(__h_is_signed, self.h) as boolean;
+  return __N.call(__h_is_signed, handleOf(self)) as boolean;
 }
 let __h_is_vulkan_available = -1;
 /** `aten::is_vulkan_available() -> bool` */
@@ -6678,84 +6678,84 @@ let __h_isclose = -1;
 /** `aten::isclose(Tensor self, Tensor other, float rtol=1.0000000000000001e-05, float atol=1e-08, bool equal_nan=False) -> Tensor` */
 export function isclose(self: Tensor, other: Tensor, rtol?: number, atol?: number, equal_nan?: boolean): Tensor {
   if (__h_isclose < 0) __h_isclose = __N.opHandle('aten::isclose', '');
-  const __r = __N.call(__h_isclose, self.h, other.h, rtol, atol, equal_nan);
+  const __r = __N.call(__h_isclose, handleOf(self), handleOf(other), rtol, atol, equal_nan);
   return wrap(__r);
 }
 let __h_isfinite = -1;
 /** `aten::isfinite(Tensor self) -> Tensor` */
 export function isfinite(self: Tensor): Tensor {
   if (__h_isfinite < 0) __h_isfinite = __N.opHandle('aten::isfinite', '');
-  const __r = __N.call(__h_isfinite, self.h);
+  const __r = __N.call(__h_isfinite, handleOf(self));
   return wrap(__r);
 }
 let __h_isin$Scalar_Tensor = -1;
 /** `aten::isin.Scalar_Tensor(Scalar element, Tensor test_elements, *, bool assume_unique=False, bool invert=False) -> Tensor` */
 export function isin$Scalar_Tensor(element: number | boolean, test_elements: Tensor, opts?: { assume_unique?: boolean; invert?: boolean }): Tensor {
   if (__h_isin$Scalar_Tensor < 0) __h_isin$Scalar_Tensor = __N.opHandle('aten::isin', 'Scalar_Tensor');
-  const __r = __N.call(__h_isin$Scalar_Tensor, element, test_elements.h, opts?.assume_unique, opts?.invert);
+  const __r = __N.call(__h_isin$Scalar_Tensor, element, handleOf(test_elements), opts?.assume_unique, opts?.invert);
   return wrap(__r);
 }
 let __h_isin$Tensor_Scalar = -1;
 /** `aten::isin.Tensor_Scalar(Tensor elements, Scalar test_element, *, bool assume_unique=False, bool invert=False) -> Tensor` */
 export function isin$Tensor_Scalar(elements: Tensor, test_element: number | boolean, opts?: { assume_unique?: boolean; invert?: boolean }): Tensor {
   if (__h_isin$Tensor_Scalar < 0) __h_isin$Tensor_Scalar = __N.opHandle('aten::isin', 'Tensor_Scalar');
-  const __r = __N.call(__h_isin$Tensor_Scalar, elements.h, test_element, opts?.assume_unique, opts?.invert);
+  const __r = __N.call(__h_isin$Tensor_Scalar, handleOf(elements), test_element, opts?.assume_unique, opts?.invert);
   return wrap(__r);
 }
 let __h_isin$Tensor_Tensor = -1;
 /** `aten::isin.Tensor_Tensor(Tensor elements, Tensor test_elements, *, bool assume_unique=False, bool invert=False) -> Tensor` */
 export function isin$Tensor_Tensor(elements: Tensor, test_elements: Tensor, opts?: { assume_unique?: boolean; invert?: boolean }): Tensor {
   if (__h_isin$Tensor_Tensor < 0) __h_isin$Tensor_Tensor = __N.opHandle('aten::isin', 'Tensor_Tensor');
-  const __r = __N.call(__h_isin$Tensor_Tensor, elements.h, test_elements.h, opts?.assume_unique, opts?.invert);
+  const __r = __N.call(__h_isin$Tensor_Tensor, handleOf(elements), handleOf(test_elements), opts?.assume_unique, opts?.invert);
   return wrap(__r);
 }
 let __h_isinf = -1;
 /** `aten::isinf(Tensor self) -> Tensor` */
 export function isinf(self: Tensor): Tensor {
   if (__h_isinf < 0) __h_isinf = __N.opHandle('aten::isinf', '');
-  const __r = __N.call(__h_isinf, self.h);
+  const __r = __N.call(__h_isinf, handleOf(self));
   return wrap(__r);
 }
 let __h_isnan = -1;
 /** `aten::isnan(Tensor self) -> Tensor` */
 export function isnan(self: Tensor): Tensor {
   if (__h_isnan < 0) __h_isnan = __N.opHandle('aten::isnan', '');
-  const __r = __N.call(__h_isnan, self.h);
+  const __r = __N.call(__h_isnan, handleOf(self));
   return wrap(__r);
 }
 let __h_isneginf = -1;
 /** `aten::isneginf(Tensor self) -> Tensor` */
 export function isneginf(self: Tensor): Tensor {
   if (__h_isneginf < 0) __h_isneginf = __N.opHandle('aten::isneginf', '');
-  const __r = __N.call(__h_isneginf, self.h);
+  const __r = __N.call(__h_isneginf, handleOf(self));
   return wrap(__r);
 }
 let __h_isposinf = -1;
 /** `aten::isposinf(Tensor self) -> Tensor` */
 export function isposinf(self: Tensor): Tensor {
   if (__h_isposinf < 0) __h_isposinf = __N.opHandle('aten::isposinf', '');
-  const __r = __N.call(__h_isposinf, self.h);
+  const __r = __N.call(__h_isposinf, handleOf(self));
   return wrap(__r);
 }
 let __h_isreal = -1;
 /** `aten::isreal(Tensor self) -> Tensor` */
 export function isreal(self: Tensor): Tensor {
   if (__h_isreal < 0) __h_isreal = __N.opHandle('aten::isreal', '');
-  const __r = __N.call(__h_isreal, self.h);
+  const __r = __N.call(__h_isreal, handleOf(self));
   return wrap(__r);
 }
 let __h_istft = -1;
 /** `aten::istft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int? length=None, bool return_complex=False) -> Tensor` */
 export function istft(self: Tensor, n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, return_complex?: boolean): Tensor {
   if (__h_istft < 0) __h_istft = __N.opHandle('aten::istft', '');
-  const __r = __N.call(__h_istft, self.h, n_fft, hop_length, win_length, window?.h, center, normalized, onesided, length, return_complex);
+  const __r = __N.call(__h_istft, handleOf(self), n_fft, hop_length, win_length, optHandleOf(window), center, normalized, onesided, length, return_complex);
   return wrap(__r);
 }
 let __h_item = -1;
 /** `aten::item(Tensor self) -> Scalar` */
 export function item(self: Tensor): number {
   if (__h_item < 0) __h_item = __N.opHandle('aten::item', '');
-  return __N.call(__h_item, self.h) as number;
+  return __N.call(__h_item, handleOf(self)) as number;
 }
 let __h_kaiser_window = -1;
 /** `aten::kaiser_window(int window_length, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
@@ -6782,455 +6782,455 @@ let __h_kl_div = -1;
 /** `aten::kl_div(Tensor self, Tensor target, int reduction=1, *, bool log_target=False) -> Tensor` */
 export function kl_div(self: Tensor, target: Tensor, reduction?: number, opts?: { log_target?: boolean }): Tensor {
   if (__h_kl_div < 0) __h_kl_div = __N.opHandle('aten::kl_div', '');
-  const __r = __N.call(__h_kl_div, self.h, target.h, reduction, opts?.log_target);
+  const __r = __N.call(__h_kl_div, handleOf(self), handleOf(target), reduction, opts?.log_target);
   return wrap(__r);
 }
 let __h_kron = -1;
 /** `aten::kron(Tensor self, Tensor other) -> Tensor` */
 export function kron(self: Tensor, other: Tensor): Tensor {
   if (__h_kron < 0) __h_kron = __N.opHandle('aten::kron', '');
-  const __r = __N.call(__h_kron, self.h, other.h);
+  const __r = __N.call(__h_kron, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_kthvalue = -1;
 /** `aten::kthvalue(Tensor self, int k, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function kthvalue(self: Tensor, k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_kthvalue < 0) __h_kthvalue = __N.opHandle('aten::kthvalue', '');
-  const __r = __N.call(__h_kthvalue, self.h, k, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_kthvalue, handleOf(self), k, dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_kthvalue$dimname = -1;
 /** `aten::kthvalue.dimname(Tensor self, int k, str dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function kthvalue$dimname(self: Tensor, k: number, dim: string, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_kthvalue$dimname < 0) __h_kthvalue$dimname = __N.opHandle('aten::kthvalue', 'dimname');
-  const __r = __N.call(__h_kthvalue$dimname, self.h, k, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_kthvalue$dimname, handleOf(self), k, dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_l1_loss = -1;
 /** `aten::l1_loss(Tensor self, Tensor target, int reduction=1) -> Tensor` */
 export function l1_loss(self: Tensor, target: Tensor, reduction?: number): Tensor {
   if (__h_l1_loss < 0) __h_l1_loss = __N.opHandle('aten::l1_loss', '');
-  const __r = __N.call(__h_l1_loss, self.h, target.h, reduction);
+  const __r = __N.call(__h_l1_loss, handleOf(self), handleOf(target), reduction);
   return wrap(__r);
 }
 let __h_layer_norm = -1;
 /** `aten::layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enable=True) -> Tensor` */
 export function layer_norm(input: Tensor, normalized_shape: number | number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnn_enable?: boolean): Tensor {
   if (__h_layer_norm < 0) __h_layer_norm = __N.opHandle('aten::layer_norm', '');
-  const __r = __N.call(__h_layer_norm, input.h, normalized_shape, weight?.h, bias?.h, eps, cudnn_enable);
+  const __r = __N.call(__h_layer_norm, handleOf(input), normalized_shape, optHandleOf(weight), optHandleOf(bias), eps, cudnn_enable);
   return wrap(__r);
 }
 let __h_lcm_ = -1;
 /** `aten::lcm_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function lcm_(self: Tensor, other: Tensor): Tensor {
   if (__h_lcm_ < 0) __h_lcm_ = __N.opHandle('aten::lcm_', '');
-  const __r = __N.call(__h_lcm_, self.h, other.h);
+  const __r = __N.call(__h_lcm_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_lcm = -1;
 /** `aten::lcm(Tensor self, Tensor other) -> Tensor` */
 export function lcm(self: Tensor, other: Tensor): Tensor {
   if (__h_lcm < 0) __h_lcm = __N.opHandle('aten::lcm', '');
-  const __r = __N.call(__h_lcm, self.h, other.h);
+  const __r = __N.call(__h_lcm, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_ldexp_ = -1;
 /** `aten::ldexp_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function ldexp_(self: Tensor, other: Tensor): Tensor {
   if (__h_ldexp_ < 0) __h_ldexp_ = __N.opHandle('aten::ldexp_', '');
-  const __r = __N.call(__h_ldexp_, self.h, other.h);
+  const __r = __N.call(__h_ldexp_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_ldexp$Tensor = -1;
 /** `aten::ldexp.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function ldexp$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_ldexp$Tensor < 0) __h_ldexp$Tensor = __N.opHandle('aten::ldexp', 'Tensor');
-  const __r = __N.call(__h_ldexp$Tensor, self.h, other.h);
+  const __r = __N.call(__h_ldexp$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_le_$Scalar = -1;
 /** `aten::le_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function le_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_le_$Scalar < 0) __h_le_$Scalar = __N.opHandle('aten::le_', 'Scalar');
-  const __r = __N.call(__h_le_$Scalar, self.h, other);
+  const __r = __N.call(__h_le_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_le_$Tensor = -1;
 /** `aten::le_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function le_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_le_$Tensor < 0) __h_le_$Tensor = __N.opHandle('aten::le_', 'Tensor');
-  const __r = __N.call(__h_le_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_le_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_le$Scalar = -1;
 /** `aten::le.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function le$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_le$Scalar < 0) __h_le$Scalar = __N.opHandle('aten::le', 'Scalar');
-  const __r = __N.call(__h_le$Scalar, self.h, other);
+  const __r = __N.call(__h_le$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_le$Tensor = -1;
 /** `aten::le.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function le$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_le$Tensor < 0) __h_le$Tensor = __N.opHandle('aten::le', 'Tensor');
-  const __r = __N.call(__h_le$Tensor, self.h, other.h);
+  const __r = __N.call(__h_le$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_leaky_relu_ = -1;
 /** `aten::leaky_relu_(Tensor(a!) self, Scalar negative_slope=0.01) -> Tensor(a!)` */
 export function leaky_relu_(self: Tensor, negative_slope?: number | boolean): Tensor {
   if (__h_leaky_relu_ < 0) __h_leaky_relu_ = __N.opHandle('aten::leaky_relu_', '');
-  const __r = __N.call(__h_leaky_relu_, self.h, negative_slope);
+  const __r = __N.call(__h_leaky_relu_, handleOf(self), negative_slope);
   return self;
 }
 let __h_leaky_relu_backward = -1;
 /** `aten::leaky_relu_backward(Tensor grad_output, Tensor self, Scalar negative_slope, bool self_is_result) -> Tensor` */
 export function leaky_relu_backward(grad_output: Tensor, self: Tensor, negative_slope: number | boolean, self_is_result: boolean): Tensor {
   if (__h_leaky_relu_backward < 0) __h_leaky_relu_backward = __N.opHandle('aten::leaky_relu_backward', '');
-  const __r = __N.call(__h_leaky_relu_backward, grad_output.h, self.h, negative_slope, self_is_result);
+  const __r = __N.call(__h_leaky_relu_backward, handleOf(grad_output), handleOf(self), negative_slope, self_is_result);
   return wrap(__r);
 }
 let __h_leaky_relu = -1;
 /** `aten::leaky_relu(Tensor self, Scalar negative_slope=0.01) -> Tensor` */
 export function leaky_relu(self: Tensor, negative_slope?: number | boolean): Tensor {
   if (__h_leaky_relu < 0) __h_leaky_relu = __N.opHandle('aten::leaky_relu', '');
-  const __r = __N.call(__h_leaky_relu, self.h, negative_slope);
+  const __r = __N.call(__h_leaky_relu, handleOf(self), negative_slope);
   return wrap(__r);
 }
 let __h_lerp_$Scalar = -1;
 /** `aten::lerp_.Scalar(Tensor(a!) self, Tensor end, Scalar weight) -> Tensor(a!)` */
 export function lerp_$Scalar(self: Tensor, end: Tensor, weight: number | boolean): Tensor {
   if (__h_lerp_$Scalar < 0) __h_lerp_$Scalar = __N.opHandle('aten::lerp_', 'Scalar');
-  const __r = __N.call(__h_lerp_$Scalar, self.h, end.h, weight);
+  const __r = __N.call(__h_lerp_$Scalar, handleOf(self), handleOf(end), weight);
   return self;
 }
 let __h_lerp_$Tensor = -1;
 /** `aten::lerp_.Tensor(Tensor(a!) self, Tensor end, Tensor weight) -> Tensor(a!)` */
 export function lerp_$Tensor(self: Tensor, end: Tensor, weight: Tensor): Tensor {
   if (__h_lerp_$Tensor < 0) __h_lerp_$Tensor = __N.opHandle('aten::lerp_', 'Tensor');
-  const __r = __N.call(__h_lerp_$Tensor, self.h, end.h, weight.h);
+  const __r = __N.call(__h_lerp_$Tensor, handleOf(self), handleOf(end), handleOf(weight));
   return self;
 }
 let __h_lerp$Scalar = -1;
 /** `aten::lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor` */
 export function lerp$Scalar(self: Tensor, end: Tensor, weight: number | boolean): Tensor {
   if (__h_lerp$Scalar < 0) __h_lerp$Scalar = __N.opHandle('aten::lerp', 'Scalar');
-  const __r = __N.call(__h_lerp$Scalar, self.h, end.h, weight);
+  const __r = __N.call(__h_lerp$Scalar, handleOf(self), handleOf(end), weight);
   return wrap(__r);
 }
 let __h_lerp$Tensor = -1;
 /** `aten::lerp.Tensor(Tensor self, Tensor end, Tensor weight) -> Tensor` */
 export function lerp$Tensor(self: Tensor, end: Tensor, weight: Tensor): Tensor {
   if (__h_lerp$Tensor < 0) __h_lerp$Tensor = __N.opHandle('aten::lerp', 'Tensor');
-  const __r = __N.call(__h_lerp$Tensor, self.h, end.h, weight.h);
+  const __r = __N.call(__h_lerp$Tensor, handleOf(self), handleOf(end), handleOf(weight));
   return wrap(__r);
 }
 let __h_less_$Scalar = -1;
 /** `aten::less_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function less_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_less_$Scalar < 0) __h_less_$Scalar = __N.opHandle('aten::less_', 'Scalar');
-  const __r = __N.call(__h_less_$Scalar, self.h, other);
+  const __r = __N.call(__h_less_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_less_$Tensor = -1;
 /** `aten::less_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function less_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_less_$Tensor < 0) __h_less_$Tensor = __N.opHandle('aten::less_', 'Tensor');
-  const __r = __N.call(__h_less_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_less_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_less_equal_$Scalar = -1;
 /** `aten::less_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function less_equal_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_less_equal_$Scalar < 0) __h_less_equal_$Scalar = __N.opHandle('aten::less_equal_', 'Scalar');
-  const __r = __N.call(__h_less_equal_$Scalar, self.h, other);
+  const __r = __N.call(__h_less_equal_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_less_equal_$Tensor = -1;
 /** `aten::less_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function less_equal_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_less_equal_$Tensor < 0) __h_less_equal_$Tensor = __N.opHandle('aten::less_equal_', 'Tensor');
-  const __r = __N.call(__h_less_equal_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_less_equal_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_less_equal$Scalar = -1;
 /** `aten::less_equal.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function less_equal$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_less_equal$Scalar < 0) __h_less_equal$Scalar = __N.opHandle('aten::less_equal', 'Scalar');
-  const __r = __N.call(__h_less_equal$Scalar, self.h, other);
+  const __r = __N.call(__h_less_equal$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_less_equal$Tensor = -1;
 /** `aten::less_equal.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function less_equal$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_less_equal$Tensor < 0) __h_less_equal$Tensor = __N.opHandle('aten::less_equal', 'Tensor');
-  const __r = __N.call(__h_less_equal$Tensor, self.h, other.h);
+  const __r = __N.call(__h_less_equal$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_less$Scalar = -1;
 /** `aten::less.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function less$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_less$Scalar < 0) __h_less$Scalar = __N.opHandle('aten::less', 'Scalar');
-  const __r = __N.call(__h_less$Scalar, self.h, other);
+  const __r = __N.call(__h_less$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_less$Tensor = -1;
 /** `aten::less.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function less$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_less$Tensor < 0) __h_less$Tensor = __N.opHandle('aten::less', 'Tensor');
-  const __r = __N.call(__h_less$Tensor, self.h, other.h);
+  const __r = __N.call(__h_less$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_lgamma_ = -1;
 /** `aten::lgamma_(Tensor(a!) self) -> Tensor(a!)` */
 export function lgamma_(self: Tensor): Tensor {
   if (__h_lgamma_ < 0) __h_lgamma_ = __N.opHandle('aten::lgamma_', '');
-  const __r = __N.call(__h_lgamma_, self.h);
+  const __r = __N.call(__h_lgamma_, handleOf(self));
   return self;
 }
 let __h_lgamma = -1;
 /** `aten::lgamma(Tensor self) -> Tensor` */
 export function lgamma(self: Tensor): Tensor {
   if (__h_lgamma < 0) __h_lgamma = __N.opHandle('aten::lgamma', '');
-  const __r = __N.call(__h_lgamma, self.h);
+  const __r = __N.call(__h_lgamma, handleOf(self));
   return wrap(__r);
 }
 let __h_lift_fresh_copy = -1;
 /** `aten::lift_fresh_copy(Tensor self) -> Tensor` */
 export function lift_fresh_copy(self: Tensor): Tensor {
   if (__h_lift_fresh_copy < 0) __h_lift_fresh_copy = __N.opHandle('aten::lift_fresh_copy', '');
-  const __r = __N.call(__h_lift_fresh_copy, self.h);
+  const __r = __N.call(__h_lift_fresh_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_lift_fresh = -1;
 /** `aten::lift_fresh(Tensor(a) self) -> Tensor(a)` */
 export function lift_fresh(self: Tensor): Tensor {
   if (__h_lift_fresh < 0) __h_lift_fresh = __N.opHandle('aten::lift_fresh', '');
-  const __r = __N.call(__h_lift_fresh, self.h);
+  const __r = __N.call(__h_lift_fresh, handleOf(self));
   return wrap(__r);
 }
 let __h_lift = -1;
 /** `aten::lift(Tensor self) -> Tensor` */
 export function lift(self: Tensor): Tensor {
   if (__h_lift < 0) __h_lift = __N.opHandle('aten::lift', '');
-  const __r = __N.call(__h_lift, self.h);
+  const __r = __N.call(__h_lift, handleOf(self));
   return wrap(__r);
 }
 let __h_linalg_cholesky_ex = -1;
 /** `aten::linalg_cholesky_ex(Tensor self, *, bool upper=False, bool check_errors=False) -> (Tensor L, Tensor info)` */
 export function linalg_cholesky_ex(self: Tensor, opts?: { upper?: boolean; check_errors?: boolean }): [Tensor, Tensor] {
   if (__h_linalg_cholesky_ex < 0) __h_linalg_cholesky_ex = __N.opHandle('aten::linalg_cholesky_ex', '');
-  const __r = __N.call(__h_linalg_cholesky_ex, self.h, opts?.upper, opts?.check_errors) as unknown[];
+  const __r = __N.call(__h_linalg_cholesky_ex, handleOf(self), opts?.upper, opts?.check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_cholesky = -1;
 /** `aten::linalg_cholesky(Tensor self, *, bool upper=False) -> Tensor` */
 export function linalg_cholesky(self: Tensor, opts?: { upper?: boolean }): Tensor {
   if (__h_linalg_cholesky < 0) __h_linalg_cholesky = __N.opHandle('aten::linalg_cholesky', '');
-  const __r = __N.call(__h_linalg_cholesky, self.h, opts?.upper);
+  const __r = __N.call(__h_linalg_cholesky, handleOf(self), opts?.upper);
   return wrap(__r);
 }
 let __h_linalg_cond = -1;
 /** `aten::linalg_cond(Tensor self, Scalar? p=None) -> Tensor` */
 export function linalg_cond(self: Tensor, p?: number | boolean | null): Tensor {
   if (__h_linalg_cond < 0) __h_linalg_cond = __N.opHandle('aten::linalg_cond', '');
-  const __r = __N.call(__h_linalg_cond, self.h, p);
+  const __r = __N.call(__h_linalg_cond, handleOf(self), p);
   return wrap(__r);
 }
 let __h_linalg_cond$p_str = -1;
 /** `aten::linalg_cond.p_str(Tensor self, str p) -> Tensor` */
 export function linalg_cond$p_str(self: Tensor, p: string): Tensor {
   if (__h_linalg_cond$p_str < 0) __h_linalg_cond$p_str = __N.opHandle('aten::linalg_cond', 'p_str');
-  const __r = __N.call(__h_linalg_cond$p_str, self.h, p);
+  const __r = __N.call(__h_linalg_cond$p_str, handleOf(self), p);
   return wrap(__r);
 }
 let __h_linalg_cross = -1;
 /** `aten::linalg_cross(Tensor self, Tensor other, *, int dim=-1) -> Tensor` */
 export function linalg_cross(self: Tensor, other: Tensor, opts?: { dim?: number }): Tensor {
   if (__h_linalg_cross < 0) __h_linalg_cross = __N.opHandle('aten::linalg_cross', '');
-  const __r = __N.call(__h_linalg_cross, self.h, other.h, opts?.dim);
+  const __r = __N.call(__h_linalg_cross, handleOf(self), handleOf(other), opts?.dim);
   return wrap(__r);
 }
 let __h_linalg_det = -1;
 /** `aten::linalg_det(Tensor A) -> Tensor` */
 export function linalg_det(A: Tensor): Tensor {
   if (__h_linalg_det < 0) __h_linalg_det = __N.opHandle('aten::linalg_det', '');
-  const __r = __N.call(__h_linalg_det, A.h);
+  const __r = __N.call(__h_linalg_det, handleOf(A));
   return wrap(__r);
 }
 let __h_linalg_diagonal = -1;
 /** `aten::linalg_diagonal(Tensor(a) A, *, int offset=0, int dim1=-2, int dim2=-1) -> Tensor(a)` */
 export function linalg_diagonal(A: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor {
   if (__h_linalg_diagonal < 0) __h_linalg_diagonal = __N.opHandle('aten::linalg_diagonal', '');
-  const __r = __N.call(__h_linalg_diagonal, A.h, opts?.offset, opts?.dim1, opts?.dim2);
+  const __r = __N.call(__h_linalg_diagonal, handleOf(A), opts?.offset, opts?.dim1, opts?.dim2);
   return wrap(__r);
 }
 let __h_linalg_eig = -1;
 /** `aten::linalg_eig(Tensor self) -> (Tensor eigenvalues, Tensor eigenvectors)` */
 export function linalg_eig(self: Tensor): [Tensor, Tensor] {
   if (__h_linalg_eig < 0) __h_linalg_eig = __N.opHandle('aten::linalg_eig', '');
-  const __r = __N.call(__h_linalg_eig, self.h) as unknown[];
+  const __r = __N.call(__h_linalg_eig, handleOf(self)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_eigh = -1;
 /** `aten::linalg_eigh(Tensor self, str UPLO="L") -> (Tensor eigenvalues, Tensor eigenvectors)` */
 export function linalg_eigh(self: Tensor, UPLO?: string): [Tensor, Tensor] {
   if (__h_linalg_eigh < 0) __h_linalg_eigh = __N.opHandle('aten::linalg_eigh', '');
-  const __r = __N.call(__h_linalg_eigh, self.h, UPLO) as unknown[];
+  const __r = __N.call(__h_linalg_eigh, handleOf(self), UPLO) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_eigvals = -1;
 /** `aten::linalg_eigvals(Tensor self) -> Tensor` */
 export function linalg_eigvals(self: Tensor): Tensor {
   if (__h_linalg_eigvals < 0) __h_linalg_eigvals = __N.opHandle('aten::linalg_eigvals', '');
-  const __r = __N.call(__h_linalg_eigvals, self.h);
+  const __r = __N.call(__h_linalg_eigvals, handleOf(self));
   return wrap(__r);
 }
 let __h_linalg_eigvalsh = -1;
 /** `aten::linalg_eigvalsh(Tensor self, str UPLO="L") -> Tensor` */
 export function linalg_eigvalsh(self: Tensor, UPLO?: string): Tensor {
   if (__h_linalg_eigvalsh < 0) __h_linalg_eigvalsh = __N.opHandle('aten::linalg_eigvalsh', '');
-  const __r = __N.call(__h_linalg_eigvalsh, self.h, UPLO);
+  const __r = __N.call(__h_linalg_eigvalsh, handleOf(self), UPLO);
   return wrap(__r);
 }
 let __h_linalg_householder_product = -1;
 /** `aten::linalg_householder_product(Tensor input, Tensor tau) -> Tensor` */
 export function linalg_householder_product(input: Tensor, tau: Tensor): Tensor {
   if (__h_linalg_householder_product < 0) __h_linalg_householder_product = __N.opHandle('aten::linalg_householder_product', '');
-  const __r = __N.call(__h_linalg_householder_product, input.h, tau.h);
+  const __r = __N.call(__h_linalg_householder_product, handleOf(input), handleOf(tau));
   return wrap(__r);
 }
 let __h_linalg_inv_ex = -1;
 /** `aten::linalg_inv_ex(Tensor A, *, bool check_errors=False) -> (Tensor inverse, Tensor info)` */
 export function linalg_inv_ex(A: Tensor, opts?: { check_errors?: boolean }): [Tensor, Tensor] {
   if (__h_linalg_inv_ex < 0) __h_linalg_inv_ex = __N.opHandle('aten::linalg_inv_ex', '');
-  const __r = __N.call(__h_linalg_inv_ex, A.h, opts?.check_errors) as unknown[];
+  const __r = __N.call(__h_linalg_inv_ex, handleOf(A), opts?.check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_inv = -1;
 /** `aten::linalg_inv(Tensor A) -> Tensor` */
 export function linalg_inv(A: Tensor): Tensor {
   if (__h_linalg_inv < 0) __h_linalg_inv = __N.opHandle('aten::linalg_inv', '');
-  const __r = __N.call(__h_linalg_inv, A.h);
+  const __r = __N.call(__h_linalg_inv, handleOf(A));
   return wrap(__r);
 }
 let __h_linalg_ldl_factor_ex = -1;
 /** `aten::linalg_ldl_factor_ex(Tensor self, *, bool hermitian=False, bool check_errors=False) -> (Tensor LD, Tensor pivots, Tensor info)` */
 export function linalg_ldl_factor_ex(self: Tensor, opts?: { hermitian?: boolean; check_errors?: boolean }): [Tensor, Tensor, Tensor] {
   if (__h_linalg_ldl_factor_ex < 0) __h_linalg_ldl_factor_ex = __N.opHandle('aten::linalg_ldl_factor_ex', '');
-  const __r = __N.call(__h_linalg_ldl_factor_ex, self.h, opts?.hermitian, opts?.check_errors) as unknown[];
+  const __r = __N.call(__h_linalg_ldl_factor_ex, handleOf(self), opts?.hermitian, opts?.check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_linalg_ldl_factor = -1;
 /** `aten::linalg_ldl_factor(Tensor self, *, bool hermitian=False) -> (Tensor LD, Tensor pivots)` */
 export function linalg_ldl_factor(self: Tensor, opts?: { hermitian?: boolean }): [Tensor, Tensor] {
   if (__h_linalg_ldl_factor < 0) __h_linalg_ldl_factor = __N.opHandle('aten::linalg_ldl_factor', '');
-  const __r = __N.call(__h_linalg_ldl_factor, self.h, opts?.hermitian) as unknown[];
+  const __r = __N.call(__h_linalg_ldl_factor, handleOf(self), opts?.hermitian) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_ldl_solve = -1;
 /** `aten::linalg_ldl_solve(Tensor LD, Tensor pivots, Tensor B, *, bool hermitian=False) -> Tensor` */
 export function linalg_ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, opts?: { hermitian?: boolean }): Tensor {
   if (__h_linalg_ldl_solve < 0) __h_linalg_ldl_solve = __N.opHandle('aten::linalg_ldl_solve', '');
-  const __r = __N.call(__h_linalg_ldl_solve, LD.h, pivots.h, B.h, opts?.hermitian);
+  const __r = __N.call(__h_linalg_ldl_solve, handleOf(LD), handleOf(pivots), handleOf(B), opts?.hermitian);
   return wrap(__r);
 }
 let __h_linalg_lstsq = -1;
 /** `aten::linalg_lstsq(Tensor self, Tensor b, float? rcond=None, *, str? driver=None) -> (Tensor solution, Tensor residuals, Tensor rank, Tensor singular_values)` */
 export function linalg_lstsq(self: Tensor, b: Tensor, rcond?: number | null, opts?: { driver?: string | null }): [Tensor, Tensor, Tensor, Tensor] {
   if (__h_linalg_lstsq < 0) __h_linalg_lstsq = __N.opHandle('aten::linalg_lstsq', '');
-  const __r = __N.call(__h_linalg_lstsq, self.h, b.h, rcond, opts?.driver) as unknown[];
+  const __r = __N.call(__h_linalg_lstsq, handleOf(self), handleOf(b), rcond, opts?.driver) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3])];
 }
 let __h_linalg_lu_factor_ex = -1;
 /** `aten::linalg_lu_factor_ex(Tensor A, *, bool pivot=True, bool check_errors=False) -> (Tensor LU, Tensor pivots, Tensor info)` */
 export function linalg_lu_factor_ex(A: Tensor, opts?: { pivot?: boolean; check_errors?: boolean }): [Tensor, Tensor, Tensor] {
   if (__h_linalg_lu_factor_ex < 0) __h_linalg_lu_factor_ex = __N.opHandle('aten::linalg_lu_factor_ex', '');
-  const __r = __N.call(__h_linalg_lu_factor_ex, A.h, opts?.pivot, opts?.check_errors) as unknown[];
+  const __r = __N.call(__h_linalg_lu_factor_ex, handleOf(A), opts?.pivot, opts?.check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_linalg_lu_factor = -1;
 /** `aten::linalg_lu_factor(Tensor A, *, bool pivot=True) -> (Tensor LU, Tensor pivots)` */
 export function linalg_lu_factor(A: Tensor, opts?: { pivot?: boolean }): [Tensor, Tensor] {
   if (__h_linalg_lu_factor < 0) __h_linalg_lu_factor = __N.opHandle('aten::linalg_lu_factor', '');
-  const __r = __N.call(__h_linalg_lu_factor, A.h, opts?.pivot) as unknown[];
+  const __r = __N.call(__h_linalg_lu_factor, handleOf(A), opts?.pivot) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_lu_solve = -1;
 /** `aten::linalg_lu_solve(Tensor LU, Tensor pivots, Tensor B, *, bool left=True, bool adjoint=False) -> Tensor` */
 export function linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, opts?: { left?: boolean; adjoint?: boolean }): Tensor {
   if (__h_linalg_lu_solve < 0) __h_linalg_lu_solve = __N.opHandle('aten::linalg_lu_solve', '');
-  const __r = __N.call(__h_linalg_lu_solve, LU.h, pivots.h, B.h, opts?.left, opts?.adjoint);
+  const __r = __N.call(__h_linalg_lu_solve, handleOf(LU), handleOf(pivots), handleOf(B), opts?.left, opts?.adjoint);
   return wrap(__r);
 }
 let __h_linalg_lu = -1;
 /** `aten::linalg_lu(Tensor A, *, bool pivot=True) -> (Tensor P, Tensor L, Tensor U)` */
 export function linalg_lu(A: Tensor, opts?: { pivot?: boolean }): [Tensor, Tensor, Tensor] {
   if (__h_linalg_lu < 0) __h_linalg_lu = __N.opHandle('aten::linalg_lu', '');
-  const __r = __N.call(__h_linalg_lu, A.h, opts?.pivot) as unknown[];
+  const __r = __N.call(__h_linalg_lu, handleOf(A), opts?.pivot) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_linalg_matmul = -1;
 /** `aten::linalg_matmul(Tensor self, Tensor other) -> Tensor` */
 export function linalg_matmul(self: Tensor, other: Tensor): Tensor {
   if (__h_linalg_matmul < 0) __h_linalg_matmul = __N.opHandle('aten::linalg_matmul', '');
-  const __r = __N.call(__h_linalg_matmul, self.h, other.h);
+  const __r = __N.call(__h_linalg_matmul, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_linalg_matrix_exp = -1;
 /** `aten::linalg_matrix_exp(Tensor self) -> Tensor` */
 export function linalg_matrix_exp(self: Tensor): Tensor {
   if (__h_linalg_matrix_exp < 0) __h_linalg_matrix_exp = __N.opHandle('aten::linalg_matrix_exp', '');
-  const __r = __N.call(__h_linalg_matrix_exp, self.h);
+  const __r = __N.call(__h_linalg_matrix_exp, handleOf(self));
   return wrap(__r);
 }
 let __h_linalg_matrix_norm = -1;
 /** `aten::linalg_matrix_norm(Tensor self, Scalar ord, int[] dim=[-2, -1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function linalg_matrix_norm(self: Tensor, ord: number | boolean, dim?: number | number[], keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_linalg_matrix_norm < 0) __h_linalg_matrix_norm = __N.opHandle('aten::linalg_matrix_norm', '');
-  const __r = __N.call(__h_linalg_matrix_norm, self.h, ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_linalg_matrix_norm, handleOf(self), ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_linalg_matrix_norm$str_ord = -1;
 /** `aten::linalg_matrix_norm.str_ord(Tensor self, str ord="fro", int[] dim=[-2, -1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function linalg_matrix_norm$str_ord(self: Tensor, ord?: string, dim?: number | number[], keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_linalg_matrix_norm$str_ord < 0) __h_linalg_matrix_norm$str_ord = __N.opHandle('aten::linalg_matrix_norm', 'str_ord');
-  const __r = __N.call(__h_linalg_matrix_norm$str_ord, self.h, ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_linalg_matrix_norm$str_ord, handleOf(self), ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_linalg_matrix_power = -1;
 /** `aten::linalg_matrix_power(Tensor self, int n) -> Tensor` */
 export function linalg_matrix_power(self: Tensor, n: number): Tensor {
   if (__h_linalg_matrix_power < 0) __h_linalg_matrix_power = __N.opHandle('aten::linalg_matrix_power', '');
-  const __r = __N.call(__h_linalg_matrix_power, self.h, n);
+  const __r = __N.call(__h_linalg_matrix_power, handleOf(self), n);
   return wrap(__r);
 }
 let __h_linalg_matrix_rank = -1;
 /** `aten::linalg_matrix_rank(Tensor self, float tol, bool hermitian=False) -> Tensor` */
 export function linalg_matrix_rank(self: Tensor, tol: number, hermitian?: boolean): Tensor {
   if (__h_linalg_matrix_rank < 0) __h_linalg_matrix_rank = __N.opHandle('aten::linalg_matrix_rank', '');
-  const __r = __N.call(__h_linalg_matrix_rank, self.h, tol, hermitian);
+  const __r = __N.call(__h_linalg_matrix_rank, handleOf(self), tol, hermitian);
   return wrap(__r);
 }
 let __h_linalg_matrix_rank$atol_rtol_float = -1;
 /** `aten::linalg_matrix_rank.atol_rtol_float(Tensor self, *, float? atol=None, float? rtol=None, bool hermitian=False) -> Tensor` */
 export function linalg_matrix_rank$atol_rtol_float(self: Tensor, opts?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor {
   if (__h_linalg_matrix_rank$atol_rtol_float < 0) __h_linalg_matrix_rank$atol_rtol_float = __N.opHandle('aten::linalg_matrix_rank', 'atol_rtol_float');
-  const __r = __N.call(__h_linalg_matrix_rank$atol_rtol_float, self.h, opts?.atol, opts?.rtol, opts?.hermitian);
+  const __r = __N.call(__h_linalg_matrix_rank$atol_rtol_float, handleOf(self), opts?.atol, opts?.rtol, opts?.hermitian);
   return wrap(__r);
 }
 let __h_linalg_matrix_rank$atol_rtol_tensor = -1;
 /** `aten::linalg_matrix_rank.atol_rtol_tensor(Tensor input, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False) -> Tensor` */
 export function linalg_matrix_rank$atol_rtol_tensor(input: Tensor, opts?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean }): Tensor {
   if (__h_linalg_matrix_rank$atol_rtol_tensor < 0) __h_linalg_matrix_rank$atol_rtol_tensor = __N.opHandle('aten::linalg_matrix_rank', 'atol_rtol_tensor');
-  const __r = __N.call(__h_linalg_matrix_rank$atol_rtol_tensor, input.h, opts?.atol?.h, opts?.rtol?.h, opts?.hermitian);
+  const __r = __N.call(__h_linalg_matrix_rank$atol_rtol_tensor, handleOf(input), optHandleOf(opts?.atol), optHandleOf(opts?.rtol), opts?.hermitian);
   return wrap(__r);
 }
 let __h_linalg_matrix_rank$tol_tensor = -1;
 /** `aten::linalg_matrix_rank.tol_tensor(Tensor input, Tensor tol, bool hermitian=False) -> Tensor` */
 export function linalg_matrix_rank$tol_tensor(input: Tensor, tol: Tensor, hermitian?: boolean): Tensor {
   if (__h_linalg_matrix_rank$tol_tensor < 0) __h_linalg_matrix_rank$tol_tensor = __N.opHandle('aten::linalg_matrix_rank', 'tol_tensor');
-  const __r = __N.call(__h_linalg_matrix_rank$tol_tensor, input.h, tol.h, hermitian);
+  const __r = __N.call(__h_linalg_matrix_rank$tol_tensor, handleOf(input), handleOf(tol), hermitian);
   return wrap(__r);
 }
 let __h_linalg_multi_dot = -1;
@@ -7244,140 +7244,140 @@ let __h_linalg_norm = -1;
 /** `aten::linalg_norm(Tensor self, Scalar? ord=None, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function linalg_norm(self: Tensor, ord?: number | boolean | null, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_linalg_norm < 0) __h_linalg_norm = __N.opHandle('aten::linalg_norm', '');
-  const __r = __N.call(__h_linalg_norm, self.h, ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_linalg_norm, handleOf(self), ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_linalg_norm$ord_str = -1;
 /** `aten::linalg_norm.ord_str(Tensor self, str ord, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function linalg_norm$ord_str(self: Tensor, ord: string, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_linalg_norm$ord_str < 0) __h_linalg_norm$ord_str = __N.opHandle('aten::linalg_norm', 'ord_str');
-  const __r = __N.call(__h_linalg_norm$ord_str, self.h, ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_linalg_norm$ord_str, handleOf(self), ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_linalg_pinv = -1;
 /** `aten::linalg_pinv(Tensor self, float rcond, bool hermitian=False) -> Tensor` */
 export function linalg_pinv(self: Tensor, rcond: number, hermitian?: boolean): Tensor {
   if (__h_linalg_pinv < 0) __h_linalg_pinv = __N.opHandle('aten::linalg_pinv', '');
-  const __r = __N.call(__h_linalg_pinv, self.h, rcond, hermitian);
+  const __r = __N.call(__h_linalg_pinv, handleOf(self), rcond, hermitian);
   return wrap(__r);
 }
 let __h_linalg_pinv$atol_rtol_float = -1;
 /** `aten::linalg_pinv.atol_rtol_float(Tensor self, *, float? atol=None, float? rtol=None, bool hermitian=False) -> Tensor` */
 export function linalg_pinv$atol_rtol_float(self: Tensor, opts?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor {
   if (__h_linalg_pinv$atol_rtol_float < 0) __h_linalg_pinv$atol_rtol_float = __N.opHandle('aten::linalg_pinv', 'atol_rtol_float');
-  const __r = __N.call(__h_linalg_pinv$atol_rtol_float, self.h, opts?.atol, opts?.rtol, opts?.hermitian);
+  const __r = __N.call(__h_linalg_pinv$atol_rtol_float, handleOf(self), opts?.atol, opts?.rtol, opts?.hermitian);
   return wrap(__r);
 }
 let __h_linalg_pinv$atol_rtol_tensor = -1;
 /** `aten::linalg_pinv.atol_rtol_tensor(Tensor self, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False) -> Tensor` */
 export function linalg_pinv$atol_rtol_tensor(self: Tensor, opts?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean }): Tensor {
   if (__h_linalg_pinv$atol_rtol_tensor < 0) __h_linalg_pinv$atol_rtol_tensor = __N.opHandle('aten::linalg_pinv', 'atol_rtol_tensor');
-  const __r = __N.call(__h_linalg_pinv$atol_rtol_tensor, self.h, opts?.atol?.h, opts?.rtol?.h, opts?.hermitian);
+  const __r = __N.call(__h_linalg_pinv$atol_rtol_tensor, handleOf(self), optHandleOf(opts?.atol), optHandleOf(opts?.rtol), opts?.hermitian);
   return wrap(__r);
 }
 let __h_linalg_pinv$rcond_tensor = -1;
 /** `aten::linalg_pinv.rcond_tensor(Tensor self, Tensor rcond, bool hermitian=False) -> Tensor` */
 export function linalg_pinv$rcond_tensor(self: Tensor, rcond: Tensor, hermitian?: boolean): Tensor {
   if (__h_linalg_pinv$rcond_tensor < 0) __h_linalg_pinv$rcond_tensor = __N.opHandle('aten::linalg_pinv', 'rcond_tensor');
-  const __r = __N.call(__h_linalg_pinv$rcond_tensor, self.h, rcond.h, hermitian);
+  const __r = __N.call(__h_linalg_pinv$rcond_tensor, handleOf(self), handleOf(rcond), hermitian);
   return wrap(__r);
 }
 let __h_linalg_qr = -1;
 /** `aten::linalg_qr(Tensor A, str mode="reduced") -> (Tensor Q, Tensor R)` */
 export function linalg_qr(A: Tensor, mode?: string): [Tensor, Tensor] {
   if (__h_linalg_qr < 0) __h_linalg_qr = __N.opHandle('aten::linalg_qr', '');
-  const __r = __N.call(__h_linalg_qr, A.h, mode) as unknown[];
+  const __r = __N.call(__h_linalg_qr, handleOf(A), mode) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_slogdet = -1;
 /** `aten::linalg_slogdet(Tensor A) -> (Tensor sign, Tensor logabsdet)` */
 export function linalg_slogdet(A: Tensor): [Tensor, Tensor] {
   if (__h_linalg_slogdet < 0) __h_linalg_slogdet = __N.opHandle('aten::linalg_slogdet', '');
-  const __r = __N.call(__h_linalg_slogdet, A.h) as unknown[];
+  const __r = __N.call(__h_linalg_slogdet, handleOf(A)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_solve_ex = -1;
 /** `aten::linalg_solve_ex(Tensor A, Tensor B, *, bool left=True, bool check_errors=False) -> (Tensor result, Tensor info)` */
 export function linalg_solve_ex(A: Tensor, B: Tensor, opts?: { left?: boolean; check_errors?: boolean }): [Tensor, Tensor] {
   if (__h_linalg_solve_ex < 0) __h_linalg_solve_ex = __N.opHandle('aten::linalg_solve_ex', '');
-  const __r = __N.call(__h_linalg_solve_ex, A.h, B.h, opts?.left, opts?.check_errors) as unknown[];
+  const __r = __N.call(__h_linalg_solve_ex, handleOf(A), handleOf(B), opts?.left, opts?.check_errors) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_linalg_solve_triangular = -1;
 /** `aten::linalg_solve_triangular(Tensor self, Tensor B, *, bool upper, bool left=True, bool unitriangular=False) -> Tensor` */
 export function linalg_solve_triangular(self: Tensor, B: Tensor, opts: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor {
   if (__h_linalg_solve_triangular < 0) __h_linalg_solve_triangular = __N.opHandle('aten::linalg_solve_triangular', '');
-  const __r = __N.call(__h_linalg_solve_triangular, self.h, B.h, opts?.upper, opts?.left, opts?.unitriangular);
+  const __r = __N.call(__h_linalg_solve_triangular, handleOf(self), handleOf(B), opts?.upper, opts?.left, opts?.unitriangular);
   return wrap(__r);
 }
 let __h_linalg_solve = -1;
 /** `aten::linalg_solve(Tensor A, Tensor B, *, bool left=True) -> Tensor` */
 export function linalg_solve(A: Tensor, B: Tensor, opts?: { left?: boolean }): Tensor {
   if (__h_linalg_solve < 0) __h_linalg_solve = __N.opHandle('aten::linalg_solve', '');
-  const __r = __N.call(__h_linalg_solve, A.h, B.h, opts?.left);
+  const __r = __N.call(__h_linalg_solve, handleOf(A), handleOf(B), opts?.left);
   return wrap(__r);
 }
 let __h_linalg_svd = -1;
 /** `aten::linalg_svd(Tensor A, bool full_matrices=True, *, str? driver=None) -> (Tensor U, Tensor S, Tensor Vh)` */
 export function linalg_svd(A: Tensor, full_matrices?: boolean, opts?: { driver?: string | null }): [Tensor, Tensor, Tensor] {
   if (__h_linalg_svd < 0) __h_linalg_svd = __N.opHandle('aten::linalg_svd', '');
-  const __r = __N.call(__h_linalg_svd, A.h, full_matrices, opts?.driver) as unknown[];
+  const __r = __N.call(__h_linalg_svd, handleOf(A), full_matrices, opts?.driver) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_linalg_svdvals = -1;
 /** `aten::linalg_svdvals(Tensor A, *, str? driver=None) -> Tensor` */
 export function linalg_svdvals(A: Tensor, opts?: { driver?: string | null }): Tensor {
   if (__h_linalg_svdvals < 0) __h_linalg_svdvals = __N.opHandle('aten::linalg_svdvals', '');
-  const __r = __N.call(__h_linalg_svdvals, A.h, opts?.driver);
+  const __r = __N.call(__h_linalg_svdvals, handleOf(A), opts?.driver);
   return wrap(__r);
 }
 let __h_linalg_tensorinv = -1;
 /** `aten::linalg_tensorinv(Tensor self, int ind=2) -> Tensor` */
 export function linalg_tensorinv(self: Tensor, ind?: number): Tensor {
   if (__h_linalg_tensorinv < 0) __h_linalg_tensorinv = __N.opHandle('aten::linalg_tensorinv', '');
-  const __r = __N.call(__h_linalg_tensorinv, self.h, ind);
+  const __r = __N.call(__h_linalg_tensorinv, handleOf(self), ind);
   return wrap(__r);
 }
 let __h_linalg_tensorsolve = -1;
 /** `aten::linalg_tensorsolve(Tensor self, Tensor other, int[]? dims=None) -> Tensor` */
 export function linalg_tensorsolve(self: Tensor, other: Tensor, dims?: number | number[] | null): Tensor {
   if (__h_linalg_tensorsolve < 0) __h_linalg_tensorsolve = __N.opHandle('aten::linalg_tensorsolve', '');
-  const __r = __N.call(__h_linalg_tensorsolve, self.h, other.h, dims);
+  const __r = __N.call(__h_linalg_tensorsolve, handleOf(self), handleOf(other), dims);
   return wrap(__r);
 }
 let __h_linalg_vander = -1;
 /** `aten::linalg_vander(Tensor x, *, int? N=None) -> Tensor` */
 export function linalg_vander(x: Tensor, opts?: { N?: number | null }): Tensor {
   if (__h_linalg_vander < 0) __h_linalg_vander = __N.opHandle('aten::linalg_vander', '');
-  const __r = __N.call(__h_linalg_vander, x.h, opts?.N);
+  const __r = __N.call(__h_linalg_vander, handleOf(x), opts?.N);
   return wrap(__r);
 }
 let __h_linalg_vecdot = -1;
 /** `aten::linalg_vecdot(Tensor x, Tensor y, *, int dim=-1) -> Tensor` */
 export function linalg_vecdot(x: Tensor, y: Tensor, opts?: { dim?: number }): Tensor {
   if (__h_linalg_vecdot < 0) __h_linalg_vecdot = __N.opHandle('aten::linalg_vecdot', '');
-  const __r = __N.call(__h_linalg_vecdot, x.h, y.h, opts?.dim);
+  const __r = __N.call(__h_linalg_vecdot, handleOf(x), handleOf(y), opts?.dim);
   return wrap(__r);
 }
 let __h_linalg_vector_norm = -1;
 /** `aten::linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function linalg_vector_norm(self: Tensor, ord?: number | boolean, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_linalg_vector_norm < 0) __h_linalg_vector_norm = __N.opHandle('aten::linalg_vector_norm', '');
-  const __r = __N.call(__h_linalg_vector_norm, self.h, ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_linalg_vector_norm, handleOf(self), ord, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_linear_backward = -1;
 /** `aten::linear_backward(Tensor self, Tensor grad_output, Tensor weight, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function linear_backward(self: Tensor, grad_output: Tensor, weight: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_linear_backward < 0) __h_linear_backward = __N.opHandle('aten::linear_backward', '');
-  const __r = __N.call(__h_linear_backward, self.h, grad_output.h, weight.h, output_mask) as unknown[];
+  const __r = __N.call(__h_linear_backward, handleOf(self), handleOf(grad_output), handleOf(weight), output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_linear = -1;
 /** `aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor` */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (__h_linear < 0) __h_linear = __N.opHandle('aten::linear', '');
-  const __r = __N.call(__h_linear, input.h, weight.h, bias?.h);
+  const __r = __N.call(__h_linear, handleOf(input), handleOf(weight), optHandleOf(bias));
   return wrap(__r);
 }
 let __h_linspace = -1;
@@ -7391,210 +7391,210 @@ let __h_log_ = -1;
 /** `aten::log_(Tensor(a!) self) -> Tensor(a!)` */
 export function log_(self: Tensor): Tensor {
   if (__h_log_ < 0) __h_log_ = __N.opHandle('aten::log_', '');
-  const __r = __N.call(__h_log_, self.h);
+  const __r = __N.call(__h_log_, handleOf(self));
   return self;
 }
 let __h_log_normal_ = -1;
 /** `aten::log_normal_(Tensor(a!) self, float mean=1., float std=2., *, Generator? generator=None) -> Tensor(a!)` */
 export function log_normal_(self: Tensor, mean?: number, std?: number): Tensor {
   if (__h_log_normal_ < 0) __h_log_normal_ = __N.opHandle('aten::log_normal_', '');
-  const __r = __N.call(__h_log_normal_, self.h, mean, std);
+  const __r = __N.call(__h_log_normal_, handleOf(self), mean, std);
   return self;
 }
 let __h_log_normal = -1;
 /** `aten::log_normal(Tensor self, float mean=1., float std=2., *, Generator? generator=None) -> Tensor` */
 export function log_normal(self: Tensor, mean?: number, std?: number): Tensor {
   if (__h_log_normal < 0) __h_log_normal = __N.opHandle('aten::log_normal', '');
-  const __r = __N.call(__h_log_normal, self.h, mean, std);
+  const __r = __N.call(__h_log_normal, handleOf(self), mean, std);
   return wrap(__r);
 }
 let __h_log_sigmoid_backward = -1;
 /** `aten::log_sigmoid_backward(Tensor grad_output, Tensor self, Tensor buffer) -> Tensor` */
 export function log_sigmoid_backward(grad_output: Tensor, self: Tensor, buffer: Tensor): Tensor {
   if (__h_log_sigmoid_backward < 0) __h_log_sigmoid_backward = __N.opHandle('aten::log_sigmoid_backward', '');
-  const __r = __N.call(__h_log_sigmoid_backward, grad_output.h, self.h, buffer.h);
+  const __r = __N.call(__h_log_sigmoid_backward, handleOf(grad_output), handleOf(self), handleOf(buffer));
   return wrap(__r);
 }
 let __h_log_sigmoid_forward = -1;
 /** `aten::log_sigmoid_forward(Tensor self) -> (Tensor output, Tensor buffer)` */
 export function log_sigmoid_forward(self: Tensor): [Tensor, Tensor] {
   if (__h_log_sigmoid_forward < 0) __h_log_sigmoid_forward = __N.opHandle('aten::log_sigmoid_forward', '');
-  const __r = __N.call(__h_log_sigmoid_forward, self.h) as unknown[];
+  const __r = __N.call(__h_log_sigmoid_forward, handleOf(self)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_log_sigmoid = -1;
 /** `aten::log_sigmoid(Tensor self) -> Tensor` */
 export function log_sigmoid(self: Tensor): Tensor {
   if (__h_log_sigmoid < 0) __h_log_sigmoid = __N.opHandle('aten::log_sigmoid', '');
-  const __r = __N.call(__h_log_sigmoid, self.h);
+  const __r = __N.call(__h_log_sigmoid, handleOf(self));
   return wrap(__r);
 }
 let __h_log_softmax$int = -1;
 /** `aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor` */
 export function log_softmax$int(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   if (__h_log_softmax$int < 0) __h_log_softmax$int = __N.opHandle('aten::log_softmax', 'int');
-  const __r = __N.call(__h_log_softmax$int, self.h, dim, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h_log_softmax$int, handleOf(self), dim, (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h_log = -1;
 /** `aten::log(Tensor self) -> Tensor` */
 export function log(self: Tensor): Tensor {
   if (__h_log < 0) __h_log = __N.opHandle('aten::log', '');
-  const __r = __N.call(__h_log, self.h);
+  const __r = __N.call(__h_log, handleOf(self));
   return wrap(__r);
 }
 let __h_log10_ = -1;
 /** `aten::log10_(Tensor(a!) self) -> Tensor(a!)` */
 export function log10_(self: Tensor): Tensor {
   if (__h_log10_ < 0) __h_log10_ = __N.opHandle('aten::log10_', '');
-  const __r = __N.call(__h_log10_, self.h);
+  const __r = __N.call(__h_log10_, handleOf(self));
   return self;
 }
 let __h_log10 = -1;
 /** `aten::log10(Tensor self) -> Tensor` */
 export function log10(self: Tensor): Tensor {
   if (__h_log10 < 0) __h_log10 = __N.opHandle('aten::log10', '');
-  const __r = __N.call(__h_log10, self.h);
+  const __r = __N.call(__h_log10, handleOf(self));
   return wrap(__r);
 }
 let __h_log1p_ = -1;
 /** `aten::log1p_(Tensor(a!) self) -> Tensor(a!)` */
 export function log1p_(self: Tensor): Tensor {
   if (__h_log1p_ < 0) __h_log1p_ = __N.opHandle('aten::log1p_', '');
-  const __r = __N.call(__h_log1p_, self.h);
+  const __r = __N.call(__h_log1p_, handleOf(self));
   return self;
 }
 let __h_log1p = -1;
 /** `aten::log1p(Tensor self) -> Tensor` */
 export function log1p(self: Tensor): Tensor {
   if (__h_log1p < 0) __h_log1p = __N.opHandle('aten::log1p', '');
-  const __r = __N.call(__h_log1p, self.h);
+  const __r = __N.call(__h_log1p, handleOf(self));
   return wrap(__r);
 }
 let __h_log2_ = -1;
 /** `aten::log2_(Tensor(a!) self) -> Tensor(a!)` */
 export function log2_(self: Tensor): Tensor {
   if (__h_log2_ < 0) __h_log2_ = __N.opHandle('aten::log2_', '');
-  const __r = __N.call(__h_log2_, self.h);
+  const __r = __N.call(__h_log2_, handleOf(self));
   return self;
 }
 let __h_log2 = -1;
 /** `aten::log2(Tensor self) -> Tensor` */
 export function log2(self: Tensor): Tensor {
   if (__h_log2 < 0) __h_log2 = __N.opHandle('aten::log2', '');
-  const __r = __N.call(__h_log2, self.h);
+  const __r = __N.call(__h_log2, handleOf(self));
   return wrap(__r);
 }
 let __h_logaddexp = -1;
 /** `aten::logaddexp(Tensor self, Tensor other) -> Tensor` */
 export function logaddexp(self: Tensor, other: Tensor): Tensor {
   if (__h_logaddexp < 0) __h_logaddexp = __N.opHandle('aten::logaddexp', '');
-  const __r = __N.call(__h_logaddexp, self.h, other.h);
+  const __r = __N.call(__h_logaddexp, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_logaddexp2 = -1;
 /** `aten::logaddexp2(Tensor self, Tensor other) -> Tensor` */
 export function logaddexp2(self: Tensor, other: Tensor): Tensor {
   if (__h_logaddexp2 < 0) __h_logaddexp2 = __N.opHandle('aten::logaddexp2', '');
-  const __r = __N.call(__h_logaddexp2, self.h, other.h);
+  const __r = __N.call(__h_logaddexp2, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_logcumsumexp = -1;
 /** `aten::logcumsumexp(Tensor self, int dim) -> Tensor` */
 export function logcumsumexp(self: Tensor, dim: number): Tensor {
   if (__h_logcumsumexp < 0) __h_logcumsumexp = __N.opHandle('aten::logcumsumexp', '');
-  const __r = __N.call(__h_logcumsumexp, self.h, dim);
+  const __r = __N.call(__h_logcumsumexp, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_logcumsumexp$dimname = -1;
 /** `aten::logcumsumexp.dimname(Tensor self, str dim) -> Tensor` */
 export function logcumsumexp$dimname(self: Tensor, dim: string): Tensor {
   if (__h_logcumsumexp$dimname < 0) __h_logcumsumexp$dimname = __N.opHandle('aten::logcumsumexp', 'dimname');
-  const __r = __N.call(__h_logcumsumexp$dimname, self.h, dim);
+  const __r = __N.call(__h_logcumsumexp$dimname, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_logdet = -1;
 /** `aten::logdet(Tensor self) -> Tensor` */
 export function logdet(self: Tensor): Tensor {
   if (__h_logdet < 0) __h_logdet = __N.opHandle('aten::logdet', '');
-  const __r = __N.call(__h_logdet, self.h);
+  const __r = __N.call(__h_logdet, handleOf(self));
   return wrap(__r);
 }
 let __h_logical_and_ = -1;
 /** `aten::logical_and_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function logical_and_(self: Tensor, other: Tensor): Tensor {
   if (__h_logical_and_ < 0) __h_logical_and_ = __N.opHandle('aten::logical_and_', '');
-  const __r = __N.call(__h_logical_and_, self.h, other.h);
+  const __r = __N.call(__h_logical_and_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_logical_and = -1;
 /** `aten::logical_and(Tensor self, Tensor other) -> Tensor` */
 export function logical_and(self: Tensor, other: Tensor): Tensor {
   if (__h_logical_and < 0) __h_logical_and = __N.opHandle('aten::logical_and', '');
-  const __r = __N.call(__h_logical_and, self.h, other.h);
+  const __r = __N.call(__h_logical_and, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_logical_not_ = -1;
 /** `aten::logical_not_(Tensor(a!) self) -> Tensor(a!)` */
 export function logical_not_(self: Tensor): Tensor {
   if (__h_logical_not_ < 0) __h_logical_not_ = __N.opHandle('aten::logical_not_', '');
-  const __r = __N.call(__h_logical_not_, self.h);
+  const __r = __N.call(__h_logical_not_, handleOf(self));
   return self;
 }
 let __h_logical_not = -1;
 /** `aten::logical_not(Tensor self) -> Tensor` */
 export function logical_not(self: Tensor): Tensor {
   if (__h_logical_not < 0) __h_logical_not = __N.opHandle('aten::logical_not', '');
-  const __r = __N.call(__h_logical_not, self.h);
+  const __r = __N.call(__h_logical_not, handleOf(self));
   return wrap(__r);
 }
 let __h_logical_or_ = -1;
 /** `aten::logical_or_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function logical_or_(self: Tensor, other: Tensor): Tensor {
   if (__h_logical_or_ < 0) __h_logical_or_ = __N.opHandle('aten::logical_or_', '');
-  const __r = __N.call(__h_logical_or_, self.h, other.h);
+  const __r = __N.call(__h_logical_or_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_logical_or = -1;
 /** `aten::logical_or(Tensor self, Tensor other) -> Tensor` */
 export function logical_or(self: Tensor, other: Tensor): Tensor {
   if (__h_logical_or < 0) __h_logical_or = __N.opHandle('aten::logical_or', '');
-  const __r = __N.call(__h_logical_or, self.h, other.h);
+  const __r = __N.call(__h_logical_or, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_logical_xor_ = -1;
 /** `aten::logical_xor_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function logical_xor_(self: Tensor, other: Tensor): Tensor {
   if (__h_logical_xor_ < 0) __h_logical_xor_ = __N.opHandle('aten::logical_xor_', '');
-  const __r = __N.call(__h_logical_xor_, self.h, other.h);
+  const __r = __N.call(__h_logical_xor_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_logical_xor = -1;
 /** `aten::logical_xor(Tensor self, Tensor other) -> Tensor` */
 export function logical_xor(self: Tensor, other: Tensor): Tensor {
   if (__h_logical_xor < 0) __h_logical_xor = __N.opHandle('aten::logical_xor', '');
-  const __r = __N.call(__h_logical_xor, self.h, other.h);
+  const __r = __N.call(__h_logical_xor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_logit_ = -1;
 /** `aten::logit_(Tensor(a!) self, float? eps=None) -> Tensor(a!)` */
 export function logit_(self: Tensor, eps?: number | null): Tensor {
   if (__h_logit_ < 0) __h_logit_ = __N.opHandle('aten::logit_', '');
-  const __r = __N.call(__h_logit_, self.h, eps);
+  const __r = __N.call(__h_logit_, handleOf(self), eps);
   return self;
 }
 let __h_logit_backward = -1;
 /** `aten::logit_backward(Tensor grad_output, Tensor self, float? eps=None) -> Tensor` */
 export function logit_backward(grad_output: Tensor, self: Tensor, eps?: number | null): Tensor {
   if (__h_logit_backward < 0) __h_logit_backward = __N.opHandle('aten::logit_backward', '');
-  const __r = __N.call(__h_logit_backward, grad_output.h, self.h, eps);
+  const __r = __N.call(__h_logit_backward, handleOf(grad_output), handleOf(self), eps);
   return wrap(__r);
 }
 let __h_logit = -1;
 /** `aten::logit(Tensor self, float? eps=None) -> Tensor` */
 export function logit(self: Tensor, eps?: number | null): Tensor {
   if (__h_logit < 0) __h_logit = __N.opHandle('aten::logit', '');
-  const __r = __N.call(__h_logit, self.h, eps);
+  const __r = __N.call(__h_logit, handleOf(self), eps);
   return wrap(__r);
 }
 let __h_logspace = -1;
@@ -7608,308 +7608,308 @@ let __h_logsumexp = -1;
 /** `aten::logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor` */
 export function logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean): Tensor {
   if (__h_logsumexp < 0) __h_logsumexp = __N.opHandle('aten::logsumexp', '');
-  const __r = __N.call(__h_logsumexp, self.h, dim, keepdim);
+  const __r = __N.call(__h_logsumexp, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_lstm_cell = -1;
 /** `aten::lstm_cell(Tensor input, Tensor[] hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> (Tensor, Tensor)` */
 export function lstm_cell(input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): [Tensor, Tensor] {
   if (__h_lstm_cell < 0) __h_lstm_cell = __N.opHandle('aten::lstm_cell', '');
-  const __r = __N.call(__h_lstm_cell, input.h, hx.map(handleOf), w_ih.h, w_hh.h, b_ih?.h, b_hh?.h) as unknown[];
+  const __r = __N.call(__h_lstm_cell, handleOf(input), hx.map(handleOf), handleOf(w_ih), handleOf(w_hh), optHandleOf(b_ih), optHandleOf(b_hh)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_lstm_mps_backward = -1;
 /** `aten::lstm_mps_backward(Tensor grad_y, Tensor? grad_hy, Tensor? grad_cy, Tensor z_state, Tensor cell_state_fwd, Tensor input, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor[], Tensor[])` */
 export function lstm_mps_backward(grad_y: Tensor, grad_hy: Tensor | null, grad_cy: Tensor | null, z_state: Tensor, cell_state_fwd: Tensor, input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor[], Tensor[]] {
   if (__h_lstm_mps_backward < 0) __h_lstm_mps_backward = __N.opHandle('aten::lstm_mps_backward', '');
-  const __r = __N.call(__h_lstm_mps_backward, grad_y.h, grad_hy?.h, grad_cy?.h, z_state.h, cell_state_fwd.h, input.h, hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h_lstm_mps_backward, handleOf(grad_y), optHandleOf(grad_hy), optHandleOf(grad_cy), handleOf(z_state), handleOf(cell_state_fwd), handleOf(input), hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), (__r[1] as unknown[]).map(wrap), (__r[2] as unknown[]).map(wrap)];
 }
 let __h_lstm$data = -1;
 /** `aten::lstm.data(Tensor data, Tensor batch_sizes, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor, Tensor)` */
 export function lstm$data(data: Tensor, batch_sizes: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor] {
   if (__h_lstm$data < 0) __h_lstm$data = __N.opHandle('aten::lstm', 'data');
-  const __r = __N.call(__h_lstm$data, data.h, batch_sizes.h, hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
+  const __r = __N.call(__h_lstm$data, handleOf(data), handleOf(batch_sizes), hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_lstm$input = -1;
 /** `aten::lstm.input(Tensor input, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor, Tensor)` */
 export function lstm$input(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor] {
   if (__h_lstm$input < 0) __h_lstm$input = __N.opHandle('aten::lstm', 'input');
-  const __r = __N.call(__h_lstm$input, input.h, hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h_lstm$input, handleOf(input), hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_lt_$Scalar = -1;
 /** `aten::lt_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function lt_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_lt_$Scalar < 0) __h_lt_$Scalar = __N.opHandle('aten::lt_', 'Scalar');
-  const __r = __N.call(__h_lt_$Scalar, self.h, other);
+  const __r = __N.call(__h_lt_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_lt_$Tensor = -1;
 /** `aten::lt_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function lt_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_lt_$Tensor < 0) __h_lt_$Tensor = __N.opHandle('aten::lt_', 'Tensor');
-  const __r = __N.call(__h_lt_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_lt_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_lt$Scalar = -1;
 /** `aten::lt.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function lt$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_lt$Scalar < 0) __h_lt$Scalar = __N.opHandle('aten::lt', 'Scalar');
-  const __r = __N.call(__h_lt$Scalar, self.h, other);
+  const __r = __N.call(__h_lt$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_lt$Tensor = -1;
 /** `aten::lt.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function lt$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_lt$Tensor < 0) __h_lt$Tensor = __N.opHandle('aten::lt', 'Tensor');
-  const __r = __N.call(__h_lt$Tensor, self.h, other.h);
+  const __r = __N.call(__h_lt$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_lu_solve = -1;
 /** `aten::lu_solve(Tensor self, Tensor LU_data, Tensor LU_pivots) -> Tensor` */
 export function lu_solve(self: Tensor, LU_data: Tensor, LU_pivots: Tensor): Tensor {
   if (__h_lu_solve < 0) __h_lu_solve = __N.opHandle('aten::lu_solve', '');
-  const __r = __N.call(__h_lu_solve, self.h, LU_data.h, LU_pivots.h);
+  const __r = __N.call(__h_lu_solve, handleOf(self), handleOf(LU_data), handleOf(LU_pivots));
   return wrap(__r);
 }
 let __h_lu_unpack = -1;
 /** `aten::lu_unpack(Tensor LU_data, Tensor LU_pivots, bool unpack_data=True, bool unpack_pivots=True) -> (Tensor P, Tensor L, Tensor U)` */
 export function lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data?: boolean, unpack_pivots?: boolean): [Tensor, Tensor, Tensor] {
   if (__h_lu_unpack < 0) __h_lu_unpack = __N.opHandle('aten::lu_unpack', '');
-  const __r = __N.call(__h_lu_unpack, LU_data.h, LU_pivots.h, unpack_data, unpack_pivots) as unknown[];
+  const __r = __N.call(__h_lu_unpack, handleOf(LU_data), handleOf(LU_pivots), unpack_data, unpack_pivots) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_margin_ranking_loss = -1;
 /** `aten::margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, float margin=0., int reduction=1) -> Tensor` */
 export function margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor {
   if (__h_margin_ranking_loss < 0) __h_margin_ranking_loss = __N.opHandle('aten::margin_ranking_loss', '');
-  const __r = __N.call(__h_margin_ranking_loss, input1.h, input2.h, target.h, margin, reduction);
+  const __r = __N.call(__h_margin_ranking_loss, handleOf(input1), handleOf(input2), handleOf(target), margin, reduction);
   return wrap(__r);
 }
 let __h_masked_fill_$Scalar = -1;
 /** `aten::masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)` */
 export function masked_fill_$Scalar(self: Tensor, mask: Tensor, value: number | boolean): Tensor {
   if (__h_masked_fill_$Scalar < 0) __h_masked_fill_$Scalar = __N.opHandle('aten::masked_fill_', 'Scalar');
-  const __r = __N.call(__h_masked_fill_$Scalar, self.h, mask.h, value);
+  const __r = __N.call(__h_masked_fill_$Scalar, handleOf(self), handleOf(mask), value);
   return self;
 }
 let __h_masked_fill_$Tensor = -1;
 /** `aten::masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)` */
 export function masked_fill_$Tensor(self: Tensor, mask: Tensor, value: Tensor): Tensor {
   if (__h_masked_fill_$Tensor < 0) __h_masked_fill_$Tensor = __N.opHandle('aten::masked_fill_', 'Tensor');
-  const __r = __N.call(__h_masked_fill_$Tensor, self.h, mask.h, value.h);
+  const __r = __N.call(__h_masked_fill_$Tensor, handleOf(self), handleOf(mask), handleOf(value));
   return self;
 }
 let __h_masked_fill$Scalar = -1;
 /** `aten::masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor` */
 export function masked_fill$Scalar(self: Tensor, mask: Tensor, value: number | boolean): Tensor {
   if (__h_masked_fill$Scalar < 0) __h_masked_fill$Scalar = __N.opHandle('aten::masked_fill', 'Scalar');
-  const __r = __N.call(__h_masked_fill$Scalar, self.h, mask.h, value);
+  const __r = __N.call(__h_masked_fill$Scalar, handleOf(self), handleOf(mask), value);
   return wrap(__r);
 }
 let __h_masked_fill$Tensor = -1;
 /** `aten::masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor` */
 export function masked_fill$Tensor(self: Tensor, mask: Tensor, value: Tensor): Tensor {
   if (__h_masked_fill$Tensor < 0) __h_masked_fill$Tensor = __N.opHandle('aten::masked_fill', 'Tensor');
-  const __r = __N.call(__h_masked_fill$Tensor, self.h, mask.h, value.h);
+  const __r = __N.call(__h_masked_fill$Tensor, handleOf(self), handleOf(mask), handleOf(value));
   return wrap(__r);
 }
 let __h_masked_scatter_ = -1;
 /** `aten::masked_scatter_(Tensor(a!) self, Tensor mask, Tensor source) -> Tensor(a!)` */
 export function masked_scatter_(self: Tensor, mask: Tensor, source: Tensor): Tensor {
   if (__h_masked_scatter_ < 0) __h_masked_scatter_ = __N.opHandle('aten::masked_scatter_', '');
-  const __r = __N.call(__h_masked_scatter_, self.h, mask.h, source.h);
+  const __r = __N.call(__h_masked_scatter_, handleOf(self), handleOf(mask), handleOf(source));
   return self;
 }
 let __h_masked_scatter = -1;
 /** `aten::masked_scatter(Tensor self, Tensor mask, Tensor source) -> Tensor` */
 export function masked_scatter(self: Tensor, mask: Tensor, source: Tensor): Tensor {
   if (__h_masked_scatter < 0) __h_masked_scatter = __N.opHandle('aten::masked_scatter', '');
-  const __r = __N.call(__h_masked_scatter, self.h, mask.h, source.h);
+  const __r = __N.call(__h_masked_scatter, handleOf(self), handleOf(mask), handleOf(source));
   return wrap(__r);
 }
 let __h_masked_select_backward = -1;
 /** `aten::masked_select_backward(Tensor grad, Tensor input, Tensor mask) -> Tensor` */
 export function masked_select_backward(grad: Tensor, input: Tensor, mask: Tensor): Tensor {
   if (__h_masked_select_backward < 0) __h_masked_select_backward = __N.opHandle('aten::masked_select_backward', '');
-  const __r = __N.call(__h_masked_select_backward, grad.h, input.h, mask.h);
+  const __r = __N.call(__h_masked_select_backward, handleOf(grad), handleOf(input), handleOf(mask));
   return wrap(__r);
 }
 let __h_masked_select = -1;
 /** `aten::masked_select(Tensor self, Tensor mask) -> Tensor` */
 export function masked_select(self: Tensor, mask: Tensor): Tensor {
   if (__h_masked_select < 0) __h_masked_select = __N.opHandle('aten::masked_select', '');
-  const __r = __N.call(__h_masked_select, self.h, mask.h);
+  const __r = __N.call(__h_masked_select, handleOf(self), handleOf(mask));
   return wrap(__r);
 }
 let __h_matmul_backward = -1;
 /** `aten::matmul_backward(Tensor grad, Tensor self, Tensor other, bool[2] mask) -> (Tensor, Tensor)` */
 export function matmul_backward(grad: Tensor, self: Tensor, other: Tensor, mask: boolean[]): [Tensor, Tensor] {
   if (__h_matmul_backward < 0) __h_matmul_backward = __N.opHandle('aten::matmul_backward', '');
-  const __r = __N.call(__h_matmul_backward, grad.h, self.h, other.h, mask) as unknown[];
+  const __r = __N.call(__h_matmul_backward, handleOf(grad), handleOf(self), handleOf(other), mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_matmul = -1;
 /** `aten::matmul(Tensor self, Tensor other) -> Tensor` */
 export function matmul(self: Tensor, other: Tensor): Tensor {
   if (__h_matmul < 0) __h_matmul = __N.opHandle('aten::matmul', '');
-  const __r = __N.call(__h_matmul, self.h, other.h);
+  const __r = __N.call(__h_matmul, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_matrix_exp_backward = -1;
 /** `aten::matrix_exp_backward(Tensor self, Tensor grad) -> Tensor` */
 export function matrix_exp_backward(self: Tensor, grad: Tensor): Tensor {
   if (__h_matrix_exp_backward < 0) __h_matrix_exp_backward = __N.opHandle('aten::matrix_exp_backward', '');
-  const __r = __N.call(__h_matrix_exp_backward, self.h, grad.h);
+  const __r = __N.call(__h_matrix_exp_backward, handleOf(self), handleOf(grad));
   return wrap(__r);
 }
 let __h_matrix_exp = -1;
 /** `aten::matrix_exp(Tensor self) -> Tensor` */
 export function matrix_exp(self: Tensor): Tensor {
   if (__h_matrix_exp < 0) __h_matrix_exp = __N.opHandle('aten::matrix_exp', '');
-  const __r = __N.call(__h_matrix_exp, self.h);
+  const __r = __N.call(__h_matrix_exp, handleOf(self));
   return wrap(__r);
 }
 let __h_matrix_H = -1;
 /** `aten::matrix_H(Tensor(a) self) -> Tensor(a)` */
 export function matrix_H(self: Tensor): Tensor {
   if (__h_matrix_H < 0) __h_matrix_H = __N.opHandle('aten::matrix_H', '');
-  const __r = __N.call(__h_matrix_H, self.h);
+  const __r = __N.call(__h_matrix_H, handleOf(self));
   return wrap(__r);
 }
 let __h_matrix_power = -1;
 /** `aten::matrix_power(Tensor self, int n) -> Tensor` */
 export function matrix_power(self: Tensor, n: number): Tensor {
   if (__h_matrix_power < 0) __h_matrix_power = __N.opHandle('aten::matrix_power', '');
-  const __r = __N.call(__h_matrix_power, self.h, n);
+  const __r = __N.call(__h_matrix_power, handleOf(self), n);
   return wrap(__r);
 }
 let __h_max_pool1d_with_indices = -1;
 /** `aten::max_pool1d_with_indices(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=[0], int[1] dilation=[1], bool ceil_mode=False) -> (Tensor, Tensor)` */
 export function max_pool1d_with_indices(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): [Tensor, Tensor] {
   if (__h_max_pool1d_with_indices < 0) __h_max_pool1d_with_indices = __N.opHandle('aten::max_pool1d_with_indices', '');
-  const __r = __N.call(__h_max_pool1d_with_indices, self.h, kernel_size, stride, padding, dilation, ceil_mode) as unknown[];
+  const __r = __N.call(__h_max_pool1d_with_indices, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_max_pool1d = -1;
 /** `aten::max_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=[0], int[1] dilation=[1], bool ceil_mode=False) -> Tensor` */
 export function max_pool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_max_pool1d < 0) __h_max_pool1d = __N.opHandle('aten::max_pool1d', '');
-  const __r = __N.call(__h_max_pool1d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_max_pool1d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_max_pool2d_with_indices_backward = -1;
 /** `aten::max_pool2d_with_indices_backward(Tensor grad_output, Tensor self, int[2] kernel_size, int[2] stride, int[2] padding, int[2] dilation, bool ceil_mode, Tensor indices) -> Tensor` */
 export function max_pool2d_with_indices_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor): Tensor {
   if (__h_max_pool2d_with_indices_backward < 0) __h_max_pool2d_with_indices_backward = __N.opHandle('aten::max_pool2d_with_indices_backward', '');
-  const __r = __N.call(__h_max_pool2d_with_indices_backward, grad_output.h, self.h, kernel_size, stride, padding, dilation, ceil_mode, indices.h);
+  const __r = __N.call(__h_max_pool2d_with_indices_backward, handleOf(grad_output), handleOf(self), kernel_size, stride, padding, dilation, ceil_mode, handleOf(indices));
   return wrap(__r);
 }
 let __h_max_pool2d_with_indices = -1;
 /** `aten::max_pool2d_with_indices(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)` */
 export function max_pool2d_with_indices(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): [Tensor, Tensor] {
   if (__h_max_pool2d_with_indices < 0) __h_max_pool2d_with_indices = __N.opHandle('aten::max_pool2d_with_indices', '');
-  const __r = __N.call(__h_max_pool2d_with_indices, self.h, kernel_size, stride, padding, dilation, ceil_mode) as unknown[];
+  const __r = __N.call(__h_max_pool2d_with_indices, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_max_pool2d = -1;
 /** `aten::max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function max_pool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_max_pool2d < 0) __h_max_pool2d = __N.opHandle('aten::max_pool2d', '');
-  const __r = __N.call(__h_max_pool2d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_max_pool2d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_max_pool3d_with_indices_backward = -1;
 /** `aten::max_pool3d_with_indices_backward(Tensor grad_output, Tensor self, int[3] kernel_size, int[3] stride, int[3] padding, int[3] dilation, bool ceil_mode, Tensor indices) -> Tensor` */
 export function max_pool3d_with_indices_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor): Tensor {
   if (__h_max_pool3d_with_indices_backward < 0) __h_max_pool3d_with_indices_backward = __N.opHandle('aten::max_pool3d_with_indices_backward', '');
-  const __r = __N.call(__h_max_pool3d_with_indices_backward, grad_output.h, self.h, kernel_size, stride, padding, dilation, ceil_mode, indices.h);
+  const __r = __N.call(__h_max_pool3d_with_indices_backward, handleOf(grad_output), handleOf(self), kernel_size, stride, padding, dilation, ceil_mode, handleOf(indices));
   return wrap(__r);
 }
 let __h_max_pool3d_with_indices = -1;
 /** `aten::max_pool3d_with_indices(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)` */
 export function max_pool3d_with_indices(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): [Tensor, Tensor] {
   if (__h_max_pool3d_with_indices < 0) __h_max_pool3d_with_indices = __N.opHandle('aten::max_pool3d_with_indices', '');
-  const __r = __N.call(__h_max_pool3d_with_indices, self.h, kernel_size, stride, padding, dilation, ceil_mode) as unknown[];
+  const __r = __N.call(__h_max_pool3d_with_indices, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_max_pool3d = -1;
 /** `aten::max_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function max_pool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_max_pool3d < 0) __h_max_pool3d = __N.opHandle('aten::max_pool3d', '');
-  const __r = __N.call(__h_max_pool3d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_max_pool3d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_max_unpool2d = -1;
 /** `aten::max_unpool2d(Tensor self, Tensor indices, int[2] output_size) -> Tensor` */
 export function max_unpool2d(self: Tensor, indices: Tensor, output_size: number | number[]): Tensor {
   if (__h_max_unpool2d < 0) __h_max_unpool2d = __N.opHandle('aten::max_unpool2d', '');
-  const __r = __N.call(__h_max_unpool2d, self.h, indices.h, output_size);
+  const __r = __N.call(__h_max_unpool2d, handleOf(self), handleOf(indices), output_size);
   return wrap(__r);
 }
 let __h_max_unpool3d = -1;
 /** `aten::max_unpool3d(Tensor self, Tensor indices, int[3] output_size, int[3] stride, int[3] padding) -> Tensor` */
 export function max_unpool3d(self: Tensor, indices: Tensor, output_size: number | number[], stride: number | number[], padding: number | number[]): Tensor {
   if (__h_max_unpool3d < 0) __h_max_unpool3d = __N.opHandle('aten::max_unpool3d', '');
-  const __r = __N.call(__h_max_unpool3d, self.h, indices.h, output_size, stride, padding);
+  const __r = __N.call(__h_max_unpool3d, handleOf(self), handleOf(indices), output_size, stride, padding);
   return wrap(__r);
 }
 let __h_max = -1;
 /** `aten::max(Tensor self) -> Tensor` */
 export function max(self: Tensor): Tensor {
   if (__h_max < 0) __h_max = __N.opHandle('aten::max', '');
-  const __r = __N.call(__h_max, self.h);
+  const __r = __N.call(__h_max, handleOf(self));
   return wrap(__r);
 }
 let __h_max$dim = -1;
 /** `aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function max$dim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_max$dim < 0) __h_max$dim = __N.opHandle('aten::max', 'dim');
-  const __r = __N.call(__h_max$dim, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_max$dim, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_max$other = -1;
 /** `aten::max.other(Tensor self, Tensor other) -> Tensor` */
 export function max$other(self: Tensor, other: Tensor): Tensor {
   if (__h_max$other < 0) __h_max$other = __N.opHandle('aten::max', 'other');
-  const __r = __N.call(__h_max$other, self.h, other.h);
+  const __r = __N.call(__h_max$other, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_maximum = -1;
 /** `aten::maximum(Tensor self, Tensor other) -> Tensor` */
 export function maximum(self: Tensor, other: Tensor): Tensor {
   if (__h_maximum < 0) __h_maximum = __N.opHandle('aten::maximum', '');
-  const __r = __N.call(__h_maximum, self.h, other.h);
+  const __r = __N.call(__h_maximum, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_mean = -1;
 /** `aten::mean(Tensor self, *, ScalarType? dtype=None) -> Tensor` */
 export function mean(self: Tensor, opts?: { dtype?: DType | null }): Tensor {
   if (__h_mean < 0) __h_mean = __N.opHandle('aten::mean', '');
-  const __r = __N.call(__h_mean, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_mean, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_mean$dim = -1;
 /** `aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function mean$dim(self: Tensor, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_mean$dim < 0) __h_mean$dim = __N.opHandle('aten::mean', 'dim');
-  const __r = __N.call(__h_mean$dim, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_mean$dim, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_median = -1;
 /** `aten::median(Tensor self) -> Tensor` */
 export function median(self: Tensor): Tensor {
   if (__h_median < 0) __h_median = __N.opHandle('aten::median', '');
-  const __r = __N.call(__h_median, self.h);
+  const __r = __N.call(__h_median, handleOf(self));
   return wrap(__r);
 }
 let __h_median$dim = -1;
 /** `aten::median.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function median$dim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_median$dim < 0) __h_median$dim = __N.opHandle('aten::median', 'dim');
-  const __r = __N.call(__h_median$dim, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_median$dim, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_meshgrid = -1;
@@ -7930,805 +7930,805 @@ let __h_mH = -1;
 /** `aten::mH(Tensor(a) self) -> Tensor(a)` */
 export function mH(self: Tensor): Tensor {
   if (__h_mH < 0) __h_mH = __N.opHandle('aten::mH', '');
-  const __r = __N.call(__h_mH, self.h);
+  const __r = __N.call(__h_mH, handleOf(self));
   return wrap(__r);
 }
 let __h_min = -1;
 /** `aten::min(Tensor self) -> Tensor` */
 export function min(self: Tensor): Tensor {
   if (__h_min < 0) __h_min = __N.opHandle('aten::min', '');
-  const __r = __N.call(__h_min, self.h);
+  const __r = __N.call(__h_min, handleOf(self));
   return wrap(__r);
 }
 let __h_min$dim = -1;
 /** `aten::min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function min$dim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_min$dim < 0) __h_min$dim = __N.opHandle('aten::min', 'dim');
-  const __r = __N.call(__h_min$dim, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_min$dim, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_min$other = -1;
 /** `aten::min.other(Tensor self, Tensor other) -> Tensor` */
 export function min$other(self: Tensor, other: Tensor): Tensor {
   if (__h_min$other < 0) __h_min$other = __N.opHandle('aten::min', 'other');
-  const __r = __N.call(__h_min$other, self.h, other.h);
+  const __r = __N.call(__h_min$other, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_minimum = -1;
 /** `aten::minimum(Tensor self, Tensor other) -> Tensor` */
 export function minimum(self: Tensor, other: Tensor): Tensor {
   if (__h_minimum < 0) __h_minimum = __N.opHandle('aten::minimum', '');
-  const __r = __N.call(__h_minimum, self.h, other.h);
+  const __r = __N.call(__h_minimum, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_miopen_batch_norm_backward = -1;
 /** `aten::miopen_batch_norm_backward(Tensor input, Tensor grad_output, Tensor weight, Tensor? running_mean, Tensor? running_var, Tensor? save_mean, Tensor? save_var, float epsilon) -> (Tensor, Tensor, Tensor)` */
 export function miopen_batch_norm_backward(input: Tensor, grad_output: Tensor, weight: Tensor, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_var: Tensor | null, epsilon: number): [Tensor, Tensor, Tensor] {
   if (__h_miopen_batch_norm_backward < 0) __h_miopen_batch_norm_backward = __N.opHandle('aten::miopen_batch_norm_backward', '');
-  const __r = __N.call(__h_miopen_batch_norm_backward, input.h, grad_output.h, weight.h, running_mean?.h, running_var?.h, save_mean?.h, save_var?.h, epsilon) as unknown[];
+  const __r = __N.call(__h_miopen_batch_norm_backward, handleOf(input), handleOf(grad_output), handleOf(weight), optHandleOf(running_mean), optHandleOf(running_var), optHandleOf(save_mean), optHandleOf(save_var), epsilon) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_miopen_batch_norm = -1;
 /** `aten::miopen_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float exponential_average_factor, float epsilon) -> (Tensor, Tensor, Tensor)` */
 export function miopen_batch_norm(input: Tensor, weight: Tensor, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor] {
   if (__h_miopen_batch_norm < 0) __h_miopen_batch_norm = __N.opHandle('aten::miopen_batch_norm', '');
-  const __r = __N.call(__h_miopen_batch_norm, input.h, weight.h, bias?.h, running_mean?.h, running_var?.h, training, exponential_average_factor, epsilon) as unknown[];
+  const __r = __N.call(__h_miopen_batch_norm, handleOf(input), handleOf(weight), optHandleOf(bias), optHandleOf(running_mean), optHandleOf(running_var), training, exponential_average_factor, epsilon) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_miopen_convolution_add_relu = -1;
 /** `aten::miopen_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor` */
 export function miopen_convolution_add_relu(self: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h_miopen_convolution_add_relu < 0) __h_miopen_convolution_add_relu = __N.opHandle('aten::miopen_convolution_add_relu', '');
-  const __r = __N.call(__h_miopen_convolution_add_relu, self.h, weight.h, z.h, alpha, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_miopen_convolution_add_relu, handleOf(self), handleOf(weight), handleOf(z), alpha, optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_miopen_convolution_relu = -1;
 /** `aten::miopen_convolution_relu(Tensor self, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor` */
 export function miopen_convolution_relu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h_miopen_convolution_relu < 0) __h_miopen_convolution_relu = __N.opHandle('aten::miopen_convolution_relu', '');
-  const __r = __N.call(__h_miopen_convolution_relu, self.h, weight.h, bias?.h, stride, padding, dilation, groups);
+  const __r = __N.call(__h_miopen_convolution_relu, handleOf(self), handleOf(weight), optHandleOf(bias), stride, padding, dilation, groups);
   return wrap(__r);
 }
 let __h_miopen_convolution_transpose = -1;
 /** `aten::miopen_convolution_transpose(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] output_padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic) -> Tensor` */
 export function miopen_convolution_transpose(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor {
   if (__h_miopen_convolution_transpose < 0) __h_miopen_convolution_transpose = __N.opHandle('aten::miopen_convolution_transpose', '');
-  const __r = __N.call(__h_miopen_convolution_transpose, self.h, weight.h, bias?.h, padding, output_padding, stride, dilation, groups, benchmark, deterministic);
+  const __r = __N.call(__h_miopen_convolution_transpose, handleOf(self), handleOf(weight), optHandleOf(bias), padding, output_padding, stride, dilation, groups, benchmark, deterministic);
   return wrap(__r);
 }
 let __h_miopen_convolution = -1;
 /** `aten::miopen_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic) -> Tensor` */
 export function miopen_convolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor {
   if (__h_miopen_convolution < 0) __h_miopen_convolution = __N.opHandle('aten::miopen_convolution', '');
-  const __r = __N.call(__h_miopen_convolution, self.h, weight.h, bias?.h, padding, stride, dilation, groups, benchmark, deterministic);
+  const __r = __N.call(__h_miopen_convolution, handleOf(self), handleOf(weight), optHandleOf(bias), padding, stride, dilation, groups, benchmark, deterministic);
   return wrap(__r);
 }
 let __h_miopen_depthwise_convolution = -1;
 /** `aten::miopen_depthwise_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic) -> Tensor` */
 export function miopen_depthwise_convolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor {
   if (__h_miopen_depthwise_convolution < 0) __h_miopen_depthwise_convolution = __N.opHandle('aten::miopen_depthwise_convolution', '');
-  const __r = __N.call(__h_miopen_depthwise_convolution, self.h, weight.h, bias?.h, padding, stride, dilation, groups, benchmark, deterministic);
+  const __r = __N.call(__h_miopen_depthwise_convolution, handleOf(self), handleOf(weight), optHandleOf(bias), padding, stride, dilation, groups, benchmark, deterministic);
   return wrap(__r);
 }
 let __h_miopen_rnn_backward = -1;
 /** `aten::miopen_rnn_backward(Tensor input, Tensor[] weight, int weight_stride0, Tensor weight_buf, Tensor hx, Tensor? cx, Tensor output, Tensor? grad_output, Tensor? grad_hy, Tensor? grad_cy, int mode, int hidden_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, int[] batch_sizes, Tensor? dropout_state, Tensor reserve, bool[4] output_mask) -> (Tensor, Tensor, Tensor, Tensor[])` */
 export function miopen_rnn_backward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor, hx: Tensor, cx: Tensor | null, output: Tensor, grad_output: Tensor | null, grad_hy: Tensor | null, grad_cy: Tensor | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | null, reserve: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]] {
   if (__h_miopen_rnn_backward < 0) __h_miopen_rnn_backward = __N.opHandle('aten::miopen_rnn_backward', '');
-  const __r = __N.call(__h_miopen_rnn_backward, input.h, weight.map(handleOf), weight_stride0, weight_buf.h, hx.h, cx?.h, output.h, grad_output?.h, grad_hy?.h, grad_cy?.h, mode, hidden_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, dropout_state?.h, reserve.h, output_mask) as unknown[];
+  const __r = __N.call(__h_miopen_rnn_backward, handleOf(input), weight.map(handleOf), weight_stride0, handleOf(weight_buf), handleOf(hx), optHandleOf(cx), handleOf(output), optHandleOf(grad_output), optHandleOf(grad_hy), optHandleOf(grad_cy), mode, hidden_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, optHandleOf(dropout_state), handleOf(reserve), output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), (__r[3] as unknown[]).map(wrap)];
 }
 let __h_miopen_rnn = -1;
 /** `aten::miopen_rnn(Tensor input, Tensor[] weight, int weight_stride0, Tensor hx, Tensor? cx, int mode, int hidden_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, int[] batch_sizes, Tensor? dropout_state) -> (Tensor, Tensor, Tensor, Tensor, Tensor)` */
 export function miopen_rnn(input: Tensor, weight: Tensor[], weight_stride0: number, hx: Tensor, cx: Tensor | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state?: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   if (__h_miopen_rnn < 0) __h_miopen_rnn = __N.opHandle('aten::miopen_rnn', '');
-  const __r = __N.call(__h_miopen_rnn, input.h, weight.map(handleOf), weight_stride0, hx.h, cx?.h, mode, hidden_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, dropout_state?.h) as unknown[];
+  const __r = __N.call(__h_miopen_rnn, handleOf(input), weight.map(handleOf), weight_stride0, handleOf(hx), optHandleOf(cx), mode, hidden_size, num_layers, batch_first, dropout, train, bidirectional, batch_sizes, optHandleOf(dropout_state)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2]), wrap(__r[3]), wrap(__r[4])];
 }
 let __h_mish_ = -1;
 /** `aten::mish_(Tensor(a!) self) -> Tensor(a!)` */
 export function mish_(self: Tensor): Tensor {
   if (__h_mish_ < 0) __h_mish_ = __N.opHandle('aten::mish_', '');
-  const __r = __N.call(__h_mish_, self.h);
+  const __r = __N.call(__h_mish_, handleOf(self));
   return self;
 }
 let __h_mish_backward = -1;
 /** `aten::mish_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function mish_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h_mish_backward < 0) __h_mish_backward = __N.opHandle('aten::mish_backward', '');
-  const __r = __N.call(__h_mish_backward, grad_output.h, self.h);
+  const __r = __N.call(__h_mish_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h_mish = -1;
 /** `aten::mish(Tensor self) -> Tensor` */
 export function mish(self: Tensor): Tensor {
   if (__h_mish < 0) __h_mish = __N.opHandle('aten::mish', '');
-  const __r = __N.call(__h_mish, self.h);
+  const __r = __N.call(__h_mish, handleOf(self));
   return wrap(__r);
 }
 let __h_mkldnn_adaptive_avg_pool2d_backward = -1;
 /** `aten::mkldnn_adaptive_avg_pool2d_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function mkldnn_adaptive_avg_pool2d_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h_mkldnn_adaptive_avg_pool2d_backward < 0) __h_mkldnn_adaptive_avg_pool2d_backward = __N.opHandle('aten::mkldnn_adaptive_avg_pool2d_backward', '');
-  const __r = __N.call(__h_mkldnn_adaptive_avg_pool2d_backward, grad_output.h, self.h);
+  const __r = __N.call(__h_mkldnn_adaptive_avg_pool2d_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h_mkldnn_adaptive_avg_pool2d = -1;
 /** `aten::mkldnn_adaptive_avg_pool2d(Tensor self, int[2] output_size) -> Tensor` */
 export function mkldnn_adaptive_avg_pool2d(self: Tensor, output_size: number | number[]): Tensor {
   if (__h_mkldnn_adaptive_avg_pool2d < 0) __h_mkldnn_adaptive_avg_pool2d = __N.opHandle('aten::mkldnn_adaptive_avg_pool2d', '');
-  const __r = __N.call(__h_mkldnn_adaptive_avg_pool2d, self.h, output_size);
+  const __r = __N.call(__h_mkldnn_adaptive_avg_pool2d, handleOf(self), output_size);
   return wrap(__r);
 }
 let __h_mkldnn_convolution = -1;
 /** `aten::mkldnn_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups) -> Tensor` */
 export function mkldnn_convolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor {
   if (__h_mkldnn_convolution < 0) __h_mkldnn_convolution = __N.opHandle('aten::mkldnn_convolution', '');
-  const __r = __N.call(__h_mkldnn_convolution, self.h, weight.h, bias?.h, padding, stride, dilation, groups);
+  const __r = __N.call(__h_mkldnn_convolution, handleOf(self), handleOf(weight), optHandleOf(bias), padding, stride, dilation, groups);
   return wrap(__r);
 }
 let __h_mkldnn_linear_backward_input = -1;
 /** `aten::mkldnn_linear_backward_input(int[] input_size, Tensor grad_output, Tensor weight) -> Tensor` */
 export function mkldnn_linear_backward_input(input_size: number | number[], grad_output: Tensor, weight: Tensor): Tensor {
   if (__h_mkldnn_linear_backward_input < 0) __h_mkldnn_linear_backward_input = __N.opHandle('aten::mkldnn_linear_backward_input', '');
-  const __r = __N.call(__h_mkldnn_linear_backward_input, input_size, grad_output.h, weight.h);
+  const __r = __N.call(__h_mkldnn_linear_backward_input, input_size, handleOf(grad_output), handleOf(weight));
   return wrap(__r);
 }
 let __h_mkldnn_linear_backward_weights = -1;
 /** `aten::mkldnn_linear_backward_weights(Tensor grad_output, Tensor input, Tensor weight, bool bias_defined) -> (Tensor, Tensor)` */
 export function mkldnn_linear_backward_weights(grad_output: Tensor, input: Tensor, weight: Tensor, bias_defined: boolean): [Tensor, Tensor] {
   if (__h_mkldnn_linear_backward_weights < 0) __h_mkldnn_linear_backward_weights = __N.opHandle('aten::mkldnn_linear_backward_weights', '');
-  const __r = __N.call(__h_mkldnn_linear_backward_weights, grad_output.h, input.h, weight.h, bias_defined) as unknown[];
+  const __r = __N.call(__h_mkldnn_linear_backward_weights, handleOf(grad_output), handleOf(input), handleOf(weight), bias_defined) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_mkldnn_linear_backward = -1;
 /** `aten::mkldnn_linear_backward(Tensor self, Tensor grad_output, Tensor weight, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function mkldnn_linear_backward(self: Tensor, grad_output: Tensor, weight: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_mkldnn_linear_backward < 0) __h_mkldnn_linear_backward = __N.opHandle('aten::mkldnn_linear_backward', '');
-  const __r = __N.call(__h_mkldnn_linear_backward, self.h, grad_output.h, weight.h, output_mask) as unknown[];
+  const __r = __N.call(__h_mkldnn_linear_backward, handleOf(self), handleOf(grad_output), handleOf(weight), output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_mkldnn_linear = -1;
 /** `aten::mkldnn_linear(Tensor self, Tensor weight, Tensor? bias=None) -> Tensor` */
 export function mkldnn_linear(self: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (__h_mkldnn_linear < 0) __h_mkldnn_linear = __N.opHandle('aten::mkldnn_linear', '');
-  const __r = __N.call(__h_mkldnn_linear, self.h, weight.h, bias?.h);
+  const __r = __N.call(__h_mkldnn_linear, handleOf(self), handleOf(weight), optHandleOf(bias));
   return wrap(__r);
 }
 let __h_mkldnn_max_pool2d_backward = -1;
 /** `aten::mkldnn_max_pool2d_backward(Tensor grad_output, Tensor output, Tensor input, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function mkldnn_max_pool2d_backward(grad_output: Tensor, output: Tensor, input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_mkldnn_max_pool2d_backward < 0) __h_mkldnn_max_pool2d_backward = __N.opHandle('aten::mkldnn_max_pool2d_backward', '');
-  const __r = __N.call(__h_mkldnn_max_pool2d_backward, grad_output.h, output.h, input.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_mkldnn_max_pool2d_backward, handleOf(grad_output), handleOf(output), handleOf(input), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_mkldnn_max_pool2d = -1;
 /** `aten::mkldnn_max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function mkldnn_max_pool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_mkldnn_max_pool2d < 0) __h_mkldnn_max_pool2d = __N.opHandle('aten::mkldnn_max_pool2d', '');
-  const __r = __N.call(__h_mkldnn_max_pool2d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_mkldnn_max_pool2d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_mkldnn_max_pool3d_backward = -1;
 /** `aten::mkldnn_max_pool3d_backward(Tensor grad_output, Tensor output, Tensor input, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function mkldnn_max_pool3d_backward(grad_output: Tensor, output: Tensor, input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_mkldnn_max_pool3d_backward < 0) __h_mkldnn_max_pool3d_backward = __N.opHandle('aten::mkldnn_max_pool3d_backward', '');
-  const __r = __N.call(__h_mkldnn_max_pool3d_backward, grad_output.h, output.h, input.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_mkldnn_max_pool3d_backward, handleOf(grad_output), handleOf(output), handleOf(input), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_mkldnn_max_pool3d = -1;
 /** `aten::mkldnn_max_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function mkldnn_max_pool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_mkldnn_max_pool3d < 0) __h_mkldnn_max_pool3d = __N.opHandle('aten::mkldnn_max_pool3d', '');
-  const __r = __N.call(__h_mkldnn_max_pool3d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_mkldnn_max_pool3d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_mkldnn_reorder_conv2d_weight = -1;
 /** `aten::mkldnn_reorder_conv2d_weight(Tensor self, int[2] padding=0, int[2] stride=1, int[2] dilation=1, int groups=1) -> Tensor` */
 export function mkldnn_reorder_conv2d_weight(self: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number): Tensor {
   if (__h_mkldnn_reorder_conv2d_weight < 0) __h_mkldnn_reorder_conv2d_weight = __N.opHandle('aten::mkldnn_reorder_conv2d_weight', '');
-  const __r = __N.call(__h_mkldnn_reorder_conv2d_weight, self.h, padding, stride, dilation, groups);
+  const __r = __N.call(__h_mkldnn_reorder_conv2d_weight, handleOf(self), padding, stride, dilation, groups);
   return wrap(__r);
 }
 let __h_mkldnn_reorder_conv3d_weight = -1;
 /** `aten::mkldnn_reorder_conv3d_weight(Tensor self, int[3] padding=0, int[3] stride=1, int[3] dilation=1, int groups=1) -> Tensor` */
 export function mkldnn_reorder_conv3d_weight(self: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number): Tensor {
   if (__h_mkldnn_reorder_conv3d_weight < 0) __h_mkldnn_reorder_conv3d_weight = __N.opHandle('aten::mkldnn_reorder_conv3d_weight', '');
-  const __r = __N.call(__h_mkldnn_reorder_conv3d_weight, self.h, padding, stride, dilation, groups);
+  const __r = __N.call(__h_mkldnn_reorder_conv3d_weight, handleOf(self), padding, stride, dilation, groups);
   return wrap(__r);
 }
 let __h_mm = -1;
 /** `aten::mm(Tensor self, Tensor mat2) -> Tensor` */
 export function mm(self: Tensor, mat2: Tensor): Tensor {
   if (__h_mm < 0) __h_mm = __N.opHandle('aten::mm', '');
-  const __r = __N.call(__h_mm, self.h, mat2.h);
+  const __r = __N.call(__h_mm, handleOf(self), handleOf(mat2));
   return wrap(__r);
 }
 let __h_mode = -1;
 /** `aten::mode(Tensor self, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function mode(self: Tensor, dim?: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_mode < 0) __h_mode = __N.opHandle('aten::mode', '');
-  const __r = __N.call(__h_mode, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_mode, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_mode$dimname = -1;
 /** `aten::mode.dimname(Tensor self, str dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function mode$dimname(self: Tensor, dim: string, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_mode$dimname < 0) __h_mode$dimname = __N.opHandle('aten::mode', 'dimname');
-  const __r = __N.call(__h_mode$dimname, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_mode$dimname, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_moveaxis$int = -1;
 /** `aten::moveaxis.int(Tensor(a) self, int source, int destination) -> Tensor(a)` */
 export function moveaxis$int(self: Tensor, source: number, destination: number): Tensor {
   if (__h_moveaxis$int < 0) __h_moveaxis$int = __N.opHandle('aten::moveaxis', 'int');
-  const __r = __N.call(__h_moveaxis$int, self.h, source, destination);
+  const __r = __N.call(__h_moveaxis$int, handleOf(self), source, destination);
   return wrap(__r);
 }
 let __h_moveaxis$intlist = -1;
 /** `aten::moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)` */
 export function moveaxis$intlist(self: Tensor, source: number | number[], destination: number | number[]): Tensor {
   if (__h_moveaxis$intlist < 0) __h_moveaxis$intlist = __N.opHandle('aten::moveaxis', 'intlist');
-  const __r = __N.call(__h_moveaxis$intlist, self.h, source, destination);
+  const __r = __N.call(__h_moveaxis$intlist, handleOf(self), source, destination);
   return wrap(__r);
 }
 let __h_movedim$int = -1;
 /** `aten::movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a)` */
 export function movedim$int(self: Tensor, source: number, destination: number): Tensor {
   if (__h_movedim$int < 0) __h_movedim$int = __N.opHandle('aten::movedim', 'int');
-  const __r = __N.call(__h_movedim$int, self.h, source, destination);
+  const __r = __N.call(__h_movedim$int, handleOf(self), source, destination);
   return wrap(__r);
 }
 let __h_movedim$intlist = -1;
 /** `aten::movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)` */
 export function movedim$intlist(self: Tensor, source: number | number[], destination: number | number[]): Tensor {
   if (__h_movedim$intlist < 0) __h_movedim$intlist = __N.opHandle('aten::movedim', 'intlist');
-  const __r = __N.call(__h_movedim$intlist, self.h, source, destination);
+  const __r = __N.call(__h_movedim$intlist, handleOf(self), source, destination);
   return wrap(__r);
 }
 let __h_mps_convolution_backward = -1;
 /** `aten::mps_convolution_backward(Tensor self, Tensor grad_output, Tensor weight, int[] padding, int[] stride, int[] dilation, int groups, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function mps_convolution_backward(self: Tensor, grad_output: Tensor, weight: Tensor, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_mps_convolution_backward < 0) __h_mps_convolution_backward = __N.opHandle('aten::mps_convolution_backward', '');
-  const __r = __N.call(__h_mps_convolution_backward, self.h, grad_output.h, weight.h, padding, stride, dilation, groups, output_mask) as unknown[];
+  const __r = __N.call(__h_mps_convolution_backward, handleOf(self), handleOf(grad_output), handleOf(weight), padding, stride, dilation, groups, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_mps_convolution_transpose_backward = -1;
 /** `aten::mps_convolution_transpose_backward(Tensor self, Tensor grad_output, Tensor weight, int[] padding, int[] output_padding, int[] stride, int[] dilation, int groups, bool[2] output_mask) -> (Tensor, Tensor)` */
 export function mps_convolution_transpose_backward(self: Tensor, grad_output: Tensor, weight: Tensor, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor] {
   if (__h_mps_convolution_transpose_backward < 0) __h_mps_convolution_transpose_backward = __N.opHandle('aten::mps_convolution_transpose_backward', '');
-  const __r = __N.call(__h_mps_convolution_transpose_backward, self.h, grad_output.h, weight.h, padding, output_padding, stride, dilation, groups, output_mask) as unknown[];
+  const __r = __N.call(__h_mps_convolution_transpose_backward, handleOf(self), handleOf(grad_output), handleOf(weight), padding, output_padding, stride, dilation, groups, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_mps_max_pool2d_backward = -1;
 /** `aten::mps_max_pool2d_backward(Tensor grad_output, Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function mps_max_pool2d_backward(grad_output: Tensor, self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_mps_max_pool2d_backward < 0) __h_mps_max_pool2d_backward = __N.opHandle('aten::mps_max_pool2d_backward', '');
-  const __r = __N.call(__h_mps_max_pool2d_backward, grad_output.h, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_mps_max_pool2d_backward, handleOf(grad_output), handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_mse_loss_backward = -1;
 /** `aten::mse_loss_backward(Tensor grad_output, Tensor self, Tensor target, int reduction) -> Tensor` */
 export function mse_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number): Tensor {
   if (__h_mse_loss_backward < 0) __h_mse_loss_backward = __N.opHandle('aten::mse_loss_backward', '');
-  const __r = __N.call(__h_mse_loss_backward, grad_output.h, self.h, target.h, reduction);
+  const __r = __N.call(__h_mse_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), reduction);
   return wrap(__r);
 }
 let __h_mse_loss = -1;
 /** `aten::mse_loss(Tensor self, Tensor target, int reduction=1) -> Tensor` */
 export function mse_loss(self: Tensor, target: Tensor, reduction?: number): Tensor {
   if (__h_mse_loss < 0) __h_mse_loss = __N.opHandle('aten::mse_loss', '');
-  const __r = __N.call(__h_mse_loss, self.h, target.h, reduction);
+  const __r = __N.call(__h_mse_loss, handleOf(self), handleOf(target), reduction);
   return wrap(__r);
 }
 let __h_msort = -1;
 /** `aten::msort(Tensor self) -> Tensor` */
 export function msort(self: Tensor): Tensor {
   if (__h_msort < 0) __h_msort = __N.opHandle('aten::msort', '');
-  const __r = __N.call(__h_msort, self.h);
+  const __r = __N.call(__h_msort, handleOf(self));
   return wrap(__r);
 }
 let __h_mT = -1;
 /** `aten::mT(Tensor(a) self) -> Tensor(a)` */
 export function mT(self: Tensor): Tensor {
   if (__h_mT < 0) __h_mT = __N.opHandle('aten::mT', '');
-  const __r = __N.call(__h_mT, self.h);
+  const __r = __N.call(__h_mT, handleOf(self));
   return wrap(__r);
 }
 let __h_mul_$Scalar = -1;
 /** `aten::mul_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function mul_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_mul_$Scalar < 0) __h_mul_$Scalar = __N.opHandle('aten::mul_', 'Scalar');
-  const __r = __N.call(__h_mul_$Scalar, self.h, other);
+  const __r = __N.call(__h_mul_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_mul_$Tensor = -1;
 /** `aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function mul_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_mul_$Tensor < 0) __h_mul_$Tensor = __N.opHandle('aten::mul_', 'Tensor');
-  const __r = __N.call(__h_mul_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_mul_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_mul$Scalar = -1;
 /** `aten::mul.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function mul$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_mul$Scalar < 0) __h_mul$Scalar = __N.opHandle('aten::mul', 'Scalar');
-  const __r = __N.call(__h_mul$Scalar, self.h, other);
+  const __r = __N.call(__h_mul$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_mul$Tensor = -1;
 /** `aten::mul.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function mul$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_mul$Tensor < 0) __h_mul$Tensor = __N.opHandle('aten::mul', 'Tensor');
-  const __r = __N.call(__h_mul$Tensor, self.h, other.h);
+  const __r = __N.call(__h_mul$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_multi_margin_loss_backward = -1;
 /** `aten::multi_margin_loss_backward(Tensor grad_output, Tensor self, Tensor target, Scalar p, Scalar margin, Tensor? weight=None, int reduction=1) -> Tensor` */
 export function multi_margin_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, p: number | boolean, margin: number | boolean, weight?: Tensor | null, reduction?: number): Tensor {
   if (__h_multi_margin_loss_backward < 0) __h_multi_margin_loss_backward = __N.opHandle('aten::multi_margin_loss_backward', '');
-  const __r = __N.call(__h_multi_margin_loss_backward, grad_output.h, self.h, target.h, p, margin, weight?.h, reduction);
+  const __r = __N.call(__h_multi_margin_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), p, margin, optHandleOf(weight), reduction);
   return wrap(__r);
 }
 let __h_multi_margin_loss = -1;
 /** `aten::multi_margin_loss(Tensor self, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int reduction=1) -> Tensor` */
 export function multi_margin_loss(self: Tensor, target: Tensor, p?: number | boolean, margin?: number | boolean, weight?: Tensor | null, reduction?: number): Tensor {
   if (__h_multi_margin_loss < 0) __h_multi_margin_loss = __N.opHandle('aten::multi_margin_loss', '');
-  const __r = __N.call(__h_multi_margin_loss, self.h, target.h, p, margin, weight?.h, reduction);
+  const __r = __N.call(__h_multi_margin_loss, handleOf(self), handleOf(target), p, margin, optHandleOf(weight), reduction);
   return wrap(__r);
 }
 let __h_multilabel_margin_loss_backward = -1;
 /** `aten::multilabel_margin_loss_backward(Tensor grad_output, Tensor self, Tensor target, int reduction, Tensor is_target) -> Tensor` */
 export function multilabel_margin_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number, is_target: Tensor): Tensor {
   if (__h_multilabel_margin_loss_backward < 0) __h_multilabel_margin_loss_backward = __N.opHandle('aten::multilabel_margin_loss_backward', '');
-  const __r = __N.call(__h_multilabel_margin_loss_backward, grad_output.h, self.h, target.h, reduction, is_target.h);
+  const __r = __N.call(__h_multilabel_margin_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), reduction, handleOf(is_target));
   return wrap(__r);
 }
 let __h_multilabel_margin_loss_forward = -1;
 /** `aten::multilabel_margin_loss_forward(Tensor self, Tensor target, int reduction) -> (Tensor output, Tensor is_target)` */
 export function multilabel_margin_loss_forward(self: Tensor, target: Tensor, reduction: number): [Tensor, Tensor] {
   if (__h_multilabel_margin_loss_forward < 0) __h_multilabel_margin_loss_forward = __N.opHandle('aten::multilabel_margin_loss_forward', '');
-  const __r = __N.call(__h_multilabel_margin_loss_forward, self.h, target.h, reduction) as unknown[];
+  const __r = __N.call(__h_multilabel_margin_loss_forward, handleOf(self), handleOf(target), reduction) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_multilabel_margin_loss = -1;
 /** `aten::multilabel_margin_loss(Tensor self, Tensor target, int reduction=1) -> Tensor` */
 export function multilabel_margin_loss(self: Tensor, target: Tensor, reduction?: number): Tensor {
   if (__h_multilabel_margin_loss < 0) __h_multilabel_margin_loss = __N.opHandle('aten::multilabel_margin_loss', '');
-  const __r = __N.call(__h_multilabel_margin_loss, self.h, target.h, reduction);
+  const __r = __N.call(__h_multilabel_margin_loss, handleOf(self), handleOf(target), reduction);
   return wrap(__r);
 }
 let __h_multinomial = -1;
 /** `aten::multinomial(Tensor self, int num_samples, bool replacement=False, *, Generator? generator=None) -> Tensor` */
 export function multinomial(self: Tensor, num_samples: number, replacement?: boolean): Tensor {
   if (__h_multinomial < 0) __h_multinomial = __N.opHandle('aten::multinomial', '');
-  const __r = __N.call(__h_multinomial, self.h, num_samples, replacement);
+  const __r = __N.call(__h_multinomial, handleOf(self), num_samples, replacement);
   return wrap(__r);
 }
 let __h_multiply_$Scalar = -1;
 /** `aten::multiply_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function multiply_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_multiply_$Scalar < 0) __h_multiply_$Scalar = __N.opHandle('aten::multiply_', 'Scalar');
-  const __r = __N.call(__h_multiply_$Scalar, self.h, other);
+  const __r = __N.call(__h_multiply_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_multiply_$Tensor = -1;
 /** `aten::multiply_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function multiply_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_multiply_$Tensor < 0) __h_multiply_$Tensor = __N.opHandle('aten::multiply_', 'Tensor');
-  const __r = __N.call(__h_multiply_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_multiply_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_multiply$Scalar = -1;
 /** `aten::multiply.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function multiply$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_multiply$Scalar < 0) __h_multiply$Scalar = __N.opHandle('aten::multiply', 'Scalar');
-  const __r = __N.call(__h_multiply$Scalar, self.h, other);
+  const __r = __N.call(__h_multiply$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_multiply$Tensor = -1;
 /** `aten::multiply.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function multiply$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_multiply$Tensor < 0) __h_multiply$Tensor = __N.opHandle('aten::multiply', 'Tensor');
-  const __r = __N.call(__h_multiply$Tensor, self.h, other.h);
+  const __r = __N.call(__h_multiply$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_mv = -1;
 /** `aten::mv(Tensor self, Tensor vec) -> Tensor` */
 export function mv(self: Tensor, vec: Tensor): Tensor {
   if (__h_mv < 0) __h_mv = __N.opHandle('aten::mv', '');
-  const __r = __N.call(__h_mv, self.h, vec.h);
+  const __r = __N.call(__h_mv, handleOf(self), handleOf(vec));
   return wrap(__r);
 }
 let __h_mvlgamma_ = -1;
 /** `aten::mvlgamma_(Tensor(a!) self, int p) -> Tensor(a!)` */
 export function mvlgamma_(self: Tensor, p: number): Tensor {
   if (__h_mvlgamma_ < 0) __h_mvlgamma_ = __N.opHandle('aten::mvlgamma_', '');
-  const __r = __N.call(__h_mvlgamma_, self.h, p);
+  const __r = __N.call(__h_mvlgamma_, handleOf(self), p);
   return self;
 }
 let __h_mvlgamma = -1;
 /** `aten::mvlgamma(Tensor self, int p) -> Tensor` */
 export function mvlgamma(self: Tensor, p: number): Tensor {
   if (__h_mvlgamma < 0) __h_mvlgamma = __N.opHandle('aten::mvlgamma', '');
-  const __r = __N.call(__h_mvlgamma, self.h, p);
+  const __r = __N.call(__h_mvlgamma, handleOf(self), p);
   return wrap(__r);
 }
 let __h_nan_to_num_ = -1;
 /** `aten::nan_to_num_(Tensor(a!) self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor(a!)` */
 export function nan_to_num_(self: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor {
   if (__h_nan_to_num_ < 0) __h_nan_to_num_ = __N.opHandle('aten::nan_to_num_', '');
-  const __r = __N.call(__h_nan_to_num_, self.h, nan, posinf, neginf);
+  const __r = __N.call(__h_nan_to_num_, handleOf(self), nan, posinf, neginf);
   return self;
 }
 let __h_nan_to_num = -1;
 /** `aten::nan_to_num(Tensor self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor` */
 export function nan_to_num(self: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor {
   if (__h_nan_to_num < 0) __h_nan_to_num = __N.opHandle('aten::nan_to_num', '');
-  const __r = __N.call(__h_nan_to_num, self.h, nan, posinf, neginf);
+  const __r = __N.call(__h_nan_to_num, handleOf(self), nan, posinf, neginf);
   return wrap(__r);
 }
 let __h_nanmean = -1;
 /** `aten::nanmean(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function nanmean(self: Tensor, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_nanmean < 0) __h_nanmean = __N.opHandle('aten::nanmean', '');
-  const __r = __N.call(__h_nanmean, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_nanmean, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_nanmedian = -1;
 /** `aten::nanmedian(Tensor self) -> Tensor` */
 export function nanmedian(self: Tensor): Tensor {
   if (__h_nanmedian < 0) __h_nanmedian = __N.opHandle('aten::nanmedian', '');
-  const __r = __N.call(__h_nanmedian, self.h);
+  const __r = __N.call(__h_nanmedian, handleOf(self));
   return wrap(__r);
 }
 let __h_nanmedian$dim = -1;
 /** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
 export function nanmedian$dim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_nanmedian$dim < 0) __h_nanmedian$dim = __N.opHandle('aten::nanmedian', 'dim');
-  const __r = __N.call(__h_nanmedian$dim, self.h, dim, keepdim) as unknown[];
+  const __r = __N.call(__h_nanmedian$dim, handleOf(self), dim, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_nanquantile = -1;
 /** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
 export function nanquantile(self: Tensor, q: Tensor, dim?: number | null, keepdim?: boolean, opts?: { interpolation?: string }): Tensor {
   if (__h_nanquantile < 0) __h_nanquantile = __N.opHandle('aten::nanquantile', '');
-  const __r = __N.call(__h_nanquantile, self.h, q.h, dim, keepdim, opts?.interpolation);
+  const __r = __N.call(__h_nanquantile, handleOf(self), handleOf(q), dim, keepdim, opts?.interpolation);
   return wrap(__r);
 }
 let __h_nanquantile$scalar = -1;
 /** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
 export function nanquantile$scalar(self: Tensor, q: number, dim?: number | null, keepdim?: boolean, opts?: { interpolation?: string }): Tensor {
   if (__h_nanquantile$scalar < 0) __h_nanquantile$scalar = __N.opHandle('aten::nanquantile', 'scalar');
-  const __r = __N.call(__h_nanquantile$scalar, self.h, q, dim, keepdim, opts?.interpolation);
+  const __r = __N.call(__h_nanquantile$scalar, handleOf(self), q, dim, keepdim, opts?.interpolation);
   return wrap(__r);
 }
 let __h_nansum = -1;
 /** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function nansum(self: Tensor, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_nansum < 0) __h_nansum = __N.opHandle('aten::nansum', '');
-  const __r = __N.call(__h_nansum, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_nansum, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_narrow_copy = -1;
 /** `aten::narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor` */
 export function narrow_copy(self: Tensor, dim: number, start: number, length: number): Tensor {
   if (__h_narrow_copy < 0) __h_narrow_copy = __N.opHandle('aten::narrow_copy', '');
-  const __r = __N.call(__h_narrow_copy, self.h, dim, start, length);
+  const __r = __N.call(__h_narrow_copy, handleOf(self), dim, start, length);
   return wrap(__r);
 }
 let __h_narrow = -1;
 /** `aten::narrow(Tensor(a) self, int dim, int start, int length) -> Tensor(a)` */
 export function narrow(self: Tensor, dim: number, start: number, length: number): Tensor {
   if (__h_narrow < 0) __h_narrow = __N.opHandle('aten::narrow', '');
-  const __r = __N.call(__h_narrow, self.h, dim, start, length);
+  const __r = __N.call(__h_narrow, handleOf(self), dim, start, length);
   return wrap(__r);
 }
 let __h_narrow$Tensor = -1;
 /** `aten::narrow.Tensor(Tensor(a) self, int dim, Tensor start, int length) -> Tensor(a)` */
 export function narrow$Tensor(self: Tensor, dim: number, start: Tensor, length: number): Tensor {
   if (__h_narrow$Tensor < 0) __h_narrow$Tensor = __N.opHandle('aten::narrow', 'Tensor');
-  const __r = __N.call(__h_narrow$Tensor, self.h, dim, start.h, length);
+  const __r = __N.call(__h_narrow$Tensor, handleOf(self), dim, handleOf(start), length);
   return wrap(__r);
 }
 let __h_native_batch_norm_backward = -1;
 /** `aten::native_batch_norm_backward(Tensor grad_out, Tensor input, Tensor? weight, Tensor? running_mean, Tensor? running_var, Tensor? save_mean, Tensor? save_invstd, bool train, float eps, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function native_batch_norm_backward(grad_out: Tensor, input: Tensor, weight: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_invstd: Tensor | null, train: boolean, eps: number, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_native_batch_norm_backward < 0) __h_native_batch_norm_backward = __N.opHandle('aten::native_batch_norm_backward', '');
-  const __r = __N.call(__h_native_batch_norm_backward, grad_out.h, input.h, weight?.h, running_mean?.h, running_var?.h, save_mean?.h, save_invstd?.h, train, eps, output_mask) as unknown[];
+  const __r = __N.call(__h_native_batch_norm_backward, handleOf(grad_out), handleOf(input), optHandleOf(weight), optHandleOf(running_mean), optHandleOf(running_var), optHandleOf(save_mean), optHandleOf(save_invstd), train, eps, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_native_batch_norm = -1;
 /** `aten::native_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float momentum, float eps) -> (Tensor, Tensor, Tensor)` */
 export function native_batch_norm(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor] {
   if (__h_native_batch_norm < 0) __h_native_batch_norm = __N.opHandle('aten::native_batch_norm', '');
-  const __r = __N.call(__h_native_batch_norm, input.h, weight?.h, bias?.h, running_mean?.h, running_var?.h, training, momentum, eps) as unknown[];
+  const __r = __N.call(__h_native_batch_norm, handleOf(input), optHandleOf(weight), optHandleOf(bias), optHandleOf(running_mean), optHandleOf(running_var), training, momentum, eps) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_native_channel_shuffle = -1;
 /** `aten::native_channel_shuffle(Tensor self, int groups) -> Tensor` */
 export function native_channel_shuffle(self: Tensor, groups: number): Tensor {
   if (__h_native_channel_shuffle < 0) __h_native_channel_shuffle = __N.opHandle('aten::native_channel_shuffle', '');
-  const __r = __N.call(__h_native_channel_shuffle, self.h, groups);
+  const __r = __N.call(__h_native_channel_shuffle, handleOf(self), groups);
   return wrap(__r);
 }
 let __h_native_dropout_backward = -1;
 /** `aten::native_dropout_backward(Tensor grad_output, Tensor mask, float scale) -> Tensor` */
 export function native_dropout_backward(grad_output: Tensor, mask: Tensor, scale: number): Tensor {
   if (__h_native_dropout_backward < 0) __h_native_dropout_backward = __N.opHandle('aten::native_dropout_backward', '');
-  const __r = __N.call(__h_native_dropout_backward, grad_output.h, mask.h, scale);
+  const __r = __N.call(__h_native_dropout_backward, handleOf(grad_output), handleOf(mask), scale);
   return wrap(__r);
 }
 let __h_native_dropout = -1;
 /** `aten::native_dropout(Tensor input, float p, bool? train) -> (Tensor, Tensor)` */
 export function native_dropout(input: Tensor, p: number, train?: boolean | null): [Tensor, Tensor] {
   if (__h_native_dropout < 0) __h_native_dropout = __N.opHandle('aten::native_dropout', '');
-  const __r = __N.call(__h_native_dropout, input.h, p, train) as unknown[];
+  const __r = __N.call(__h_native_dropout, handleOf(input), p, train) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_native_group_norm_backward = -1;
 /** `aten::native_group_norm_backward(Tensor grad_out, Tensor input, Tensor mean, Tensor rstd, Tensor? weight, SymInt N, SymInt C, SymInt HxW, int group, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function native_group_norm_backward(grad_out: Tensor, input: Tensor, mean: Tensor, rstd: Tensor, weight: Tensor | null, N: number, C: number, HxW: number, group: number, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_native_group_norm_backward < 0) __h_native_group_norm_backward = __N.opHandle('aten::native_group_norm_backward', '');
-  const __r = __N.call(__h_native_group_norm_backward, grad_out.h, input.h, mean.h, rstd.h, weight?.h, N, C, HxW, group, output_mask) as unknown[];
+  const __r = __N.call(__h_native_group_norm_backward, handleOf(grad_out), handleOf(input), handleOf(mean), handleOf(rstd), optHandleOf(weight), N, C, HxW, group, output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_native_group_norm = -1;
 /** `aten::native_group_norm(Tensor input, Tensor? weight, Tensor? bias, SymInt N, SymInt C, SymInt HxW, int group, float eps) -> (Tensor, Tensor, Tensor)` */
 export function native_group_norm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor] {
   if (__h_native_group_norm < 0) __h_native_group_norm = __N.opHandle('aten::native_group_norm', '');
-  const __r = __N.call(__h_native_group_norm, input.h, weight?.h, bias?.h, N, C, HxW, group, eps) as unknown[];
+  const __r = __N.call(__h_native_group_norm, handleOf(input), optHandleOf(weight), optHandleOf(bias), N, C, HxW, group, eps) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_native_layer_norm_backward = -1;
 /** `aten::native_layer_norm_backward(Tensor grad_out, Tensor input, SymInt[] normalized_shape, Tensor mean, Tensor rstd, Tensor? weight, Tensor? bias, bool[3] output_mask) -> (Tensor, Tensor, Tensor)` */
 export function native_layer_norm_backward(grad_out: Tensor, input: Tensor, normalized_shape: number | number[], mean: Tensor, rstd: Tensor, weight: Tensor | null, bias: Tensor | null, output_mask: boolean[]): [Tensor, Tensor, Tensor] {
   if (__h_native_layer_norm_backward < 0) __h_native_layer_norm_backward = __N.opHandle('aten::native_layer_norm_backward', '');
-  const __r = __N.call(__h_native_layer_norm_backward, grad_out.h, input.h, normalized_shape, mean.h, rstd.h, weight?.h, bias?.h, output_mask) as unknown[];
+  const __r = __N.call(__h_native_layer_norm_backward, handleOf(grad_out), handleOf(input), normalized_shape, handleOf(mean), handleOf(rstd), optHandleOf(weight), optHandleOf(bias), output_mask) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_native_layer_norm = -1;
 /** `aten::native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor)` */
 export function native_layer_norm(input: Tensor, normalized_shape: number | number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor] {
   if (__h_native_layer_norm < 0) __h_native_layer_norm = __N.opHandle('aten::native_layer_norm', '');
-  const __r = __N.call(__h_native_layer_norm, input.h, normalized_shape, weight?.h, bias?.h, eps) as unknown[];
+  const __r = __N.call(__h_native_layer_norm, handleOf(input), normalized_shape, optHandleOf(weight), optHandleOf(bias), eps) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_native_norm = -1;
 /** `aten::native_norm(Tensor self, Scalar p=2) -> Tensor` */
 export function native_norm(self: Tensor, p?: number | boolean): Tensor {
   if (__h_native_norm < 0) __h_native_norm = __N.opHandle('aten::native_norm', '');
-  const __r = __N.call(__h_native_norm, self.h, p);
+  const __r = __N.call(__h_native_norm, handleOf(self), p);
   return wrap(__r);
 }
 let __h_native_norm$ScalarOpt_dim_dtype = -1;
 /** `aten::native_norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, ScalarType? dtype) -> Tensor` */
 export function native_norm$ScalarOpt_dim_dtype(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype?: DType | null): Tensor {
   if (__h_native_norm$ScalarOpt_dim_dtype < 0) __h_native_norm$ScalarOpt_dim_dtype = __N.opHandle('aten::native_norm', 'ScalarOpt_dim_dtype');
-  const __r = __N.call(__h_native_norm$ScalarOpt_dim_dtype, self.h, p, dim, keepdim, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h_native_norm$ScalarOpt_dim_dtype, handleOf(self), p, dim, keepdim, (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h_ne_$Scalar = -1;
 /** `aten::ne_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function ne_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_ne_$Scalar < 0) __h_ne_$Scalar = __N.opHandle('aten::ne_', 'Scalar');
-  const __r = __N.call(__h_ne_$Scalar, self.h, other);
+  const __r = __N.call(__h_ne_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_ne_$Tensor = -1;
 /** `aten::ne_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function ne_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_ne_$Tensor < 0) __h_ne_$Tensor = __N.opHandle('aten::ne_', 'Tensor');
-  const __r = __N.call(__h_ne_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_ne_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_ne$Scalar = -1;
 /** `aten::ne.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function ne$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_ne$Scalar < 0) __h_ne$Scalar = __N.opHandle('aten::ne', 'Scalar');
-  const __r = __N.call(__h_ne$Scalar, self.h, other);
+  const __r = __N.call(__h_ne$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_ne$Tensor = -1;
 /** `aten::ne.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function ne$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_ne$Tensor < 0) __h_ne$Tensor = __N.opHandle('aten::ne', 'Tensor');
-  const __r = __N.call(__h_ne$Tensor, self.h, other.h);
+  const __r = __N.call(__h_ne$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_neg_ = -1;
 /** `aten::neg_(Tensor(a!) self) -> Tensor(a!)` */
 export function neg_(self: Tensor): Tensor {
   if (__h_neg_ < 0) __h_neg_ = __N.opHandle('aten::neg_', '');
-  const __r = __N.call(__h_neg_, self.h);
+  const __r = __N.call(__h_neg_, handleOf(self));
   return self;
 }
 let __h_neg = -1;
 /** `aten::neg(Tensor self) -> Tensor` */
 export function neg(self: Tensor): Tensor {
   if (__h_neg < 0) __h_neg = __N.opHandle('aten::neg', '');
-  const __r = __N.call(__h_neg, self.h);
+  const __r = __N.call(__h_neg, handleOf(self));
   return wrap(__r);
 }
 let __h_negative_ = -1;
 /** `aten::negative_(Tensor(a!) self) -> Tensor(a!)` */
 export function negative_(self: Tensor): Tensor {
   if (__h_negative_ < 0) __h_negative_ = __N.opHandle('aten::negative_', '');
-  const __r = __N.call(__h_negative_, self.h);
+  const __r = __N.call(__h_negative_, handleOf(self));
   return self;
 }
 let __h_negative = -1;
 /** `aten::negative(Tensor self) -> Tensor` */
 export function negative(self: Tensor): Tensor {
   if (__h_negative < 0) __h_negative = __N.opHandle('aten::negative', '');
-  const __r = __N.call(__h_negative, self.h);
+  const __r = __N.call(__h_negative, handleOf(self));
   return wrap(__r);
 }
 let __h_nested_to_padded_tensor = -1;
 /** `aten::nested_to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor` */
 export function nested_to_padded_tensor(self: Tensor, padding: number, output_size?: number | number[] | null): Tensor {
   if (__h_nested_to_padded_tensor < 0) __h_nested_to_padded_tensor = __N.opHandle('aten::nested_to_padded_tensor', '');
-  const __r = __N.call(__h_nested_to_padded_tensor, self.h, padding, output_size);
+  const __r = __N.call(__h_nested_to_padded_tensor, handleOf(self), padding, output_size);
   return wrap(__r);
 }
 let __h_new_empty_strided = -1;
 /** `aten::new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function new_empty_strided(self: Tensor, size: number | number[], stride: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_new_empty_strided < 0) __h_new_empty_strided = __N.opHandle('aten::new_empty_strided', '');
-  const __r = __N.call(__h_new_empty_strided, self.h, size, stride, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_new_empty_strided, handleOf(self), size, stride, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_new_empty = -1;
 /** `aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function new_empty(self: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_new_empty < 0) __h_new_empty = __N.opHandle('aten::new_empty', '');
-  const __r = __N.call(__h_new_empty, self.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_new_empty, handleOf(self), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_new_full = -1;
 /** `aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function new_full(self: Tensor, size: number | number[], fill_value: number | boolean, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_new_full < 0) __h_new_full = __N.opHandle('aten::new_full', '');
-  const __r = __N.call(__h_new_full, self.h, size, fill_value, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_new_full, handleOf(self), size, fill_value, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_new_ones = -1;
 /** `aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function new_ones(self: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_new_ones < 0) __h_new_ones = __N.opHandle('aten::new_ones', '');
-  const __r = __N.call(__h_new_ones, self.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_new_ones, handleOf(self), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_new_zeros = -1;
 /** `aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function new_zeros(self: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_new_zeros < 0) __h_new_zeros = __N.opHandle('aten::new_zeros', '');
-  const __r = __N.call(__h_new_zeros, self.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_new_zeros, handleOf(self), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_nextafter_ = -1;
 /** `aten::nextafter_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function nextafter_(self: Tensor, other: Tensor): Tensor {
   if (__h_nextafter_ < 0) __h_nextafter_ = __N.opHandle('aten::nextafter_', '');
-  const __r = __N.call(__h_nextafter_, self.h, other.h);
+  const __r = __N.call(__h_nextafter_, handleOf(self), handleOf(other));
   return self;
 }
 let __h_nextafter = -1;
 /** `aten::nextafter(Tensor self, Tensor other) -> Tensor` */
 export function nextafter(self: Tensor, other: Tensor): Tensor {
   if (__h_nextafter < 0) __h_nextafter = __N.opHandle('aten::nextafter', '');
-  const __r = __N.call(__h_nextafter, self.h, other.h);
+  const __r = __N.call(__h_nextafter, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_nll_loss_backward = -1;
 /** `aten::nll_loss_backward(Tensor grad_output, Tensor self, Tensor target, Tensor? weight, int reduction, int ignore_index, Tensor total_weight) -> Tensor` */
 export function nll_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number, total_weight: Tensor): Tensor {
   if (__h_nll_loss_backward < 0) __h_nll_loss_backward = __N.opHandle('aten::nll_loss_backward', '');
-  const __r = __N.call(__h_nll_loss_backward, grad_output.h, self.h, target.h, weight?.h, reduction, ignore_index, total_weight.h);
+  const __r = __N.call(__h_nll_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index, handleOf(total_weight));
   return wrap(__r);
 }
 let __h_nll_loss_forward = -1;
 /** `aten::nll_loss_forward(Tensor self, Tensor target, Tensor? weight, int reduction, int ignore_index) -> (Tensor output, Tensor total_weight)` */
 export function nll_loss_forward(self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number): [Tensor, Tensor] {
   if (__h_nll_loss_forward < 0) __h_nll_loss_forward = __N.opHandle('aten::nll_loss_forward', '');
-  const __r = __N.call(__h_nll_loss_forward, self.h, target.h, weight?.h, reduction, ignore_index) as unknown[];
+  const __r = __N.call(__h_nll_loss_forward, handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_nll_loss_nd = -1;
 /** `aten::nll_loss_nd(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, int ignore_index=-100) -> Tensor` */
 export function nll_loss_nd(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number): Tensor {
   if (__h_nll_loss_nd < 0) __h_nll_loss_nd = __N.opHandle('aten::nll_loss_nd', '');
-  const __r = __N.call(__h_nll_loss_nd, self.h, target.h, weight?.h, reduction, ignore_index);
+  const __r = __N.call(__h_nll_loss_nd, handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index);
   return wrap(__r);
 }
 let __h_nll_loss = -1;
 /** `aten::nll_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, int ignore_index=-100) -> Tensor` */
 export function nll_loss(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number): Tensor {
   if (__h_nll_loss < 0) __h_nll_loss = __N.opHandle('aten::nll_loss', '');
-  const __r = __N.call(__h_nll_loss, self.h, target.h, weight?.h, reduction, ignore_index);
+  const __r = __N.call(__h_nll_loss, handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index);
   return wrap(__r);
 }
 let __h_nll_loss2d_backward = -1;
 /** `aten::nll_loss2d_backward(Tensor grad_output, Tensor self, Tensor target, Tensor? weight, int reduction, int ignore_index, Tensor total_weight) -> Tensor` */
 export function nll_loss2d_backward(grad_output: Tensor, self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number, total_weight: Tensor): Tensor {
   if (__h_nll_loss2d_backward < 0) __h_nll_loss2d_backward = __N.opHandle('aten::nll_loss2d_backward', '');
-  const __r = __N.call(__h_nll_loss2d_backward, grad_output.h, self.h, target.h, weight?.h, reduction, ignore_index, total_weight.h);
+  const __r = __N.call(__h_nll_loss2d_backward, handleOf(grad_output), handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index, handleOf(total_weight));
   return wrap(__r);
 }
 let __h_nll_loss2d_forward = -1;
 /** `aten::nll_loss2d_forward(Tensor self, Tensor target, Tensor? weight, int reduction, int ignore_index) -> (Tensor output, Tensor total_weight)` */
 export function nll_loss2d_forward(self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number): [Tensor, Tensor] {
   if (__h_nll_loss2d_forward < 0) __h_nll_loss2d_forward = __N.opHandle('aten::nll_loss2d_forward', '');
-  const __r = __N.call(__h_nll_loss2d_forward, self.h, target.h, weight?.h, reduction, ignore_index) as unknown[];
+  const __r = __N.call(__h_nll_loss2d_forward, handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_nll_loss2d = -1;
 /** `aten::nll_loss2d(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, int ignore_index=-100) -> Tensor` */
 export function nll_loss2d(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number): Tensor {
   if (__h_nll_loss2d < 0) __h_nll_loss2d = __N.opHandle('aten::nll_loss2d', '');
-  const __r = __N.call(__h_nll_loss2d, self.h, target.h, weight?.h, reduction, ignore_index);
+  const __r = __N.call(__h_nll_loss2d, handleOf(self), handleOf(target), optHandleOf(weight), reduction, ignore_index);
   return wrap(__r);
 }
 let __h_nonzero_numpy = -1;
 /** `aten::nonzero_numpy(Tensor self) -> Tensor[]` */
 export function nonzero_numpy(self: Tensor): Tensor[] {
   if (__h_nonzero_numpy < 0) __h_nonzero_numpy = __N.opHandle('aten::nonzero_numpy', '');
-  const __r = __N.call(__h_nonzero_numpy, self.h);
+  const __r = __N.call(__h_nonzero_numpy, handleOf(self));
   return (__r as unknown[]).map(wrap);
 }
 let __h_nonzero = -1;
 /** `aten::nonzero(Tensor self) -> Tensor` */
 export function nonzero(self: Tensor): Tensor {
   if (__h_nonzero < 0) __h_nonzero = __N.opHandle('aten::nonzero', '');
-  const __r = __N.call(__h_nonzero, self.h);
+  const __r = __N.call(__h_nonzero, handleOf(self));
   return wrap(__r);
 }
 let __h_norm_except_dim = -1;
 /** `aten::norm_except_dim(Tensor v, int pow=2, int dim=0) -> Tensor` */
 export function norm_except_dim(v: Tensor, pow?: number, dim?: number): Tensor {
   if (__h_norm_except_dim < 0) __h_norm_except_dim = __N.opHandle('aten::norm_except_dim', '');
-  const __r = __N.call(__h_norm_except_dim, v.h, pow, dim);
+  const __r = __N.call(__h_norm_except_dim, handleOf(v), pow, dim);
   return wrap(__r);
 }
 let __h_norm$Scalar = -1;
 /** `aten::norm.Scalar(Tensor self, Scalar p=2) -> Tensor` */
 export function norm$Scalar(self: Tensor, p?: number | boolean): Tensor {
   if (__h_norm$Scalar < 0) __h_norm$Scalar = __N.opHandle('aten::norm', 'Scalar');
-  const __r = __N.call(__h_norm$Scalar, self.h, p);
+  const __r = __N.call(__h_norm$Scalar, handleOf(self), p);
   return wrap(__r);
 }
 let __h_norm$ScalarOpt_dim = -1;
 /** `aten::norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor` */
 export function norm$ScalarOpt_dim(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean): Tensor {
   if (__h_norm$ScalarOpt_dim < 0) __h_norm$ScalarOpt_dim = __N.opHandle('aten::norm', 'ScalarOpt_dim');
-  const __r = __N.call(__h_norm$ScalarOpt_dim, self.h, p, dim, keepdim);
+  const __r = __N.call(__h_norm$ScalarOpt_dim, handleOf(self), p, dim, keepdim);
   return wrap(__r);
 }
 let __h_norm$ScalarOpt_dim_dtype = -1;
 /** `aten::norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor` */
 export function norm$ScalarOpt_dim_dtype(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, opts: { dtype: DType }): Tensor {
   if (__h_norm$ScalarOpt_dim_dtype < 0) __h_norm$ScalarOpt_dim_dtype = __N.opHandle('aten::norm', 'ScalarOpt_dim_dtype');
-  const __r = __N.call(__h_norm$ScalarOpt_dim_dtype, self.h, p, dim, keepdim, dtypeCode(opts?.dtype));
+  const __r = __N.call(__h_norm$ScalarOpt_dim_dtype, handleOf(self), p, dim, keepdim, dtypeCode(opts?.dtype));
   return wrap(__r);
 }
 let __h_norm$ScalarOpt_dtype = -1;
 /** `aten::norm.ScalarOpt_dtype(Tensor self, Scalar? p, *, ScalarType dtype) -> Tensor` */
 export function norm$ScalarOpt_dtype(self: Tensor, p: number | boolean | null, opts: { dtype: DType }): Tensor {
   if (__h_norm$ScalarOpt_dtype < 0) __h_norm$ScalarOpt_dtype = __N.opHandle('aten::norm', 'ScalarOpt_dtype');
-  const __r = __N.call(__h_norm$ScalarOpt_dtype, self.h, p, dtypeCode(opts?.dtype));
+  const __r = __N.call(__h_norm$ScalarOpt_dtype, handleOf(self), p, dtypeCode(opts?.dtype));
   return wrap(__r);
 }
 let __h_normal_ = -1;
 /** `aten::normal_(Tensor(a!) self, float mean=0., float std=1., *, Generator? generator=None) -> Tensor(a!)` */
 export function normal_(self: Tensor, mean?: number, std?: number): Tensor {
   if (__h_normal_ < 0) __h_normal_ = __N.opHandle('aten::normal_', '');
-  const __r = __N.call(__h_normal_, self.h, mean, std);
+  const __r = __N.call(__h_normal_, handleOf(self), mean, std);
   return self;
 }
 let __h_normal_functional = -1;
 /** `aten::normal_functional(Tensor self, float mean=0., float std=1., *, Generator? generator=None) -> Tensor` */
 export function normal_functional(self: Tensor, mean?: number, std?: number): Tensor {
   if (__h_normal_functional < 0) __h_normal_functional = __N.opHandle('aten::normal_functional', '');
-  const __r = __N.call(__h_normal_functional, self.h, mean, std);
+  const __r = __N.call(__h_normal_functional, handleOf(self), mean, std);
   return wrap(__r);
 }
 let __h_normal$float_float = -1;
@@ -8742,84 +8742,84 @@ let __h_normal$float_Tensor = -1;
 /** `aten::normal.float_Tensor(float mean, Tensor std, *, Generator? generator=None) -> Tensor` */
 export function normal$float_Tensor(mean: number, std: Tensor): Tensor {
   if (__h_normal$float_Tensor < 0) __h_normal$float_Tensor = __N.opHandle('aten::normal', 'float_Tensor');
-  const __r = __N.call(__h_normal$float_Tensor, mean, std.h);
+  const __r = __N.call(__h_normal$float_Tensor, mean, handleOf(std));
   return wrap(__r);
 }
 let __h_normal$Tensor_float = -1;
 /** `aten::normal.Tensor_float(Tensor mean, float std=1., *, Generator? generator=None) -> Tensor` */
 export function normal$Tensor_float(mean: Tensor, std?: number): Tensor {
   if (__h_normal$Tensor_float < 0) __h_normal$Tensor_float = __N.opHandle('aten::normal', 'Tensor_float');
-  const __r = __N.call(__h_normal$Tensor_float, mean.h, std);
+  const __r = __N.call(__h_normal$Tensor_float, handleOf(mean), std);
   return wrap(__r);
 }
 let __h_normal$Tensor_Tensor = -1;
 /** `aten::normal.Tensor_Tensor(Tensor mean, Tensor std, *, Generator? generator=None) -> Tensor` */
 export function normal$Tensor_Tensor(mean: Tensor, std: Tensor): Tensor {
   if (__h_normal$Tensor_Tensor < 0) __h_normal$Tensor_Tensor = __N.opHandle('aten::normal', 'Tensor_Tensor');
-  const __r = __N.call(__h_normal$Tensor_Tensor, mean.h, std.h);
+  const __r = __N.call(__h_normal$Tensor_Tensor, handleOf(mean), handleOf(std));
   return wrap(__r);
 }
 let __h_not_equal_$Scalar = -1;
 /** `aten::not_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function not_equal_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_not_equal_$Scalar < 0) __h_not_equal_$Scalar = __N.opHandle('aten::not_equal_', 'Scalar');
-  const __r = __N.call(__h_not_equal_$Scalar, self.h, other);
+  const __r = __N.call(__h_not_equal_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_not_equal_$Tensor = -1;
 /** `aten::not_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function not_equal_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_not_equal_$Tensor < 0) __h_not_equal_$Tensor = __N.opHandle('aten::not_equal_', 'Tensor');
-  const __r = __N.call(__h_not_equal_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_not_equal_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_not_equal$Scalar = -1;
 /** `aten::not_equal.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function not_equal$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_not_equal$Scalar < 0) __h_not_equal$Scalar = __N.opHandle('aten::not_equal', 'Scalar');
-  const __r = __N.call(__h_not_equal$Scalar, self.h, other);
+  const __r = __N.call(__h_not_equal$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_not_equal$Tensor = -1;
 /** `aten::not_equal.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function not_equal$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_not_equal$Tensor < 0) __h_not_equal$Tensor = __N.opHandle('aten::not_equal', 'Tensor');
-  const __r = __N.call(__h_not_equal$Tensor, self.h, other.h);
+  const __r = __N.call(__h_not_equal$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_nuclear_norm = -1;
 /** `aten::nuclear_norm(Tensor self, bool keepdim=False) -> Tensor` */
 export function nuclear_norm(self: Tensor, keepdim?: boolean): Tensor {
   if (__h_nuclear_norm < 0) __h_nuclear_norm = __N.opHandle('aten::nuclear_norm', '');
-  const __r = __N.call(__h_nuclear_norm, self.h, keepdim);
+  const __r = __N.call(__h_nuclear_norm, handleOf(self), keepdim);
   return wrap(__r);
 }
 let __h_nuclear_norm$dim = -1;
 /** `aten::nuclear_norm.dim(Tensor self, int[2] dim, bool keepdim=False) -> Tensor` */
 export function nuclear_norm$dim(self: Tensor, dim: number | number[], keepdim?: boolean): Tensor {
   if (__h_nuclear_norm$dim < 0) __h_nuclear_norm$dim = __N.opHandle('aten::nuclear_norm', 'dim');
-  const __r = __N.call(__h_nuclear_norm$dim, self.h, dim, keepdim);
+  const __r = __N.call(__h_nuclear_norm$dim, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_numpy_T = -1;
 /** `aten::numpy_T(Tensor(a) self) -> Tensor(a)` */
 export function numpy_T(self: Tensor): Tensor {
   if (__h_numpy_T < 0) __h_numpy_T = __N.opHandle('aten::numpy_T', '');
-  const __r = __N.call(__h_numpy_T, self.h);
+  const __r = __N.call(__h_numpy_T, handleOf(self));
   return wrap(__r);
 }
 let __h_one_hot = -1;
 /** `aten::one_hot(Tensor self, int num_classes=-1) -> Tensor` */
 export function one_hot(self: Tensor, num_classes?: number): Tensor {
   if (__h_one_hot < 0) __h_one_hot = __N.opHandle('aten::one_hot', '');
-  const __r = __N.call(__h_one_hot, self.h, num_classes);
+  const __r = __N.call(__h_one_hot, handleOf(self), num_classes);
   return wrap(__r);
 }
 let __h_ones_like = -1;
 /** `aten::ones_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function ones_like(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_ones_like < 0) __h_ones_like = __N.opHandle('aten::ones_like', '');
-  const __r = __N.call(__h_ones_like, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_ones_like, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_ones = -1;
@@ -8833,28 +8833,28 @@ let __h_orgqr = -1;
 /** `aten::orgqr(Tensor self, Tensor input2) -> Tensor` */
 export function orgqr(self: Tensor, input2: Tensor): Tensor {
   if (__h_orgqr < 0) __h_orgqr = __N.opHandle('aten::orgqr', '');
-  const __r = __N.call(__h_orgqr, self.h, input2.h);
+  const __r = __N.call(__h_orgqr, handleOf(self), handleOf(input2));
   return wrap(__r);
 }
 let __h_ormqr = -1;
 /** `aten::ormqr(Tensor self, Tensor input2, Tensor input3, bool left=True, bool transpose=False) -> Tensor` */
 export function ormqr(self: Tensor, input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean): Tensor {
   if (__h_ormqr < 0) __h_ormqr = __N.opHandle('aten::ormqr', '');
-  const __r = __N.call(__h_ormqr, self.h, input2.h, input3.h, left, transpose);
+  const __r = __N.call(__h_ormqr, handleOf(self), handleOf(input2), handleOf(input3), left, transpose);
   return wrap(__r);
 }
 let __h_outer = -1;
 /** `aten::outer(Tensor self, Tensor vec2) -> Tensor` */
 export function outer(self: Tensor, vec2: Tensor): Tensor {
   if (__h_outer < 0) __h_outer = __N.opHandle('aten::outer', '');
-  const __r = __N.call(__h_outer, self.h, vec2.h);
+  const __r = __N.call(__h_outer, handleOf(self), handleOf(vec2));
   return wrap(__r);
 }
 let __h_output_nr = -1;
 /** `aten::output_nr(Tensor self) -> int` */
 export function output_nr(self: Tensor): number {
   if (__h_output_nr < 0) __h_output_nr = __N.opHandle('aten::output_nr', '');
-  return __N.call(__h_output_nr, self.h) as number;
+  return __N.call(__h_output_nr, handleOf(self)) as number;
 }
 let __h_pad_sequence = -1;
 /** `aten::pad_sequence(Tensor[] sequences, bool batch_first=False, float padding_value=0.) -> Tensor` */
@@ -8867,168 +8867,168 @@ let __h_pad = -1;
 /** `aten::pad(Tensor self, int[] pad, str mode="constant", float? value=None) -> Tensor` */
 export function pad(self: Tensor, pad: number | number[], mode?: string, value?: number | null): Tensor {
   if (__h_pad < 0) __h_pad = __N.opHandle('aten::pad', '');
-  const __r = __N.call(__h_pad, self.h, pad, mode, value);
+  const __r = __N.call(__h_pad, handleOf(self), pad, mode, value);
   return wrap(__r);
 }
 let __h_pairwise_distance = -1;
 /** `aten::pairwise_distance(Tensor x1, Tensor x2, float p=2., float eps=9.9999999999999995e-07, bool keepdim=False) -> Tensor` */
 export function pairwise_distance(x1: Tensor, x2: Tensor, p?: number, eps?: number, keepdim?: boolean): Tensor {
   if (__h_pairwise_distance < 0) __h_pairwise_distance = __N.opHandle('aten::pairwise_distance', '');
-  const __r = __N.call(__h_pairwise_distance, x1.h, x2.h, p, eps, keepdim);
+  const __r = __N.call(__h_pairwise_distance, handleOf(x1), handleOf(x2), p, eps, keepdim);
   return wrap(__r);
 }
 let __h_pdist = -1;
 /** `aten::pdist(Tensor self, float p=2.) -> Tensor` */
 export function pdist(self: Tensor, p?: number): Tensor {
   if (__h_pdist < 0) __h_pdist = __N.opHandle('aten::pdist', '');
-  const __r = __N.call(__h_pdist, self.h, p);
+  const __r = __N.call(__h_pdist, handleOf(self), p);
   return wrap(__r);
 }
 let __h_permute_copy = -1;
 /** `aten::permute_copy(Tensor self, int[] dims) -> Tensor` */
 export function permute_copy(self: Tensor, dims: number | number[]): Tensor {
   if (__h_permute_copy < 0) __h_permute_copy = __N.opHandle('aten::permute_copy', '');
-  const __r = __N.call(__h_permute_copy, self.h, dims);
+  const __r = __N.call(__h_permute_copy, handleOf(self), dims);
   return wrap(__r);
 }
 let __h_permute = -1;
 /** `aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)` */
 export function permute(self: Tensor, dims: number | number[]): Tensor {
   if (__h_permute < 0) __h_permute = __N.opHandle('aten::permute', '');
-  const __r = __N.call(__h_permute, self.h, dims);
+  const __r = __N.call(__h_permute, handleOf(self), dims);
   return wrap(__r);
 }
 let __h_pin_memory = -1;
 /** `aten::pin_memory(Tensor(a) self, Device? device=None) -> Tensor(a)` */
 export function pin_memory(self: Tensor, device?: string | null): Tensor {
   if (__h_pin_memory < 0) __h_pin_memory = __N.opHandle('aten::pin_memory', '');
-  const __r = __N.call(__h_pin_memory, self.h, device);
+  const __r = __N.call(__h_pin_memory, handleOf(self), device);
   return wrap(__r);
 }
 let __h_pinverse = -1;
 /** `aten::pinverse(Tensor self, float rcond=1.0000000000000001e-15) -> Tensor` */
 export function pinverse(self: Tensor, rcond?: number): Tensor {
   if (__h_pinverse < 0) __h_pinverse = __N.opHandle('aten::pinverse', '');
-  const __r = __N.call(__h_pinverse, self.h, rcond);
+  const __r = __N.call(__h_pinverse, handleOf(self), rcond);
   return wrap(__r);
 }
 let __h_pixel_shuffle = -1;
 /** `aten::pixel_shuffle(Tensor self, int upscale_factor) -> Tensor` */
 export function pixel_shuffle(self: Tensor, upscale_factor: number): Tensor {
   if (__h_pixel_shuffle < 0) __h_pixel_shuffle = __N.opHandle('aten::pixel_shuffle', '');
-  const __r = __N.call(__h_pixel_shuffle, self.h, upscale_factor);
+  const __r = __N.call(__h_pixel_shuffle, handleOf(self), upscale_factor);
   return wrap(__r);
 }
 let __h_pixel_unshuffle = -1;
 /** `aten::pixel_unshuffle(Tensor self, int downscale_factor) -> Tensor` */
 export function pixel_unshuffle(self: Tensor, downscale_factor: number): Tensor {
   if (__h_pixel_unshuffle < 0) __h_pixel_unshuffle = __N.opHandle('aten::pixel_unshuffle', '');
-  const __r = __N.call(__h_pixel_unshuffle, self.h, downscale_factor);
+  const __r = __N.call(__h_pixel_unshuffle, handleOf(self), downscale_factor);
   return wrap(__r);
 }
 let __h_poisson_nll_loss = -1;
 /** `aten::poisson_nll_loss(Tensor input, Tensor target, bool log_input, bool full, float eps, int reduction) -> Tensor` */
 export function poisson_nll_loss(input: Tensor, target: Tensor, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor {
   if (__h_poisson_nll_loss < 0) __h_poisson_nll_loss = __N.opHandle('aten::poisson_nll_loss', '');
-  const __r = __N.call(__h_poisson_nll_loss, input.h, target.h, log_input, full, eps, reduction);
+  const __r = __N.call(__h_poisson_nll_loss, handleOf(input), handleOf(target), log_input, full, eps, reduction);
   return wrap(__r);
 }
 let __h_poisson = -1;
 /** `aten::poisson(Tensor self, Generator? generator=None) -> Tensor` */
 export function poisson(self: Tensor): Tensor {
   if (__h_poisson < 0) __h_poisson = __N.opHandle('aten::poisson', '');
-  const __r = __N.call(__h_poisson, self.h);
+  const __r = __N.call(__h_poisson, handleOf(self));
   return wrap(__r);
 }
 let __h_polar = -1;
 /** `aten::polar(Tensor abs, Tensor angle) -> Tensor` */
 export function polar(abs: Tensor, angle: Tensor): Tensor {
   if (__h_polar < 0) __h_polar = __N.opHandle('aten::polar', '');
-  const __r = __N.call(__h_polar, abs.h, angle.h);
+  const __r = __N.call(__h_polar, handleOf(abs), handleOf(angle));
   return wrap(__r);
 }
 let __h_polygamma_ = -1;
 /** `aten::polygamma_(Tensor(a!) self, int n) -> Tensor(a!)` */
 export function polygamma_(self: Tensor, n: number): Tensor {
   if (__h_polygamma_ < 0) __h_polygamma_ = __N.opHandle('aten::polygamma_', '');
-  const __r = __N.call(__h_polygamma_, self.h, n);
+  const __r = __N.call(__h_polygamma_, handleOf(self), n);
   return self;
 }
 let __h_polygamma = -1;
 /** `aten::polygamma(int n, Tensor self) -> Tensor` */
 export function polygamma(n: number, self: Tensor): Tensor {
   if (__h_polygamma < 0) __h_polygamma = __N.opHandle('aten::polygamma', '');
-  const __r = __N.call(__h_polygamma, n, self.h);
+  const __r = __N.call(__h_polygamma, n, handleOf(self));
   return wrap(__r);
 }
 let __h_positive = -1;
 /** `aten::positive(Tensor(a) self) -> Tensor(a)` */
 export function positive(self: Tensor): Tensor {
   if (__h_positive < 0) __h_positive = __N.opHandle('aten::positive', '');
-  const __r = __N.call(__h_positive, self.h);
+  const __r = __N.call(__h_positive, handleOf(self));
   return wrap(__r);
 }
 let __h_pow_$Scalar = -1;
 /** `aten::pow_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)` */
 export function pow_$Scalar(self: Tensor, exponent: number | boolean): Tensor {
   if (__h_pow_$Scalar < 0) __h_pow_$Scalar = __N.opHandle('aten::pow_', 'Scalar');
-  const __r = __N.call(__h_pow_$Scalar, self.h, exponent);
+  const __r = __N.call(__h_pow_$Scalar, handleOf(self), exponent);
   return self;
 }
 let __h_pow_$Tensor = -1;
 /** `aten::pow_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)` */
 export function pow_$Tensor(self: Tensor, exponent: Tensor): Tensor {
   if (__h_pow_$Tensor < 0) __h_pow_$Tensor = __N.opHandle('aten::pow_', 'Tensor');
-  const __r = __N.call(__h_pow_$Tensor, self.h, exponent.h);
+  const __r = __N.call(__h_pow_$Tensor, handleOf(self), handleOf(exponent));
   return self;
 }
 let __h_pow$Scalar = -1;
 /** `aten::pow.Scalar(Scalar self, Tensor exponent) -> Tensor` */
 export function pow$Scalar(self: number | boolean, exponent: Tensor): Tensor {
   if (__h_pow$Scalar < 0) __h_pow$Scalar = __N.opHandle('aten::pow', 'Scalar');
-  const __r = __N.call(__h_pow$Scalar, self, exponent.h);
+  const __r = __N.call(__h_pow$Scalar, self, handleOf(exponent));
   return wrap(__r);
 }
 let __h_pow$Tensor_Scalar = -1;
 /** `aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor` */
 export function pow$Tensor_Scalar(self: Tensor, exponent: number | boolean): Tensor {
   if (__h_pow$Tensor_Scalar < 0) __h_pow$Tensor_Scalar = __N.opHandle('aten::pow', 'Tensor_Scalar');
-  const __r = __N.call(__h_pow$Tensor_Scalar, self.h, exponent);
+  const __r = __N.call(__h_pow$Tensor_Scalar, handleOf(self), exponent);
   return wrap(__r);
 }
 let __h_pow$Tensor_Tensor = -1;
 /** `aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor` */
 export function pow$Tensor_Tensor(self: Tensor, exponent: Tensor): Tensor {
   if (__h_pow$Tensor_Tensor < 0) __h_pow$Tensor_Tensor = __N.opHandle('aten::pow', 'Tensor_Tensor');
-  const __r = __N.call(__h_pow$Tensor_Tensor, self.h, exponent.h);
+  const __r = __N.call(__h_pow$Tensor_Tensor, handleOf(self), handleOf(exponent));
   return wrap(__r);
 }
 let __h_prelu_backward = -1;
 /** `aten::prelu_backward(Tensor grad_output, Tensor self, Tensor weight) -> (Tensor, Tensor)` */
 export function prelu_backward(grad_output: Tensor, self: Tensor, weight: Tensor): [Tensor, Tensor] {
   if (__h_prelu_backward < 0) __h_prelu_backward = __N.opHandle('aten::prelu_backward', '');
-  const __r = __N.call(__h_prelu_backward, grad_output.h, self.h, weight.h) as unknown[];
+  const __r = __N.call(__h_prelu_backward, handleOf(grad_output), handleOf(self), handleOf(weight)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_prelu = -1;
 /** `aten::prelu(Tensor self, Tensor weight) -> Tensor` */
 export function prelu(self: Tensor, weight: Tensor): Tensor {
   if (__h_prelu < 0) __h_prelu = __N.opHandle('aten::prelu', '');
-  const __r = __N.call(__h_prelu, self.h, weight.h);
+  const __r = __N.call(__h_prelu, handleOf(self), handleOf(weight));
   return wrap(__r);
 }
 let __h_prod = -1;
 /** `aten::prod(Tensor self, *, ScalarType? dtype=None) -> Tensor` */
 export function prod(self: Tensor, opts?: { dtype?: DType | null }): Tensor {
   if (__h_prod < 0) __h_prod = __N.opHandle('aten::prod', '');
-  const __r = __N.call(__h_prod, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_prod, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_prod$dim_int = -1;
 /** `aten::prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function prod$dim_int(self: Tensor, dim: number, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_prod$dim_int < 0) __h_prod$dim_int = __N.opHandle('aten::prod', 'dim_int');
-  const __r = __N.call(__h_prod$dim_int, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_prod$dim_int, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_promote_types = -1;
@@ -9042,200 +9042,200 @@ let __h_put_ = -1;
 /** `aten::put_(Tensor(a!) self, Tensor index, Tensor source, bool accumulate=False) -> Tensor(a!)` */
 export function put_(self: Tensor, index: Tensor, source: Tensor, accumulate?: boolean): Tensor {
   if (__h_put_ < 0) __h_put_ = __N.opHandle('aten::put_', '');
-  const __r = __N.call(__h_put_, self.h, index.h, source.h, accumulate);
+  const __r = __N.call(__h_put_, handleOf(self), handleOf(index), handleOf(source), accumulate);
   return self;
 }
 let __h_put = -1;
 /** `aten::put(Tensor self, Tensor index, Tensor source, bool accumulate=False) -> Tensor` */
 export function put(self: Tensor, index: Tensor, source: Tensor, accumulate?: boolean): Tensor {
   if (__h_put < 0) __h_put = __N.opHandle('aten::put', '');
-  const __r = __N.call(__h_put, self.h, index.h, source.h, accumulate);
+  const __r = __N.call(__h_put, handleOf(self), handleOf(index), handleOf(source), accumulate);
   return wrap(__r);
 }
 let __h_q_per_channel_axis = -1;
 /** `aten::q_per_channel_axis(Tensor self) -> int` */
 export function q_per_channel_axis(self: Tensor): number {
   if (__h_q_per_channel_axis < 0) __h_q_per_channel_axis = __N.opHandle('aten::q_per_channel_axis', '');
-  return __N.call(__h_q_per_channel_axis, self.h) as number;
+  return __N.call(__h_q_per_channel_axis, handleOf(self)) as number;
 }
 let __h_q_per_channel_scales = -1;
 /** `aten::q_per_channel_scales(Tensor self) -> Tensor` */
 export function q_per_channel_scales(self: Tensor): Tensor {
   if (__h_q_per_channel_scales < 0) __h_q_per_channel_scales = __N.opHandle('aten::q_per_channel_scales', '');
-  const __r = __N.call(__h_q_per_channel_scales, self.h);
+  const __r = __N.call(__h_q_per_channel_scales, handleOf(self));
   return wrap(__r);
 }
 let __h_q_per_channel_zero_points = -1;
 /** `aten::q_per_channel_zero_points(Tensor self) -> Tensor` */
 export function q_per_channel_zero_points(self: Tensor): Tensor {
   if (__h_q_per_channel_zero_points < 0) __h_q_per_channel_zero_points = __N.opHandle('aten::q_per_channel_zero_points', '');
-  const __r = __N.call(__h_q_per_channel_zero_points, self.h);
+  const __r = __N.call(__h_q_per_channel_zero_points, handleOf(self));
   return wrap(__r);
 }
 let __h_q_scale = -1;
 /** `aten::q_scale(Tensor self) -> float` */
 export function q_scale(self: Tensor): number {
   if (__h_q_scale < 0) __h_q_scale = __N.opHandle('aten::q_scale', '');
-  return __N.call(__h_q_scale, self.h) as number;
+  return __N.call(__h_q_scale, handleOf(self)) as number;
 }
 let __h_q_zero_point = -1;
 /** `aten::q_zero_point(Tensor self) -> int` */
 export function q_zero_point(self: Tensor): number {
   if (__h_q_zero_point < 0) __h_q_zero_point = __N.opHandle('aten::q_zero_point', '');
-  return __N.call(__h_q_zero_point, self.h) as number;
+  return __N.call(__h_q_zero_point, handleOf(self)) as number;
 }
 let __h_qr = -1;
 /** `aten::qr(Tensor self, bool some=True) -> (Tensor Q, Tensor R)` */
 export function qr(self: Tensor, some?: boolean): [Tensor, Tensor] {
   if (__h_qr < 0) __h_qr = __N.opHandle('aten::qr', '');
-  const __r = __N.call(__h_qr, self.h, some) as unknown[];
+  const __r = __N.call(__h_qr, handleOf(self), some) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_quantile = -1;
 /** `aten::quantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
 export function quantile(self: Tensor, q: Tensor, dim?: number | null, keepdim?: boolean, opts?: { interpolation?: string }): Tensor {
   if (__h_quantile < 0) __h_quantile = __N.opHandle('aten::quantile', '');
-  const __r = __N.call(__h_quantile, self.h, q.h, dim, keepdim, opts?.interpolation);
+  const __r = __N.call(__h_quantile, handleOf(self), handleOf(q), dim, keepdim, opts?.interpolation);
   return wrap(__r);
 }
 let __h_quantile$scalar = -1;
 /** `aten::quantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
 export function quantile$scalar(self: Tensor, q: number, dim?: number | null, keepdim?: boolean, opts?: { interpolation?: string }): Tensor {
   if (__h_quantile$scalar < 0) __h_quantile$scalar = __N.opHandle('aten::quantile', 'scalar');
-  const __r = __N.call(__h_quantile$scalar, self.h, q, dim, keepdim, opts?.interpolation);
+  const __r = __N.call(__h_quantile$scalar, handleOf(self), q, dim, keepdim, opts?.interpolation);
   return wrap(__r);
 }
 let __h_quantize_per_channel = -1;
 /** `aten::quantize_per_channel(Tensor self, Tensor scales, Tensor zero_points, int axis, ScalarType dtype) -> Tensor` */
 export function quantize_per_channel(self: Tensor, scales: Tensor, zero_points: Tensor, axis: number, dtype: DType): Tensor {
   if (__h_quantize_per_channel < 0) __h_quantize_per_channel = __N.opHandle('aten::quantize_per_channel', '');
-  const __r = __N.call(__h_quantize_per_channel, self.h, scales.h, zero_points.h, axis, dtypeCode(dtype));
+  const __r = __N.call(__h_quantize_per_channel, handleOf(self), handleOf(scales), handleOf(zero_points), axis, dtypeCode(dtype));
   return wrap(__r);
 }
 let __h_quantize_per_tensor_dynamic = -1;
 /** `aten::quantize_per_tensor_dynamic(Tensor self, ScalarType dtype, bool reduce_range) -> Tensor` */
 export function quantize_per_tensor_dynamic(self: Tensor, dtype: DType, reduce_range: boolean): Tensor {
   if (__h_quantize_per_tensor_dynamic < 0) __h_quantize_per_tensor_dynamic = __N.opHandle('aten::quantize_per_tensor_dynamic', '');
-  const __r = __N.call(__h_quantize_per_tensor_dynamic, self.h, dtypeCode(dtype), reduce_range);
+  const __r = __N.call(__h_quantize_per_tensor_dynamic, handleOf(self), dtypeCode(dtype), reduce_range);
   return wrap(__r);
 }
 let __h_quantize_per_tensor = -1;
 /** `aten::quantize_per_tensor(Tensor self, float scale, int zero_point, ScalarType dtype) -> Tensor` */
 export function quantize_per_tensor(self: Tensor, scale: number, zero_point: number, dtype: DType): Tensor {
   if (__h_quantize_per_tensor < 0) __h_quantize_per_tensor = __N.opHandle('aten::quantize_per_tensor', '');
-  const __r = __N.call(__h_quantize_per_tensor, self.h, scale, zero_point, dtypeCode(dtype));
+  const __r = __N.call(__h_quantize_per_tensor, handleOf(self), scale, zero_point, dtypeCode(dtype));
   return wrap(__r);
 }
 let __h_quantize_per_tensor$tensor_qparams = -1;
 /** `aten::quantize_per_tensor.tensor_qparams(Tensor self, Tensor scale, Tensor zero_point, ScalarType dtype) -> Tensor` */
 export function quantize_per_tensor$tensor_qparams(self: Tensor, scale: Tensor, zero_point: Tensor, dtype: DType): Tensor {
   if (__h_quantize_per_tensor$tensor_qparams < 0) __h_quantize_per_tensor$tensor_qparams = __N.opHandle('aten::quantize_per_tensor', 'tensor_qparams');
-  const __r = __N.call(__h_quantize_per_tensor$tensor_qparams, self.h, scale.h, zero_point.h, dtypeCode(dtype));
+  const __r = __N.call(__h_quantize_per_tensor$tensor_qparams, handleOf(self), handleOf(scale), handleOf(zero_point), dtypeCode(dtype));
   return wrap(__r);
 }
 let __h_quantize_per_tensor$tensors = -1;
 /** `aten::quantize_per_tensor.tensors(Tensor[] tensors, Tensor scales, Tensor zero_points, ScalarType dtype) -> Tensor[]` */
 export function quantize_per_tensor$tensors(tensors: Tensor[], scales: Tensor, zero_points: Tensor, dtype: DType): Tensor[] {
   if (__h_quantize_per_tensor$tensors < 0) __h_quantize_per_tensor$tensors = __N.opHandle('aten::quantize_per_tensor', 'tensors');
-  const __r = __N.call(__h_quantize_per_tensor$tensors, tensors.map(handleOf), scales.h, zero_points.h, dtypeCode(dtype));
+  const __r = __N.call(__h_quantize_per_tensor$tensors, tensors.map(handleOf), handleOf(scales), handleOf(zero_points), dtypeCode(dtype));
   return (__r as unknown[]).map(wrap);
 }
 let __h_quantized_batch_norm = -1;
 /** `aten::quantized_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor mean, Tensor var, float eps, float output_scale, int output_zero_point) -> Tensor` */
 export function quantized_batch_norm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, output_scale: number, output_zero_point: number): Tensor {
   if (__h_quantized_batch_norm < 0) __h_quantized_batch_norm = __N.opHandle('aten::quantized_batch_norm', '');
-  const __r = __N.call(__h_quantized_batch_norm, input.h, weight?.h, bias?.h, mean.h, var_.h, eps, output_scale, output_zero_point);
+  const __r = __N.call(__h_quantized_batch_norm, handleOf(input), optHandleOf(weight), optHandleOf(bias), handleOf(mean), handleOf(var_), eps, output_scale, output_zero_point);
   return wrap(__r);
 }
 let __h_quantized_gru_cell = -1;
 /** `aten::quantized_gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> Tensor` */
 export function quantized_gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor {
   if (__h_quantized_gru_cell < 0) __h_quantized_gru_cell = __N.opHandle('aten::quantized_gru_cell', '');
-  const __r = __N.call(__h_quantized_gru_cell, input.h, hx.h, w_ih.h, w_hh.h, b_ih.h, b_hh.h, packed_ih.h, packed_hh.h, col_offsets_ih.h, col_offsets_hh.h, scale_ih, scale_hh, zero_point_ih, zero_point_hh);
+  const __r = __N.call(__h_quantized_gru_cell, handleOf(input), handleOf(hx), handleOf(w_ih), handleOf(w_hh), handleOf(b_ih), handleOf(b_hh), handleOf(packed_ih), handleOf(packed_hh), handleOf(col_offsets_ih), handleOf(col_offsets_hh), scale_ih, scale_hh, zero_point_ih, zero_point_hh);
   return wrap(__r);
 }
 let __h_quantized_gru$data_legacy = -1;
 /** `aten::quantized_gru.data_legacy(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)` */
 export function quantized_gru$data_legacy(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor] {
   if (__h_quantized_gru$data_legacy < 0) __h_quantized_gru$data_legacy = __N.opHandle('aten::quantized_gru', 'data_legacy');
-  const __r = __N.call(__h_quantized_gru$data_legacy, data.h, batch_sizes.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
+  const __r = __N.call(__h_quantized_gru$data_legacy, handleOf(data), handleOf(batch_sizes), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_quantized_gru$input_legacy = -1;
 /** `aten::quantized_gru.input_legacy(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)` */
 export function quantized_gru$input_legacy(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor] {
   if (__h_quantized_gru$input_legacy < 0) __h_quantized_gru$input_legacy = __N.opHandle('aten::quantized_gru', 'input_legacy');
-  const __r = __N.call(__h_quantized_gru$input_legacy, input.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h_quantized_gru$input_legacy, handleOf(input), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_quantized_lstm_cell = -1;
 /** `aten::quantized_lstm_cell(Tensor input, Tensor[] hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> (Tensor, Tensor)` */
 export function quantized_lstm_cell(input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): [Tensor, Tensor] {
   if (__h_quantized_lstm_cell < 0) __h_quantized_lstm_cell = __N.opHandle('aten::quantized_lstm_cell', '');
-  const __r = __N.call(__h_quantized_lstm_cell, input.h, hx.map(handleOf), w_ih.h, w_hh.h, b_ih.h, b_hh.h, packed_ih.h, packed_hh.h, col_offsets_ih.h, col_offsets_hh.h, scale_ih, scale_hh, zero_point_ih, zero_point_hh) as unknown[];
+  const __r = __N.call(__h_quantized_lstm_cell, handleOf(input), hx.map(handleOf), handleOf(w_ih), handleOf(w_hh), handleOf(b_ih), handleOf(b_hh), handleOf(packed_ih), handleOf(packed_hh), handleOf(col_offsets_ih), handleOf(col_offsets_hh), scale_ih, scale_hh, zero_point_ih, zero_point_hh) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_quantized_lstm$data_legacy = -1;
 /** `aten::quantized_lstm.data_legacy(Tensor data, Tensor batch_sizes, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, *, ScalarType? dtype=None, bool use_dynamic=False) -> (Tensor, Tensor, Tensor)` */
 export function quantized_lstm$data_legacy(data: Tensor, batch_sizes: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, opts?: { dtype?: DType | null; use_dynamic?: boolean }): [Tensor, Tensor, Tensor] {
   if (__h_quantized_lstm$data_legacy < 0) __h_quantized_lstm$data_legacy = __N.opHandle('aten::quantized_lstm', 'data_legacy');
-  const __r = __N.call(__h_quantized_lstm$data_legacy, data.h, batch_sizes.h, hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.use_dynamic) as unknown[];
+  const __r = __N.call(__h_quantized_lstm$data_legacy, handleOf(data), handleOf(batch_sizes), hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.use_dynamic) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_quantized_lstm$input_legacy = -1;
 /** `aten::quantized_lstm.input_legacy(Tensor input, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first, *, ScalarType? dtype=None, bool use_dynamic=False) -> (Tensor, Tensor, Tensor)` */
 export function quantized_lstm$input_legacy(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean, opts?: { dtype?: DType | null; use_dynamic?: boolean }): [Tensor, Tensor, Tensor] {
   if (__h_quantized_lstm$input_legacy < 0) __h_quantized_lstm$input_legacy = __N.opHandle('aten::quantized_lstm', 'input_legacy');
-  const __r = __N.call(__h_quantized_lstm$input_legacy, input.h, hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.use_dynamic) as unknown[];
+  const __r = __N.call(__h_quantized_lstm$input_legacy, handleOf(input), hx.map(handleOf), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.use_dynamic) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_quantized_max_pool1d = -1;
 /** `aten::quantized_max_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=[0], int[1] dilation=[1], bool ceil_mode=False) -> Tensor` */
 export function quantized_max_pool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_quantized_max_pool1d < 0) __h_quantized_max_pool1d = __N.opHandle('aten::quantized_max_pool1d', '');
-  const __r = __N.call(__h_quantized_max_pool1d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_quantized_max_pool1d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_quantized_max_pool2d = -1;
 /** `aten::quantized_max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor` */
 export function quantized_max_pool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor {
   if (__h_quantized_max_pool2d < 0) __h_quantized_max_pool2d = __N.opHandle('aten::quantized_max_pool2d', '');
-  const __r = __N.call(__h_quantized_max_pool2d, self.h, kernel_size, stride, padding, dilation, ceil_mode);
+  const __r = __N.call(__h_quantized_max_pool2d, handleOf(self), kernel_size, stride, padding, dilation, ceil_mode);
   return wrap(__r);
 }
 let __h_quantized_rnn_relu_cell = -1;
 /** `aten::quantized_rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> Tensor` */
 export function quantized_rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor {
   if (__h_quantized_rnn_relu_cell < 0) __h_quantized_rnn_relu_cell = __N.opHandle('aten::quantized_rnn_relu_cell', '');
-  const __r = __N.call(__h_quantized_rnn_relu_cell, input.h, hx.h, w_ih.h, w_hh.h, b_ih.h, b_hh.h, packed_ih.h, packed_hh.h, col_offsets_ih.h, col_offsets_hh.h, scale_ih, scale_hh, zero_point_ih, zero_point_hh);
+  const __r = __N.call(__h_quantized_rnn_relu_cell, handleOf(input), handleOf(hx), handleOf(w_ih), handleOf(w_hh), handleOf(b_ih), handleOf(b_hh), handleOf(packed_ih), handleOf(packed_hh), handleOf(col_offsets_ih), handleOf(col_offsets_hh), scale_ih, scale_hh, zero_point_ih, zero_point_hh);
   return wrap(__r);
 }
 let __h_quantized_rnn_tanh_cell = -1;
 /** `aten::quantized_rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> Tensor` */
 export function quantized_rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor {
   if (__h_quantized_rnn_tanh_cell < 0) __h_quantized_rnn_tanh_cell = __N.opHandle('aten::quantized_rnn_tanh_cell', '');
-  const __r = __N.call(__h_quantized_rnn_tanh_cell, input.h, hx.h, w_ih.h, w_hh.h, b_ih.h, b_hh.h, packed_ih.h, packed_hh.h, col_offsets_ih.h, col_offsets_hh.h, scale_ih, scale_hh, zero_point_ih, zero_point_hh);
+  const __r = __N.call(__h_quantized_rnn_tanh_cell, handleOf(input), handleOf(hx), handleOf(w_ih), handleOf(w_hh), handleOf(b_ih), handleOf(b_hh), handleOf(packed_ih), handleOf(packed_hh), handleOf(col_offsets_ih), handleOf(col_offsets_hh), scale_ih, scale_hh, zero_point_ih, zero_point_hh);
   return wrap(__r);
 }
 let __h_rad2deg_ = -1;
 /** `aten::rad2deg_(Tensor(a!) self) -> Tensor(a!)` */
 export function rad2deg_(self: Tensor): Tensor {
   if (__h_rad2deg_ < 0) __h_rad2deg_ = __N.opHandle('aten::rad2deg_', '');
-  const __r = __N.call(__h_rad2deg_, self.h);
+  const __r = __N.call(__h_rad2deg_, handleOf(self));
   return self;
 }
 let __h_rad2deg = -1;
 /** `aten::rad2deg(Tensor self) -> Tensor` */
 export function rad2deg(self: Tensor): Tensor {
   if (__h_rad2deg < 0) __h_rad2deg = __N.opHandle('aten::rad2deg', '');
-  const __r = __N.call(__h_rad2deg, self.h);
+  const __r = __N.call(__h_rad2deg, handleOf(self));
   return wrap(__r);
 }
 let __h_rand_like = -1;
 /** `aten::rand_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function rand_like(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_rand_like < 0) __h_rand_like = __N.opHandle('aten::rand_like', '');
-  const __r = __N.call(__h_rand_like, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_rand_like, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_rand = -1;
@@ -9256,14 +9256,14 @@ let __h_randint_like = -1;
 /** `aten::randint_like(Tensor self, int high, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function randint_like(self: Tensor, high: number, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_randint_like < 0) __h_randint_like = __N.opHandle('aten::randint_like', '');
-  const __r = __N.call(__h_randint_like, self.h, high, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_randint_like, handleOf(self), high, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_randint_like$low_dtype = -1;
 /** `aten::randint_like.low_dtype(Tensor self, int low, int high, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function randint_like$low_dtype(self: Tensor, low: number, high: number, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_randint_like$low_dtype < 0) __h_randint_like$low_dtype = __N.opHandle('aten::randint_like', 'low_dtype');
-  const __r = __N.call(__h_randint_like$low_dtype, self.h, low, high, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_randint_like$low_dtype, handleOf(self), low, high, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_randint = -1;
@@ -9298,7 +9298,7 @@ let __h_randn_like = -1;
 /** `aten::randn_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function randn_like(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_randn_like < 0) __h_randn_like = __N.opHandle('aten::randn_like', '');
-  const __r = __N.call(__h_randn_like, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_randn_like, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_randn = -1;
@@ -9319,42 +9319,42 @@ let __h_random_ = -1;
 /** `aten::random_(Tensor(a!) self, *, Generator? generator=None) -> Tensor(a!)` */
 export function random_(self: Tensor): Tensor {
   if (__h_random_ < 0) __h_random_ = __N.opHandle('aten::random_', '');
-  const __r = __N.call(__h_random_, self.h);
+  const __r = __N.call(__h_random_, handleOf(self));
   return self;
 }
 let __h_random_$from = -1;
 /** `aten::random_.from(Tensor(a!) self, int from, int? to, *, Generator? generator=None) -> Tensor(a!)` */
 export function random_$from(self: Tensor, from: number, to?: number | null): Tensor {
   if (__h_random_$from < 0) __h_random_$from = __N.opHandle('aten::random_', 'from');
-  const __r = __N.call(__h_random_$from, self.h, from, to);
+  const __r = __N.call(__h_random_$from, handleOf(self), from, to);
   return self;
 }
 let __h_random_$to = -1;
 /** `aten::random_.to(Tensor(a!) self, int to, *, Generator? generator=None) -> Tensor(a!)` */
 export function random_$to(self: Tensor, to: number): Tensor {
   if (__h_random_$to < 0) __h_random_$to = __N.opHandle('aten::random_', 'to');
-  const __r = __N.call(__h_random_$to, self.h, to);
+  const __r = __N.call(__h_random_$to, handleOf(self), to);
   return self;
 }
 let __h_random = -1;
 /** `aten::random(Tensor self, *, Generator? generator=None) -> Tensor` */
 export function random(self: Tensor): Tensor {
   if (__h_random < 0) __h_random = __N.opHandle('aten::random', '');
-  const __r = __N.call(__h_random, self.h);
+  const __r = __N.call(__h_random, handleOf(self));
   return wrap(__r);
 }
 let __h_random$from = -1;
 /** `aten::random.from(Tensor self, int from, int? to, *, Generator? generator=None) -> Tensor` */
 export function random$from(self: Tensor, from: number, to?: number | null): Tensor {
   if (__h_random$from < 0) __h_random$from = __N.opHandle('aten::random', 'from');
-  const __r = __N.call(__h_random$from, self.h, from, to);
+  const __r = __N.call(__h_random$from, handleOf(self), from, to);
   return wrap(__r);
 }
 let __h_random$to = -1;
 /** `aten::random.to(Tensor self, int to, *, Generator? generator=None) -> Tensor` */
 export function random$to(self: Tensor, to: number): Tensor {
   if (__h_random$to < 0) __h_random$to = __N.opHandle('aten::random', 'to');
-  const __r = __N.call(__h_random$to, self.h, to);
+  const __r = __N.call(__h_random$to, handleOf(self), to);
   return wrap(__r);
 }
 let __h_randperm = -1;
@@ -9389,301 +9389,301 @@ let __h_ravel = -1;
 /** `aten::ravel(Tensor(a) self) -> Tensor(a)` */
 export function ravel(self: Tensor): Tensor {
   if (__h_ravel < 0) __h_ravel = __N.opHandle('aten::ravel', '');
-  const __r = __N.call(__h_ravel, self.h);
+  const __r = __N.call(__h_ravel, handleOf(self));
   return wrap(__r);
 }
 let __h_real = -1;
 /** `aten::real(Tensor(a) self) -> Tensor(a)` */
 export function real(self: Tensor): Tensor {
   if (__h_real < 0) __h_real = __N.opHandle('aten::real', '');
-  const __r = __N.call(__h_real, self.h);
+  const __r = __N.call(__h_real, handleOf(self));
   return wrap(__r);
 }
 let __h_reciprocal_ = -1;
 /** `aten::reciprocal_(Tensor(a!) self) -> Tensor(a!)` */
 export function reciprocal_(self: Tensor): Tensor {
   if (__h_reciprocal_ < 0) __h_reciprocal_ = __N.opHandle('aten::reciprocal_', '');
-  const __r = __N.call(__h_reciprocal_, self.h);
+  const __r = __N.call(__h_reciprocal_, handleOf(self));
   return self;
 }
 let __h_reciprocal = -1;
 /** `aten::reciprocal(Tensor self) -> Tensor` */
 export function reciprocal(self: Tensor): Tensor {
   if (__h_reciprocal < 0) __h_reciprocal = __N.opHandle('aten::reciprocal', '');
-  const __r = __N.call(__h_reciprocal, self.h);
+  const __r = __N.call(__h_reciprocal, handleOf(self));
   return wrap(__r);
 }
 let __h_reflection_pad1d_backward = -1;
 /** `aten::reflection_pad1d_backward(Tensor grad_output, Tensor self, int[2] padding) -> Tensor` */
 export function reflection_pad1d_backward(grad_output: Tensor, self: Tensor, padding: number | number[]): Tensor {
   if (__h_reflection_pad1d_backward < 0) __h_reflection_pad1d_backward = __N.opHandle('aten::reflection_pad1d_backward', '');
-  const __r = __N.call(__h_reflection_pad1d_backward, grad_output.h, self.h, padding);
+  const __r = __N.call(__h_reflection_pad1d_backward, handleOf(grad_output), handleOf(self), padding);
   return wrap(__r);
 }
 let __h_reflection_pad1d = -1;
 /** `aten::reflection_pad1d(Tensor self, int[2] padding) -> Tensor` */
 export function reflection_pad1d(self: Tensor, padding: number | number[]): Tensor {
   if (__h_reflection_pad1d < 0) __h_reflection_pad1d = __N.opHandle('aten::reflection_pad1d', '');
-  const __r = __N.call(__h_reflection_pad1d, self.h, padding);
+  const __r = __N.call(__h_reflection_pad1d, handleOf(self), padding);
   return wrap(__r);
 }
 let __h_reflection_pad2d_backward = -1;
 /** `aten::reflection_pad2d_backward(Tensor grad_output, Tensor self, int[4] padding) -> Tensor` */
 export function reflection_pad2d_backward(grad_output: Tensor, self: Tensor, padding: number | number[]): Tensor {
   if (__h_reflection_pad2d_backward < 0) __h_reflection_pad2d_backward = __N.opHandle('aten::reflection_pad2d_backward', '');
-  const __r = __N.call(__h_reflection_pad2d_backward, grad_output.h, self.h, padding);
+  const __r = __N.call(__h_reflection_pad2d_backward, handleOf(grad_output), handleOf(self), padding);
   return wrap(__r);
 }
 let __h_reflection_pad2d = -1;
 /** `aten::reflection_pad2d(Tensor self, int[4] padding) -> Tensor` */
 export function reflection_pad2d(self: Tensor, padding: number | number[]): Tensor {
   if (__h_reflection_pad2d < 0) __h_reflection_pad2d = __N.opHandle('aten::reflection_pad2d', '');
-  const __r = __N.call(__h_reflection_pad2d, self.h, padding);
+  const __r = __N.call(__h_reflection_pad2d, handleOf(self), padding);
   return wrap(__r);
 }
 let __h_reflection_pad3d_backward = -1;
 /** `aten::reflection_pad3d_backward(Tensor grad_output, Tensor self, int[6] padding) -> Tensor` */
 export function reflection_pad3d_backward(grad_output: Tensor, self: Tensor, padding: number | number[]): Tensor {
   if (__h_reflection_pad3d_backward < 0) __h_reflection_pad3d_backward = __N.opHandle('aten::reflection_pad3d_backward', '');
-  const __r = __N.call(__h_reflection_pad3d_backward, grad_output.h, self.h, padding);
+  const __r = __N.call(__h_reflection_pad3d_backward, handleOf(grad_output), handleOf(self), padding);
   return wrap(__r);
 }
 let __h_reflection_pad3d = -1;
 /** `aten::reflection_pad3d(Tensor self, int[6] padding) -> Tensor` */
 export function reflection_pad3d(self: Tensor, padding: number | number[]): Tensor {
   if (__h_reflection_pad3d < 0) __h_reflection_pad3d = __N.opHandle('aten::reflection_pad3d', '');
-  const __r = __N.call(__h_reflection_pad3d, self.h, padding);
+  const __r = __N.call(__h_reflection_pad3d, handleOf(self), padding);
   return wrap(__r);
 }
 let __h_relu_ = -1;
 /** `aten::relu_(Tensor(a!) self) -> Tensor(a!)` */
 export function relu_(self: Tensor): Tensor {
   if (__h_relu_ < 0) __h_relu_ = __N.opHandle('aten::relu_', '');
-  const __r = __N.call(__h_relu_, self.h);
+  const __r = __N.call(__h_relu_, handleOf(self));
   return self;
 }
 let __h_relu = -1;
 /** `aten::relu(Tensor self) -> Tensor` */
 export function relu(self: Tensor): Tensor {
   if (__h_relu < 0) __h_relu = __N.opHandle('aten::relu', '');
-  const __r = __N.call(__h_relu, self.h);
+  const __r = __N.call(__h_relu, handleOf(self));
   return wrap(__r);
 }
 let __h_relu6_ = -1;
 /** `aten::relu6_(Tensor(a!) self) -> Tensor(a!)` */
 export function relu6_(self: Tensor): Tensor {
   if (__h_relu6_ < 0) __h_relu6_ = __N.opHandle('aten::relu6_', '');
-  const __r = __N.call(__h_relu6_, self.h);
+  const __r = __N.call(__h_relu6_, handleOf(self));
   return self;
 }
 let __h_relu6 = -1;
 /** `aten::relu6(Tensor self) -> Tensor` */
 export function relu6(self: Tensor): Tensor {
   if (__h_relu6 < 0) __h_relu6 = __N.opHandle('aten::relu6', '');
-  const __r = __N.call(__h_relu6, self.h);
+  const __r = __N.call(__h_relu6, handleOf(self));
   return wrap(__r);
 }
 let __h_remainder_$Scalar = -1;
 /** `aten::remainder_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function remainder_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_remainder_$Scalar < 0) __h_remainder_$Scalar = __N.opHandle('aten::remainder_', 'Scalar');
-  const __r = __N.call(__h_remainder_$Scalar, self.h, other);
+  const __r = __N.call(__h_remainder_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_remainder_$Tensor = -1;
 /** `aten::remainder_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function remainder_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_remainder_$Tensor < 0) __h_remainder_$Tensor = __N.opHandle('aten::remainder_', 'Tensor');
-  const __r = __N.call(__h_remainder_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_remainder_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_remainder$Scalar = -1;
 /** `aten::remainder.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function remainder$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_remainder$Scalar < 0) __h_remainder$Scalar = __N.opHandle('aten::remainder', 'Scalar');
-  const __r = __N.call(__h_remainder$Scalar, self.h, other);
+  const __r = __N.call(__h_remainder$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_remainder$Scalar_Tensor = -1;
 /** `aten::remainder.Scalar_Tensor(Scalar self, Tensor other) -> Tensor` */
 export function remainder$Scalar_Tensor(self: number | boolean, other: Tensor): Tensor {
   if (__h_remainder$Scalar_Tensor < 0) __h_remainder$Scalar_Tensor = __N.opHandle('aten::remainder', 'Scalar_Tensor');
-  const __r = __N.call(__h_remainder$Scalar_Tensor, self, other.h);
+  const __r = __N.call(__h_remainder$Scalar_Tensor, self, handleOf(other));
   return wrap(__r);
 }
 let __h_remainder$Tensor = -1;
 /** `aten::remainder.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function remainder$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_remainder$Tensor < 0) __h_remainder$Tensor = __N.opHandle('aten::remainder', 'Tensor');
-  const __r = __N.call(__h_remainder$Tensor, self.h, other.h);
+  const __r = __N.call(__h_remainder$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_renorm_ = -1;
 /** `aten::renorm_(Tensor(a!) self, Scalar p, int dim, Scalar maxnorm) -> Tensor(a!)` */
 export function renorm_(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor {
   if (__h_renorm_ < 0) __h_renorm_ = __N.opHandle('aten::renorm_', '');
-  const __r = __N.call(__h_renorm_, self.h, p, dim, maxnorm);
+  const __r = __N.call(__h_renorm_, handleOf(self), p, dim, maxnorm);
   return self;
 }
 let __h_renorm = -1;
 /** `aten::renorm(Tensor self, Scalar p, int dim, Scalar maxnorm) -> Tensor` */
 export function renorm(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor {
   if (__h_renorm < 0) __h_renorm = __N.opHandle('aten::renorm', '');
-  const __r = __N.call(__h_renorm, self.h, p, dim, maxnorm);
+  const __r = __N.call(__h_renorm, handleOf(self), p, dim, maxnorm);
   return wrap(__r);
 }
 let __h_repeat_interleave$self_int = -1;
 /** `aten::repeat_interleave.self_int(Tensor self, int repeats, int? dim=None, *, int? output_size=None) -> Tensor` */
 export function repeat_interleave$self_int(self: Tensor, repeats: number, dim?: number | null, opts?: { output_size?: number | null }): Tensor {
   if (__h_repeat_interleave$self_int < 0) __h_repeat_interleave$self_int = __N.opHandle('aten::repeat_interleave', 'self_int');
-  const __r = __N.call(__h_repeat_interleave$self_int, self.h, repeats, dim, opts?.output_size);
+  const __r = __N.call(__h_repeat_interleave$self_int, handleOf(self), repeats, dim, opts?.output_size);
   return wrap(__r);
 }
 let __h_repeat_interleave$self_Tensor = -1;
 /** `aten::repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, int? output_size=None) -> Tensor` */
 export function repeat_interleave$self_Tensor(self: Tensor, repeats: Tensor, dim?: number | null, opts?: { output_size?: number | null }): Tensor {
   if (__h_repeat_interleave$self_Tensor < 0) __h_repeat_interleave$self_Tensor = __N.opHandle('aten::repeat_interleave', 'self_Tensor');
-  const __r = __N.call(__h_repeat_interleave$self_Tensor, self.h, repeats.h, dim, opts?.output_size);
+  const __r = __N.call(__h_repeat_interleave$self_Tensor, handleOf(self), handleOf(repeats), dim, opts?.output_size);
   return wrap(__r);
 }
 let __h_repeat_interleave$Tensor = -1;
 /** `aten::repeat_interleave.Tensor(Tensor repeats, *, int? output_size=None) -> Tensor` */
 export function repeat_interleave$Tensor(repeats: Tensor, opts?: { output_size?: number | null }): Tensor {
   if (__h_repeat_interleave$Tensor < 0) __h_repeat_interleave$Tensor = __N.opHandle('aten::repeat_interleave', 'Tensor');
-  const __r = __N.call(__h_repeat_interleave$Tensor, repeats.h, opts?.output_size);
+  const __r = __N.call(__h_repeat_interleave$Tensor, handleOf(repeats), opts?.output_size);
   return wrap(__r);
 }
 let __h_repeat = -1;
 /** `aten::repeat(Tensor self, SymInt[] repeats) -> Tensor` */
 export function repeat(self: Tensor, repeats: number | number[]): Tensor {
   if (__h_repeat < 0) __h_repeat = __N.opHandle('aten::repeat', '');
-  const __r = __N.call(__h_repeat, self.h, repeats);
+  const __r = __N.call(__h_repeat, handleOf(self), repeats);
   return wrap(__r);
 }
 let __h_replication_pad1d_backward = -1;
 /** `aten::replication_pad1d_backward(Tensor grad_output, Tensor self, int[2] padding) -> Tensor` */
 export function replication_pad1d_backward(grad_output: Tensor, self: Tensor, padding: number | number[]): Tensor {
   if (__h_replication_pad1d_backward < 0) __h_replication_pad1d_backward = __N.opHandle('aten::replication_pad1d_backward', '');
-  const __r = __N.call(__h_replication_pad1d_backward, grad_output.h, self.h, padding);
+  const __r = __N.call(__h_replication_pad1d_backward, handleOf(grad_output), handleOf(self), padding);
   return wrap(__r);
 }
 let __h_replication_pad1d = -1;
 /** `aten::replication_pad1d(Tensor self, int[2] padding) -> Tensor` */
 export function replication_pad1d(self: Tensor, padding: number | number[]): Tensor {
   if (__h_replication_pad1d < 0) __h_replication_pad1d = __N.opHandle('aten::replication_pad1d', '');
-  const __r = __N.call(__h_replication_pad1d, self.h, padding);
+  const __r = __N.call(__h_replication_pad1d, handleOf(self), padding);
   return wrap(__r);
 }
 let __h_replication_pad2d_backward = -1;
 /** `aten::replication_pad2d_backward(Tensor grad_output, Tensor self, int[4] padding) -> Tensor` */
 export function replication_pad2d_backward(grad_output: Tensor, self: Tensor, padding: number | number[]): Tensor {
   if (__h_replication_pad2d_backward < 0) __h_replication_pad2d_backward = __N.opHandle('aten::replication_pad2d_backward', '');
-  const __r = __N.call(__h_replication_pad2d_backward, grad_output.h, self.h, padding);
+  const __r = __N.call(__h_replication_pad2d_backward, handleOf(grad_output), handleOf(self), padding);
   return wrap(__r);
 }
 let __h_replication_pad2d = -1;
 /** `aten::replication_pad2d(Tensor self, int[4] padding) -> Tensor` */
 export function replication_pad2d(self: Tensor, padding: number | number[]): Tensor {
   if (__h_replication_pad2d < 0) __h_replication_pad2d = __N.opHandle('aten::replication_pad2d', '');
-  const __r = __N.call(__h_replication_pad2d, self.h, padding);
+  const __r = __N.call(__h_replication_pad2d, handleOf(self), padding);
   return wrap(__r);
 }
 let __h_replication_pad3d_backward = -1;
 /** `aten::replication_pad3d_backward(Tensor grad_output, Tensor self, int[6] padding) -> Tensor` */
 export function replication_pad3d_backward(grad_output: Tensor, self: Tensor, padding: number | number[]): Tensor {
   if (__h_replication_pad3d_backward < 0) __h_replication_pad3d_backward = __N.opHandle('aten::replication_pad3d_backward', '');
-  const __r = __N.call(__h_replication_pad3d_backward, grad_output.h, self.h, padding);
+  const __r = __N.call(__h_replication_pad3d_backward, handleOf(grad_output), handleOf(self), padding);
   return wrap(__r);
 }
 let __h_replication_pad3d = -1;
 /** `aten::replication_pad3d(Tensor self, int[6] padding) -> Tensor` */
 export function replication_pad3d(self: Tensor, padding: number | number[]): Tensor {
   if (__h_replication_pad3d < 0) __h_replication_pad3d = __N.opHandle('aten::replication_pad3d', '');
-  const __r = __N.call(__h_replication_pad3d, self.h, padding);
+  const __r = __N.call(__h_replication_pad3d, handleOf(self), padding);
   return wrap(__r);
 }
 let __h_requires_grad_ = -1;
 /** `aten::requires_grad_(Tensor(a!) self, bool requires_grad=True) -> Tensor(a!)` */
 export function requires_grad_(self: Tensor, requires_grad?: boolean): Tensor {
   if (__h_requires_grad_ < 0) __h_requires_grad_ = __N.opHandle('aten::requires_grad_', '');
-  const __r = __N.call(__h_requires_grad_, self.h, requires_grad);
+  const __r = __N.call(__h_requires_grad_, handleOf(self), requires_grad);
   return self;
 }
 let __h_reshape_as = -1;
 /** `aten::reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)` */
 export function reshape_as(self: Tensor, other: Tensor): Tensor {
   if (__h_reshape_as < 0) __h_reshape_as = __N.opHandle('aten::reshape_as', '');
-  const __r = __N.call(__h_reshape_as, self.h, other.h);
+  const __r = __N.call(__h_reshape_as, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_reshape = -1;
 /** `aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)` */
 export function reshape(self: Tensor, shape: number | number[]): Tensor {
   if (__h_reshape < 0) __h_reshape = __N.opHandle('aten::reshape', '');
-  const __r = __N.call(__h_reshape, self.h, shape);
+  const __r = __N.call(__h_reshape, handleOf(self), shape);
   return wrap(__r);
 }
 let __h_resize_ = -1;
 /** `aten::resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!)` */
 export function resize_(self: Tensor, size: number | number[], opts?: { memory_format?: number | null }): Tensor {
   if (__h_resize_ < 0) __h_resize_ = __N.opHandle('aten::resize_', '');
-  const __r = __N.call(__h_resize_, self.h, size, opts?.memory_format);
+  const __r = __N.call(__h_resize_, handleOf(self), size, opts?.memory_format);
   return self;
 }
 let __h_resize_as_ = -1;
 /** `aten::resize_as_(Tensor(a!) self, Tensor the_template, *, MemoryFormat? memory_format=None) -> Tensor(a!)` */
 export function resize_as_(self: Tensor, the_template: Tensor, opts?: { memory_format?: number | null }): Tensor {
   if (__h_resize_as_ < 0) __h_resize_as_ = __N.opHandle('aten::resize_as_', '');
-  const __r = __N.call(__h_resize_as_, self.h, the_template.h, opts?.memory_format);
+  const __r = __N.call(__h_resize_as_, handleOf(self), handleOf(the_template), opts?.memory_format);
   return self;
 }
 let __h_resize_as_sparse_ = -1;
 /** `aten::resize_as_sparse_(Tensor(a!) self, Tensor the_template) -> Tensor(a!)` */
 export function resize_as_sparse_(self: Tensor, the_template: Tensor): Tensor {
   if (__h_resize_as_sparse_ < 0) __h_resize_as_sparse_ = __N.opHandle('aten::resize_as_sparse_', '');
-  const __r = __N.call(__h_resize_as_sparse_, self.h, the_template.h);
+  const __r = __N.call(__h_resize_as_sparse_, handleOf(self), handleOf(the_template));
   return self;
 }
 let __h_resize_as_sparse = -1;
 /** `aten::resize_as_sparse(Tensor self, Tensor the_template) -> Tensor` */
 export function resize_as_sparse(self: Tensor, the_template: Tensor): Tensor {
   if (__h_resize_as_sparse < 0) __h_resize_as_sparse = __N.opHandle('aten::resize_as_sparse', '');
-  const __r = __N.call(__h_resize_as_sparse, self.h, the_template.h);
+  const __r = __N.call(__h_resize_as_sparse, handleOf(self), handleOf(the_template));
   return wrap(__r);
 }
 let __h_resize_as = -1;
 /** `aten::resize_as(Tensor self, Tensor the_template, *, MemoryFormat? memory_format=None) -> Tensor` */
 export function resize_as(self: Tensor, the_template: Tensor, opts?: { memory_format?: number | null }): Tensor {
   if (__h_resize_as < 0) __h_resize_as = __N.opHandle('aten::resize_as', '');
-  const __r = __N.call(__h_resize_as, self.h, the_template.h, opts?.memory_format);
+  const __r = __N.call(__h_resize_as, handleOf(self), handleOf(the_template), opts?.memory_format);
   return wrap(__r);
 }
 let __h_resize = -1;
 /** `aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor` */
 export function resize(self: Tensor, size: number | number[], opts?: { memory_format?: number | null }): Tensor {
   if (__h_resize < 0) __h_resize = __N.opHandle('aten::resize', '');
-  const __r = __N.call(__h_resize, self.h, size, opts?.memory_format);
+  const __r = __N.call(__h_resize, handleOf(self), size, opts?.memory_format);
   return wrap(__r);
 }
 let __h_resolve_conj = -1;
 /** `aten::resolve_conj(Tensor(a) self) -> Tensor(a)` */
 export function resolve_conj(self: Tensor): Tensor {
   if (__h_resolve_conj < 0) __h_resolve_conj = __N.opHandle('aten::resolve_conj', '');
-  const __r = __N.call(__h_resolve_conj, self.h);
+  const __r = __N.call(__h_resolve_conj, handleOf(self));
   return wrap(__r);
 }
 let __h_resolve_neg = -1;
 /** `aten::resolve_neg(Tensor(a) self) -> Tensor(a)` */
 export function resolve_neg(self: Tensor): Tensor {
   if (__h_resolve_neg < 0) __h_resolve_neg = __N.opHandle('aten::resolve_neg', '');
-  const __r = __N.call(__h_resolve_neg, self.h);
+  const __r = __N.call(__h_resolve_neg, handleOf(self));
   return wrap(__r);
 }
 let __h_result_type$Scalar = -1;
 /** `aten::result_type.Scalar(Tensor tensor, Scalar other) -> ScalarType` */
 export function result_type$Scalar(tensor: Tensor, other: number | boolean): DType {
   if (__h_result_type$Scalar < 0) __h_result_type$Scalar = __N.opHandle('aten::result_type', 'Scalar');
-  const __r = __N.call(__h_result_type$Scalar, tensor.h, other);
+  const __r = __N.call(__h_result_type$Scalar, handleOf(tensor), other);
   return dtypeName(__r as number);
 }
 let __h_result_type$Scalar_Scalar = -1;
@@ -9697,124 +9697,124 @@ let __h_result_type$Scalar_Tensor = -1;
 /** `aten::result_type.Scalar_Tensor(Scalar scalar, Tensor tensor) -> ScalarType` */
 export function result_type$Scalar_Tensor(scalar: number | boolean, tensor: Tensor): DType {
   if (__h_result_type$Scalar_Tensor < 0) __h_result_type$Scalar_Tensor = __N.opHandle('aten::result_type', 'Scalar_Tensor');
-  const __r = __N.call(__h_result_type$Scalar_Tensor, scalar, tensor.h);
+  const __r = __N.call(__h_result_type$Scalar_Tensor, scalar, handleOf(tensor));
   return dtypeName(__r as number);
 }
 let __h_result_type$Tensor = -1;
 /** `aten::result_type.Tensor(Tensor tensor, Tensor other) -> ScalarType` */
 export function result_type$Tensor(tensor: Tensor, other: Tensor): DType {
   if (__h_result_type$Tensor < 0) __h_result_type$Tensor = __N.opHandle('aten::result_type', 'Tensor');
-  const __r = __N.call(__h_result_type$Tensor, tensor.h, other.h);
+  const __r = __N.call(__h_result_type$Tensor, handleOf(tensor), handleOf(other));
   return dtypeName(__r as number);
 }
 let __h_retain_grad = -1;
 /** `aten::retain_grad(Tensor(a!) self) -> ()` */
 export function retain_grad(self: Tensor): void {
   if (__h_retain_grad < 0) __h_retain_grad = __N.opHandle('aten::retain_grad', '');
-  __N.call(__h_retain_grad, self.h);
+  __N.call(__h_retain_grad, handleOf(self));
 }
 let __h_retains_grad = -1;
 /** `aten::retains_grad(Tensor self) -> bool` */
 export function retains_grad(self: Tensor): boolean {
   if (__h_retains_grad < 0) __h_retains_grad = __N.opHandle('aten::retains_grad', '');
-  return __N.call(__h_retains_grad, self.h) as boolean;
+  return __N.call(__h_retains_grad, handleOf(self)) as boolean;
 }
 let __h_rnn_relu_cell = -1;
 /** `aten::rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> Tensor` */
 export function rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): Tensor {
   if (__h_rnn_relu_cell < 0) __h_rnn_relu_cell = __N.opHandle('aten::rnn_relu_cell', '');
-  const __r = __N.call(__h_rnn_relu_cell, input.h, hx.h, w_ih.h, w_hh.h, b_ih?.h, b_hh?.h);
+  const __r = __N.call(__h_rnn_relu_cell, handleOf(input), handleOf(hx), handleOf(w_ih), handleOf(w_hh), optHandleOf(b_ih), optHandleOf(b_hh));
   return wrap(__r);
 }
 let __h_rnn_relu$data = -1;
 /** `aten::rnn_relu.data(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)` */
 export function rnn_relu$data(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor] {
   if (__h_rnn_relu$data < 0) __h_rnn_relu$data = __N.opHandle('aten::rnn_relu', 'data');
-  const __r = __N.call(__h_rnn_relu$data, data.h, batch_sizes.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
+  const __r = __N.call(__h_rnn_relu$data, handleOf(data), handleOf(batch_sizes), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_rnn_relu$input = -1;
 /** `aten::rnn_relu.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)` */
 export function rnn_relu$input(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor] {
   if (__h_rnn_relu$input < 0) __h_rnn_relu$input = __N.opHandle('aten::rnn_relu', 'input');
-  const __r = __N.call(__h_rnn_relu$input, input.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h_rnn_relu$input, handleOf(input), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_rnn_tanh_cell = -1;
 /** `aten::rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> Tensor` */
 export function rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): Tensor {
   if (__h_rnn_tanh_cell < 0) __h_rnn_tanh_cell = __N.opHandle('aten::rnn_tanh_cell', '');
-  const __r = __N.call(__h_rnn_tanh_cell, input.h, hx.h, w_ih.h, w_hh.h, b_ih?.h, b_hh?.h);
+  const __r = __N.call(__h_rnn_tanh_cell, handleOf(input), handleOf(hx), handleOf(w_ih), handleOf(w_hh), optHandleOf(b_ih), optHandleOf(b_hh));
   return wrap(__r);
 }
 let __h_rnn_tanh$data = -1;
 /** `aten::rnn_tanh.data(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)` */
 export function rnn_tanh$data(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor] {
   if (__h_rnn_tanh$data < 0) __h_rnn_tanh$data = __N.opHandle('aten::rnn_tanh', 'data');
-  const __r = __N.call(__h_rnn_tanh$data, data.h, batch_sizes.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
+  const __r = __N.call(__h_rnn_tanh$data, handleOf(data), handleOf(batch_sizes), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_rnn_tanh$input = -1;
 /** `aten::rnn_tanh.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)` */
 export function rnn_tanh$input(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor] {
   if (__h_rnn_tanh$input < 0) __h_rnn_tanh$input = __N.opHandle('aten::rnn_tanh', 'input');
-  const __r = __N.call(__h_rnn_tanh$input, input.h, hx.h, params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
+  const __r = __N.call(__h_rnn_tanh$input, handleOf(input), handleOf(hx), params.map(handleOf), has_biases, num_layers, dropout, train, bidirectional, batch_first) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_roll = -1;
 /** `aten::roll(Tensor self, int[1] shifts, int[1] dims=[]) -> Tensor` */
 export function roll(self: Tensor, shifts: number | number[], dims?: number | number[]): Tensor {
   if (__h_roll < 0) __h_roll = __N.opHandle('aten::roll', '');
-  const __r = __N.call(__h_roll, self.h, shifts, dims);
+  const __r = __N.call(__h_roll, handleOf(self), shifts, dims);
   return wrap(__r);
 }
 let __h_rot90 = -1;
 /** `aten::rot90(Tensor self, int k=1, int[] dims=[0, 1]) -> Tensor` */
 export function rot90(self: Tensor, k?: number, dims?: number | number[]): Tensor {
   if (__h_rot90 < 0) __h_rot90 = __N.opHandle('aten::rot90', '');
-  const __r = __N.call(__h_rot90, self.h, k, dims);
+  const __r = __N.call(__h_rot90, handleOf(self), k, dims);
   return wrap(__r);
 }
 let __h_round_ = -1;
 /** `aten::round_(Tensor(a!) self) -> Tensor(a!)` */
 export function round_(self: Tensor): Tensor {
   if (__h_round_ < 0) __h_round_ = __N.opHandle('aten::round_', '');
-  const __r = __N.call(__h_round_, self.h);
+  const __r = __N.call(__h_round_, handleOf(self));
   return self;
 }
 let __h_round_$decimals = -1;
 /** `aten::round_.decimals(Tensor(a!) self, *, int decimals) -> Tensor(a!)` */
 export function round_$decimals(self: Tensor, opts: { decimals: number }): Tensor {
   if (__h_round_$decimals < 0) __h_round_$decimals = __N.opHandle('aten::round_', 'decimals');
-  const __r = __N.call(__h_round_$decimals, self.h, opts?.decimals);
+  const __r = __N.call(__h_round_$decimals, handleOf(self), opts?.decimals);
   return self;
 }
 let __h_round = -1;
 /** `aten::round(Tensor self) -> Tensor` */
 export function round(self: Tensor): Tensor {
   if (__h_round < 0) __h_round = __N.opHandle('aten::round', '');
-  const __r = __N.call(__h_round, self.h);
+  const __r = __N.call(__h_round, handleOf(self));
   return wrap(__r);
 }
 let __h_round$decimals = -1;
 /** `aten::round.decimals(Tensor self, *, int decimals) -> Tensor` */
 export function round$decimals(self: Tensor, opts: { decimals: number }): Tensor {
   if (__h_round$decimals < 0) __h_round$decimals = __N.opHandle('aten::round', 'decimals');
-  const __r = __N.call(__h_round$decimals, self.h, opts?.decimals);
+  const __r = __N.call(__h_round$decimals, handleOf(self), opts?.decimals);
   return wrap(__r);
 }
 let __h_row_indices_copy = -1;
 /** `aten::row_indices_copy(Tensor self) -> Tensor` */
 export function row_indices_copy(self: Tensor): Tensor {
   if (__h_row_indices_copy < 0) __h_row_indices_copy = __N.opHandle('aten::row_indices_copy', '');
-  const __r = __N.call(__h_row_indices_copy, self.h);
+  const __r = __N.call(__h_row_indices_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_row_indices = -1;
 /** `aten::row_indices(Tensor(a) self) -> Tensor(a)` */
 export function row_indices(self: Tensor): Tensor {
   if (__h_row_indices < 0) __h_row_indices = __N.opHandle('aten::row_indices', '');
-  const __r = __N.call(__h_row_indices, self.h);
+  const __r = __N.call(__h_row_indices, handleOf(self));
   return wrap(__r);
 }
 let __h_row_stack = -1;
@@ -9828,63 +9828,63 @@ let __h_rrelu_ = -1;
 /** `aten::rrelu_(Tensor(a!) self, Scalar lower=0.125, Scalar upper=0.33333333333333331, bool training=False, Generator? generator=None) -> Tensor(a!)` */
 export function rrelu_(self: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean): Tensor {
   if (__h_rrelu_ < 0) __h_rrelu_ = __N.opHandle('aten::rrelu_', '');
-  const __r = __N.call(__h_rrelu_, self.h, lower, upper, training);
+  const __r = __N.call(__h_rrelu_, handleOf(self), lower, upper, training);
   return self;
 }
 let __h_rrelu_with_noise_ = -1;
 /** `aten::rrelu_with_noise_(Tensor(a!) self, Tensor noise, Scalar lower=0.125, Scalar upper=0.33333333333333331, bool training=False, Generator? generator=None) -> Tensor(a!)` */
 export function rrelu_with_noise_(self: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean): Tensor {
   if (__h_rrelu_with_noise_ < 0) __h_rrelu_with_noise_ = __N.opHandle('aten::rrelu_with_noise_', '');
-  const __r = __N.call(__h_rrelu_with_noise_, self.h, noise.h, lower, upper, training);
+  const __r = __N.call(__h_rrelu_with_noise_, handleOf(self), handleOf(noise), lower, upper, training);
   return self;
 }
 let __h_rrelu_with_noise_backward = -1;
 /** `aten::rrelu_with_noise_backward(Tensor grad_output, Tensor self, Tensor noise, Scalar lower, Scalar upper, bool training, bool self_is_result) -> Tensor` */
 export function rrelu_with_noise_backward(grad_output: Tensor, self: Tensor, noise: Tensor, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor {
   if (__h_rrelu_with_noise_backward < 0) __h_rrelu_with_noise_backward = __N.opHandle('aten::rrelu_with_noise_backward', '');
-  const __r = __N.call(__h_rrelu_with_noise_backward, grad_output.h, self.h, noise.h, lower, upper, training, self_is_result);
+  const __r = __N.call(__h_rrelu_with_noise_backward, handleOf(grad_output), handleOf(self), handleOf(noise), lower, upper, training, self_is_result);
   return wrap(__r);
 }
 let __h_rrelu_with_noise = -1;
 /** `aten::rrelu_with_noise(Tensor self, Tensor noise, Scalar lower=0.125, Scalar upper=0.33333333333333331, bool training=False, Generator? generator=None) -> Tensor` */
 export function rrelu_with_noise(self: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean): Tensor {
   if (__h_rrelu_with_noise < 0) __h_rrelu_with_noise = __N.opHandle('aten::rrelu_with_noise', '');
-  const __r = __N.call(__h_rrelu_with_noise, self.h, noise.h, lower, upper, training);
+  const __r = __N.call(__h_rrelu_with_noise, handleOf(self), handleOf(noise), lower, upper, training);
   return wrap(__r);
 }
 let __h_rrelu = -1;
 /** `aten::rrelu(Tensor self, Scalar lower=0.125, Scalar upper=0.33333333333333331, bool training=False, Generator? generator=None) -> Tensor` */
 export function rrelu(self: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean): Tensor {
   if (__h_rrelu < 0) __h_rrelu = __N.opHandle('aten::rrelu', '');
-  const __r = __N.call(__h_rrelu, self.h, lower, upper, training);
+  const __r = __N.call(__h_rrelu, handleOf(self), lower, upper, training);
   return wrap(__r);
 }
 let __h_rsqrt_ = -1;
 /** `aten::rsqrt_(Tensor(a!) self) -> Tensor(a!)` */
 export function rsqrt_(self: Tensor): Tensor {
   if (__h_rsqrt_ < 0) __h_rsqrt_ = __N.opHandle('aten::rsqrt_', '');
-  const __r = __N.call(__h_rsqrt_, self.h);
+  const __r = __N.call(__h_rsqrt_, handleOf(self));
   return self;
 }
 let __h_rsqrt = -1;
 /** `aten::rsqrt(Tensor self) -> Tensor` */
 export function rsqrt(self: Tensor): Tensor {
   if (__h_rsqrt < 0) __h_rsqrt = __N.opHandle('aten::rsqrt', '');
-  const __r = __N.call(__h_rsqrt, self.h);
+  const __r = __N.call(__h_rsqrt, handleOf(self));
   return wrap(__r);
 }
 let __h_rsub$Scalar = -1;
 /** `aten::rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor` */
 export function rsub$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_rsub$Scalar < 0) __h_rsub$Scalar = __N.opHandle('aten::rsub', 'Scalar');
-  const __r = __N.call(__h_rsub$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_rsub$Scalar, handleOf(self), other, alpha);
   return wrap(__r);
 }
 let __h_rsub$Tensor = -1;
 /** `aten::rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
 export function rsub$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_rsub$Tensor < 0) __h_rsub$Tensor = __N.opHandle('aten::rsub', 'Tensor');
-  const __r = __N.call(__h_rsub$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_rsub$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return wrap(__r);
 }
 let __h_scalar_tensor = -1;
@@ -9898,565 +9898,565 @@ let __h_scatter_$reduce = -1;
 /** `aten::scatter_.reduce(Tensor(a!) self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor(a!)` */
 export function scatter_$reduce(self: Tensor, dim: number, index: Tensor, src: Tensor, opts: { reduce: string }): Tensor {
   if (__h_scatter_$reduce < 0) __h_scatter_$reduce = __N.opHandle('aten::scatter_', 'reduce');
-  const __r = __N.call(__h_scatter_$reduce, self.h, dim, index.h, src.h, opts?.reduce);
+  const __r = __N.call(__h_scatter_$reduce, handleOf(self), dim, handleOf(index), handleOf(src), opts?.reduce);
   return self;
 }
 let __h_scatter_$src = -1;
 /** `aten::scatter_.src(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)` */
 export function scatter_$src(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   if (__h_scatter_$src < 0) __h_scatter_$src = __N.opHandle('aten::scatter_', 'src');
-  const __r = __N.call(__h_scatter_$src, self.h, dim, index.h, src.h);
+  const __r = __N.call(__h_scatter_$src, handleOf(self), dim, handleOf(index), handleOf(src));
   return self;
 }
 let __h_scatter_$value = -1;
 /** `aten::scatter_.value(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)` */
 export function scatter_$value(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor {
   if (__h_scatter_$value < 0) __h_scatter_$value = __N.opHandle('aten::scatter_', 'value');
-  const __r = __N.call(__h_scatter_$value, self.h, dim, index.h, value);
+  const __r = __N.call(__h_scatter_$value, handleOf(self), dim, handleOf(index), value);
   return self;
 }
 let __h_scatter_$value_reduce = -1;
 /** `aten::scatter_.value_reduce(Tensor(a!) self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor(a!)` */
 export function scatter_$value_reduce(self: Tensor, dim: number, index: Tensor, value: number | boolean, opts: { reduce: string }): Tensor {
   if (__h_scatter_$value_reduce < 0) __h_scatter_$value_reduce = __N.opHandle('aten::scatter_', 'value_reduce');
-  const __r = __N.call(__h_scatter_$value_reduce, self.h, dim, index.h, value, opts?.reduce);
+  const __r = __N.call(__h_scatter_$value_reduce, handleOf(self), dim, handleOf(index), value, opts?.reduce);
   return self;
 }
 let __h_scatter_add_ = -1;
 /** `aten::scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)` */
 export function scatter_add_(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   if (__h_scatter_add_ < 0) __h_scatter_add_ = __N.opHandle('aten::scatter_add_', '');
-  const __r = __N.call(__h_scatter_add_, self.h, dim, index.h, src.h);
+  const __r = __N.call(__h_scatter_add_, handleOf(self), dim, handleOf(index), handleOf(src));
   return self;
 }
 let __h_scatter_add = -1;
 /** `aten::scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor` */
 export function scatter_add(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   if (__h_scatter_add < 0) __h_scatter_add = __N.opHandle('aten::scatter_add', '');
-  const __r = __N.call(__h_scatter_add, self.h, dim, index.h, src.h);
+  const __r = __N.call(__h_scatter_add, handleOf(self), dim, handleOf(index), handleOf(src));
   return wrap(__r);
 }
 let __h_scatter_add$dimname = -1;
 /** `aten::scatter_add.dimname(Tensor self, str dim, Tensor index, Tensor src) -> Tensor` */
 export function scatter_add$dimname(self: Tensor, dim: string, index: Tensor, src: Tensor): Tensor {
   if (__h_scatter_add$dimname < 0) __h_scatter_add$dimname = __N.opHandle('aten::scatter_add', 'dimname');
-  const __r = __N.call(__h_scatter_add$dimname, self.h, dim, index.h, src.h);
+  const __r = __N.call(__h_scatter_add$dimname, handleOf(self), dim, handleOf(index), handleOf(src));
   return wrap(__r);
 }
 let __h_scatter_reduce_$two = -1;
 /** `aten::scatter_reduce_.two(Tensor(a!) self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor(a!)` */
 export function scatter_reduce_$two(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, opts?: { include_self?: boolean }): Tensor {
   if (__h_scatter_reduce_$two < 0) __h_scatter_reduce_$two = __N.opHandle('aten::scatter_reduce_', 'two');
-  const __r = __N.call(__h_scatter_reduce_$two, self.h, dim, index.h, src.h, reduce, opts?.include_self);
+  const __r = __N.call(__h_scatter_reduce_$two, handleOf(self), dim, handleOf(index), handleOf(src), reduce, opts?.include_self);
   return self;
 }
 let __h_scatter_reduce$two = -1;
 /** `aten::scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor` */
 export function scatter_reduce$two(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, opts?: { include_self?: boolean }): Tensor {
   if (__h_scatter_reduce$two < 0) __h_scatter_reduce$two = __N.opHandle('aten::scatter_reduce', 'two');
-  const __r = __N.call(__h_scatter_reduce$two, self.h, dim, index.h, src.h, reduce, opts?.include_self);
+  const __r = __N.call(__h_scatter_reduce$two, handleOf(self), dim, handleOf(index), handleOf(src), reduce, opts?.include_self);
   return wrap(__r);
 }
 let __h_scatter$dimname_src = -1;
 /** `aten::scatter.dimname_src(Tensor self, str dim, Tensor index, Tensor src) -> Tensor` */
 export function scatter$dimname_src(self: Tensor, dim: string, index: Tensor, src: Tensor): Tensor {
   if (__h_scatter$dimname_src < 0) __h_scatter$dimname_src = __N.opHandle('aten::scatter', 'dimname_src');
-  const __r = __N.call(__h_scatter$dimname_src, self.h, dim, index.h, src.h);
+  const __r = __N.call(__h_scatter$dimname_src, handleOf(self), dim, handleOf(index), handleOf(src));
   return wrap(__r);
 }
 let __h_scatter$dimname_value = -1;
 /** `aten::scatter.dimname_value(Tensor self, str dim, Tensor index, Scalar value) -> Tensor` */
 export function scatter$dimname_value(self: Tensor, dim: string, index: Tensor, value: number | boolean): Tensor {
   if (__h_scatter$dimname_value < 0) __h_scatter$dimname_value = __N.opHandle('aten::scatter', 'dimname_value');
-  const __r = __N.call(__h_scatter$dimname_value, self.h, dim, index.h, value);
+  const __r = __N.call(__h_scatter$dimname_value, handleOf(self), dim, handleOf(index), value);
   return wrap(__r);
 }
 let __h_scatter$reduce = -1;
 /** `aten::scatter.reduce(Tensor self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor` */
 export function scatter$reduce(self: Tensor, dim: number, index: Tensor, src: Tensor, opts: { reduce: string }): Tensor {
   if (__h_scatter$reduce < 0) __h_scatter$reduce = __N.opHandle('aten::scatter', 'reduce');
-  const __r = __N.call(__h_scatter$reduce, self.h, dim, index.h, src.h, opts?.reduce);
+  const __r = __N.call(__h_scatter$reduce, handleOf(self), dim, handleOf(index), handleOf(src), opts?.reduce);
   return wrap(__r);
 }
 let __h_scatter$src = -1;
 /** `aten::scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor` */
 export function scatter$src(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   if (__h_scatter$src < 0) __h_scatter$src = __N.opHandle('aten::scatter', 'src');
-  const __r = __N.call(__h_scatter$src, self.h, dim, index.h, src.h);
+  const __r = __N.call(__h_scatter$src, handleOf(self), dim, handleOf(index), handleOf(src));
   return wrap(__r);
 }
 let __h_scatter$value = -1;
 /** `aten::scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor` */
 export function scatter$value(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor {
   if (__h_scatter$value < 0) __h_scatter$value = __N.opHandle('aten::scatter', 'value');
-  const __r = __N.call(__h_scatter$value, self.h, dim, index.h, value);
+  const __r = __N.call(__h_scatter$value, handleOf(self), dim, handleOf(index), value);
   return wrap(__r);
 }
 let __h_scatter$value_reduce = -1;
 /** `aten::scatter.value_reduce(Tensor self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor` */
 export function scatter$value_reduce(self: Tensor, dim: number, index: Tensor, value: number | boolean, opts: { reduce: string }): Tensor {
   if (__h_scatter$value_reduce < 0) __h_scatter$value_reduce = __N.opHandle('aten::scatter', 'value_reduce');
-  const __r = __N.call(__h_scatter$value_reduce, self.h, dim, index.h, value, opts?.reduce);
+  const __r = __N.call(__h_scatter$value_reduce, handleOf(self), dim, handleOf(index), value, opts?.reduce);
   return wrap(__r);
 }
 let __h_searchsorted$Scalar = -1;
 /** `aten::searchsorted.Scalar(Tensor sorted_sequence, Scalar self, *, bool out_int32=False, bool right=False, str? side=None, Tensor? sorter=None) -> Tensor` */
 export function searchsorted$Scalar(sorted_sequence: Tensor, self: number | boolean, opts?: { out_int32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor {
   if (__h_searchsorted$Scalar < 0) __h_searchsorted$Scalar = __N.opHandle('aten::searchsorted', 'Scalar');
-  const __r = __N.call(__h_searchsorted$Scalar, sorted_sequence.h, self, opts?.out_int32, opts?.right, opts?.side, opts?.sorter?.h);
+  const __r = __N.call(__h_searchsorted$Scalar, handleOf(sorted_sequence), self, opts?.out_int32, opts?.right, opts?.side, optHandleOf(opts?.sorter));
   return wrap(__r);
 }
 let __h_searchsorted$Tensor = -1;
 /** `aten::searchsorted.Tensor(Tensor sorted_sequence, Tensor self, *, bool out_int32=False, bool right=False, str? side=None, Tensor? sorter=None) -> Tensor` */
 export function searchsorted$Tensor(sorted_sequence: Tensor, self: Tensor, opts?: { out_int32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor {
   if (__h_searchsorted$Tensor < 0) __h_searchsorted$Tensor = __N.opHandle('aten::searchsorted', 'Tensor');
-  const __r = __N.call(__h_searchsorted$Tensor, sorted_sequence.h, self.h, opts?.out_int32, opts?.right, opts?.side, opts?.sorter?.h);
+  const __r = __N.call(__h_searchsorted$Tensor, handleOf(sorted_sequence), handleOf(self), opts?.out_int32, opts?.right, opts?.side, optHandleOf(opts?.sorter));
   return wrap(__r);
 }
 let __h_segment_reduce = -1;
 /** `aten::segment_reduce(Tensor data, str reduce, *, Tensor? lengths=None, Tensor? indices=None, Tensor? offsets=None, int axis=0, bool unsafe=False, Scalar? initial=None) -> Tensor` */
 export function segment_reduce(data: Tensor, reduce: string, opts?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number; unsafe?: boolean; initial?: number | boolean | null }): Tensor {
   if (__h_segment_reduce < 0) __h_segment_reduce = __N.opHandle('aten::segment_reduce', '');
-  const __r = __N.call(__h_segment_reduce, data.h, reduce, opts?.lengths?.h, opts?.indices?.h, opts?.offsets?.h, opts?.axis, opts?.unsafe, opts?.initial);
+  const __r = __N.call(__h_segment_reduce, handleOf(data), reduce, optHandleOf(opts?.lengths), optHandleOf(opts?.indices), optHandleOf(opts?.offsets), opts?.axis, opts?.unsafe, opts?.initial);
   return wrap(__r);
 }
 let __h_select_backward = -1;
 /** `aten::select_backward(Tensor grad_output, SymInt[] input_sizes, int dim, int index) -> Tensor` */
 export function select_backward(grad_output: Tensor, input_sizes: number | number[], dim: number, index: number): Tensor {
   if (__h_select_backward < 0) __h_select_backward = __N.opHandle('aten::select_backward', '');
-  const __r = __N.call(__h_select_backward, grad_output.h, input_sizes, dim, index);
+  const __r = __N.call(__h_select_backward, handleOf(grad_output), input_sizes, dim, index);
   return wrap(__r);
 }
 let __h_select_copy$int = -1;
 /** `aten::select_copy.int(Tensor self, int dim, int index) -> Tensor` */
 export function select_copy$int(self: Tensor, dim: number, index: number): Tensor {
   if (__h_select_copy$int < 0) __h_select_copy$int = __N.opHandle('aten::select_copy', 'int');
-  const __r = __N.call(__h_select_copy$int, self.h, dim, index);
+  const __r = __N.call(__h_select_copy$int, handleOf(self), dim, index);
   return wrap(__r);
 }
 let __h_select_scatter = -1;
 /** `aten::select_scatter(Tensor self, Tensor src, int dim, int index) -> Tensor` */
 export function select_scatter(self: Tensor, src: Tensor, dim: number, index: number): Tensor {
   if (__h_select_scatter < 0) __h_select_scatter = __N.opHandle('aten::select_scatter', '');
-  const __r = __N.call(__h_select_scatter, self.h, src.h, dim, index);
+  const __r = __N.call(__h_select_scatter, handleOf(self), handleOf(src), dim, index);
   return wrap(__r);
 }
 let __h_select$int = -1;
 /** `aten::select.int(Tensor(a) self, int dim, int index) -> Tensor(a)` */
 export function select$int(self: Tensor, dim: number, index: number): Tensor {
   if (__h_select$int < 0) __h_select$int = __N.opHandle('aten::select', 'int');
-  const __r = __N.call(__h_select$int, self.h, dim, index);
+  const __r = __N.call(__h_select$int, handleOf(self), dim, index);
   return wrap(__r);
 }
 let __h_selu_ = -1;
 /** `aten::selu_(Tensor(a!) self) -> Tensor(a!)` */
 export function selu_(self: Tensor): Tensor {
   if (__h_selu_ < 0) __h_selu_ = __N.opHandle('aten::selu_', '');
-  const __r = __N.call(__h_selu_, self.h);
+  const __r = __N.call(__h_selu_, handleOf(self));
   return self;
 }
 let __h_selu = -1;
 /** `aten::selu(Tensor self) -> Tensor` */
 export function selu(self: Tensor): Tensor {
   if (__h_selu < 0) __h_selu = __N.opHandle('aten::selu', '');
-  const __r = __N.call(__h_selu, self.h);
+  const __r = __N.call(__h_selu, handleOf(self));
   return wrap(__r);
 }
 let __h_set_ = -1;
 /** `aten::set_(Tensor(a!) self) -> Tensor(a!)` */
 export function set_(self: Tensor): Tensor {
   if (__h_set_ < 0) __h_set_ = __N.opHandle('aten::set_', '');
-  const __r = __N.call(__h_set_, self.h);
+  const __r = __N.call(__h_set_, handleOf(self));
   return self;
 }
 let __h_set_$source_Tensor = -1;
 /** `aten::set_.source_Tensor(Tensor(a!) self, Tensor source) -> Tensor(a!)` */
 export function set_$source_Tensor(self: Tensor, source: Tensor): Tensor {
   if (__h_set_$source_Tensor < 0) __h_set_$source_Tensor = __N.opHandle('aten::set_', 'source_Tensor');
-  const __r = __N.call(__h_set_$source_Tensor, self.h, source.h);
+  const __r = __N.call(__h_set_$source_Tensor, handleOf(self), handleOf(source));
   return self;
 }
 let __h_set_$source_Tensor_storage_offset = -1;
 /** `aten::set_.source_Tensor_storage_offset(Tensor(a!) self, Tensor source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)` */
 export function set_$source_Tensor_storage_offset(self: Tensor, source: Tensor, storage_offset: number, size: number | number[], stride?: number | number[]): Tensor {
   if (__h_set_$source_Tensor_storage_offset < 0) __h_set_$source_Tensor_storage_offset = __N.opHandle('aten::set_', 'source_Tensor_storage_offset');
-  const __r = __N.call(__h_set_$source_Tensor_storage_offset, self.h, source.h, storage_offset, size, stride);
+  const __r = __N.call(__h_set_$source_Tensor_storage_offset, handleOf(self), handleOf(source), storage_offset, size, stride);
   return self;
 }
 let __h_set_data = -1;
 /** `aten::set_data(Tensor(a!) self, Tensor new_data) -> ()` */
 export function set_data(self: Tensor, new_data: Tensor): void {
   if (__h_set_data < 0) __h_set_data = __N.opHandle('aten::set_data', '');
-  __N.call(__h_set_data, self.h, new_data.h);
+  __N.call(__h_set_data, handleOf(self), handleOf(new_data));
 }
 let __h_set = -1;
 /** `aten::set(Tensor self) -> Tensor` */
 export function set(self: Tensor): Tensor {
   if (__h_set < 0) __h_set = __N.opHandle('aten::set', '');
-  const __r = __N.call(__h_set, self.h);
+  const __r = __N.call(__h_set, handleOf(self));
   return wrap(__r);
 }
 let __h_set$source_Tensor = -1;
 /** `aten::set.source_Tensor(Tensor self, Tensor source) -> Tensor` */
 export function set$source_Tensor(self: Tensor, source: Tensor): Tensor {
   if (__h_set$source_Tensor < 0) __h_set$source_Tensor = __N.opHandle('aten::set', 'source_Tensor');
-  const __r = __N.call(__h_set$source_Tensor, self.h, source.h);
+  const __r = __N.call(__h_set$source_Tensor, handleOf(self), handleOf(source));
   return wrap(__r);
 }
 let __h_sgn_ = -1;
 /** `aten::sgn_(Tensor(a!) self) -> Tensor(a!)` */
 export function sgn_(self: Tensor): Tensor {
   if (__h_sgn_ < 0) __h_sgn_ = __N.opHandle('aten::sgn_', '');
-  const __r = __N.call(__h_sgn_, self.h);
+  const __r = __N.call(__h_sgn_, handleOf(self));
   return self;
 }
 let __h_sgn = -1;
 /** `aten::sgn(Tensor self) -> Tensor` */
 export function sgn(self: Tensor): Tensor {
   if (__h_sgn < 0) __h_sgn = __N.opHandle('aten::sgn', '');
-  const __r = __N.call(__h_sgn, self.h);
+  const __r = __N.call(__h_sgn, handleOf(self));
   return wrap(__r);
 }
 let __h_sigmoid_ = -1;
 /** `aten::sigmoid_(Tensor(a!) self) -> Tensor(a!)` */
 export function sigmoid_(self: Tensor): Tensor {
   if (__h_sigmoid_ < 0) __h_sigmoid_ = __N.opHandle('aten::sigmoid_', '');
-  const __r = __N.call(__h_sigmoid_, self.h);
+  const __r = __N.call(__h_sigmoid_, handleOf(self));
   return self;
 }
 let __h_sigmoid_backward = -1;
 /** `aten::sigmoid_backward(Tensor grad_output, Tensor output) -> Tensor` */
 export function sigmoid_backward(grad_output: Tensor, output: Tensor): Tensor {
   if (__h_sigmoid_backward < 0) __h_sigmoid_backward = __N.opHandle('aten::sigmoid_backward', '');
-  const __r = __N.call(__h_sigmoid_backward, grad_output.h, output.h);
+  const __r = __N.call(__h_sigmoid_backward, handleOf(grad_output), handleOf(output));
   return wrap(__r);
 }
 let __h_sigmoid = -1;
 /** `aten::sigmoid(Tensor self) -> Tensor` */
 export function sigmoid(self: Tensor): Tensor {
   if (__h_sigmoid < 0) __h_sigmoid = __N.opHandle('aten::sigmoid', '');
-  const __r = __N.call(__h_sigmoid, self.h);
+  const __r = __N.call(__h_sigmoid, handleOf(self));
   return wrap(__r);
 }
 let __h_sign_ = -1;
 /** `aten::sign_(Tensor(a!) self) -> Tensor(a!)` */
 export function sign_(self: Tensor): Tensor {
   if (__h_sign_ < 0) __h_sign_ = __N.opHandle('aten::sign_', '');
-  const __r = __N.call(__h_sign_, self.h);
+  const __r = __N.call(__h_sign_, handleOf(self));
   return self;
 }
 let __h_sign = -1;
 /** `aten::sign(Tensor self) -> Tensor` */
 export function sign(self: Tensor): Tensor {
   if (__h_sign < 0) __h_sign = __N.opHandle('aten::sign', '');
-  const __r = __N.call(__h_sign, self.h);
+  const __r = __N.call(__h_sign, handleOf(self));
   return wrap(__r);
 }
 let __h_signbit = -1;
 /** `aten::signbit(Tensor self) -> Tensor` */
 export function signbit(self: Tensor): Tensor {
   if (__h_signbit < 0) __h_signbit = __N.opHandle('aten::signbit', '');
-  const __r = __N.call(__h_signbit, self.h);
+  const __r = __N.call(__h_signbit, handleOf(self));
   return wrap(__r);
 }
 let __h_silu_ = -1;
 /** `aten::silu_(Tensor(a!) self) -> Tensor(a!)` */
 export function silu_(self: Tensor): Tensor {
   if (__h_silu_ < 0) __h_silu_ = __N.opHandle('aten::silu_', '');
-  const __r = __N.call(__h_silu_, self.h);
+  const __r = __N.call(__h_silu_, handleOf(self));
   return self;
 }
 let __h_silu_backward = -1;
 /** `aten::silu_backward(Tensor grad_output, Tensor self) -> Tensor` */
 export function silu_backward(grad_output: Tensor, self: Tensor): Tensor {
   if (__h_silu_backward < 0) __h_silu_backward = __N.opHandle('aten::silu_backward', '');
-  const __r = __N.call(__h_silu_backward, grad_output.h, self.h);
+  const __r = __N.call(__h_silu_backward, handleOf(grad_output), handleOf(self));
   return wrap(__r);
 }
 let __h_silu = -1;
 /** `aten::silu(Tensor self) -> Tensor` */
 export function silu(self: Tensor): Tensor {
   if (__h_silu < 0) __h_silu = __N.opHandle('aten::silu', '');
-  const __r = __N.call(__h_silu, self.h);
+  const __r = __N.call(__h_silu, handleOf(self));
   return wrap(__r);
 }
 let __h_sin_ = -1;
 /** `aten::sin_(Tensor(a!) self) -> Tensor(a!)` */
 export function sin_(self: Tensor): Tensor {
   if (__h_sin_ < 0) __h_sin_ = __N.opHandle('aten::sin_', '');
-  const __r = __N.call(__h_sin_, self.h);
+  const __r = __N.call(__h_sin_, handleOf(self));
   return self;
 }
 let __h_sin = -1;
 /** `aten::sin(Tensor self) -> Tensor` */
 export function sin(self: Tensor): Tensor {
   if (__h_sin < 0) __h_sin = __N.opHandle('aten::sin', '');
-  const __r = __N.call(__h_sin, self.h);
+  const __r = __N.call(__h_sin, handleOf(self));
   return wrap(__r);
 }
 let __h_sinc_ = -1;
 /** `aten::sinc_(Tensor(a!) self) -> Tensor(a!)` */
 export function sinc_(self: Tensor): Tensor {
   if (__h_sinc_ < 0) __h_sinc_ = __N.opHandle('aten::sinc_', '');
-  const __r = __N.call(__h_sinc_, self.h);
+  const __r = __N.call(__h_sinc_, handleOf(self));
   return self;
 }
 let __h_sinc = -1;
 /** `aten::sinc(Tensor self) -> Tensor` */
 export function sinc(self: Tensor): Tensor {
   if (__h_sinc < 0) __h_sinc = __N.opHandle('aten::sinc', '');
-  const __r = __N.call(__h_sinc, self.h);
+  const __r = __N.call(__h_sinc, handleOf(self));
   return wrap(__r);
 }
 let __h_sinh_ = -1;
 /** `aten::sinh_(Tensor(a!) self) -> Tensor(a!)` */
 export function sinh_(self: Tensor): Tensor {
   if (__h_sinh_ < 0) __h_sinh_ = __N.opHandle('aten::sinh_', '');
-  const __r = __N.call(__h_sinh_, self.h);
+  const __r = __N.call(__h_sinh_, handleOf(self));
   return self;
 }
 let __h_sinh = -1;
 /** `aten::sinh(Tensor self) -> Tensor` */
 export function sinh(self: Tensor): Tensor {
   if (__h_sinh < 0) __h_sinh = __N.opHandle('aten::sinh', '');
-  const __r = __N.call(__h_sinh, self.h);
+  const __r = __N.call(__h_sinh, handleOf(self));
   return wrap(__r);
 }
 let __h_size$int = -1;
 /** `aten::size.int(Tensor self, int dim) -> int` */
 export function size$int(self: Tensor, dim: number): number {
   if (__h_size$int < 0) __h_size$int = __N.opHandle('aten::size', 'int');
-  return __N.call(__h_size$int, self.h, dim) as number;
+  return __N.call(__h_size$int, handleOf(self), dim) as number;
 }
 let __h_slice_backward = -1;
 /** `aten::slice_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt start, SymInt end, SymInt step) -> Tensor` */
 export function slice_backward(grad_output: Tensor, input_sizes: number | number[], dim: number, start: number, end: number, step: number): Tensor {
   if (__h_slice_backward < 0) __h_slice_backward = __N.opHandle('aten::slice_backward', '');
-  const __r = __N.call(__h_slice_backward, grad_output.h, input_sizes, dim, start, end, step);
+  const __r = __N.call(__h_slice_backward, handleOf(grad_output), input_sizes, dim, start, end, step);
   return wrap(__r);
 }
 let __h_slice_copy$Tensor = -1;
 /** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
 export function slice_copy$Tensor(self: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor {
   if (__h_slice_copy$Tensor < 0) __h_slice_copy$Tensor = __N.opHandle('aten::slice_copy', 'Tensor');
-  const __r = __N.call(__h_slice_copy$Tensor, self.h, dim, start, end, step);
+  const __r = __N.call(__h_slice_copy$Tensor, handleOf(self), dim, start, end, step);
   return wrap(__r);
 }
 let __h_slice_scatter = -1;
 /** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
 export function slice_scatter(self: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor {
   if (__h_slice_scatter < 0) __h_slice_scatter = __N.opHandle('aten::slice_scatter', '');
-  const __r = __N.call(__h_slice_scatter, self.h, src.h, dim, start, end, step);
+  const __r = __N.call(__h_slice_scatter, handleOf(self), handleOf(src), dim, start, end, step);
   return wrap(__r);
 }
 let __h_slice$Tensor = -1;
 /** `aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)` */
 export function slice$Tensor(self: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor {
   if (__h_slice$Tensor < 0) __h_slice$Tensor = __N.opHandle('aten::slice', 'Tensor');
-  const __r = __N.call(__h_slice$Tensor, self.h, dim, start, end, step);
+  const __r = __N.call(__h_slice$Tensor, handleOf(self), dim, start, end, step);
   return wrap(__r);
 }
 let __h_slogdet = -1;
 /** `aten::slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)` */
 export function slogdet(self: Tensor): [Tensor, Tensor] {
   if (__h_slogdet < 0) __h_slogdet = __N.opHandle('aten::slogdet', '');
-  const __r = __N.call(__h_slogdet, self.h) as unknown[];
+  const __r = __N.call(__h_slogdet, handleOf(self)) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_slow_conv_dilated2d = -1;
 /** `aten::slow_conv_dilated2d(Tensor self, Tensor weight, int[2] kernel_size, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] dilation=1) -> Tensor` */
 export function slow_conv_dilated2d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]): Tensor {
   if (__h_slow_conv_dilated2d < 0) __h_slow_conv_dilated2d = __N.opHandle('aten::slow_conv_dilated2d', '');
-  const __r = __N.call(__h_slow_conv_dilated2d, self.h, weight.h, kernel_size, bias?.h, stride, padding, dilation);
+  const __r = __N.call(__h_slow_conv_dilated2d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding, dilation);
   return wrap(__r);
 }
 let __h_slow_conv_dilated3d = -1;
 /** `aten::slow_conv_dilated3d(Tensor self, Tensor weight, int[3] kernel_size, Tensor? bias=None, int[3] stride=1, int[3] padding=0, int[3] dilation=1) -> Tensor` */
 export function slow_conv_dilated3d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]): Tensor {
   if (__h_slow_conv_dilated3d < 0) __h_slow_conv_dilated3d = __N.opHandle('aten::slow_conv_dilated3d', '');
-  const __r = __N.call(__h_slow_conv_dilated3d, self.h, weight.h, kernel_size, bias?.h, stride, padding, dilation);
+  const __r = __N.call(__h_slow_conv_dilated3d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding, dilation);
   return wrap(__r);
 }
 let __h_slow_conv_transpose2d = -1;
 /** `aten::slow_conv_transpose2d(Tensor self, Tensor weight, int[2] kernel_size, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] output_padding=0, int[2] dilation=1) -> Tensor` */
 export function slow_conv_transpose2d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], dilation?: number | number[]): Tensor {
   if (__h_slow_conv_transpose2d < 0) __h_slow_conv_transpose2d = __N.opHandle('aten::slow_conv_transpose2d', '');
-  const __r = __N.call(__h_slow_conv_transpose2d, self.h, weight.h, kernel_size, bias?.h, stride, padding, output_padding, dilation);
+  const __r = __N.call(__h_slow_conv_transpose2d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding, output_padding, dilation);
   return wrap(__r);
 }
 let __h_slow_conv_transpose3d = -1;
 /** `aten::slow_conv_transpose3d(Tensor self, Tensor weight, int[3] kernel_size, Tensor? bias=None, int[3] stride=1, int[3] padding=0, int[3] output_padding=0, int[3] dilation=1) -> Tensor` */
 export function slow_conv_transpose3d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], dilation?: number | number[]): Tensor {
   if (__h_slow_conv_transpose3d < 0) __h_slow_conv_transpose3d = __N.opHandle('aten::slow_conv_transpose3d', '');
-  const __r = __N.call(__h_slow_conv_transpose3d, self.h, weight.h, kernel_size, bias?.h, stride, padding, output_padding, dilation);
+  const __r = __N.call(__h_slow_conv_transpose3d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding, output_padding, dilation);
   return wrap(__r);
 }
 let __h_slow_conv3d_forward = -1;
 /** `aten::slow_conv3d_forward(Tensor self, Tensor weight, int[3] kernel_size, Tensor? bias, int[3] stride, int[3] padding) -> Tensor` */
 export function slow_conv3d_forward(self: Tensor, weight: Tensor, kernel_size: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[]): Tensor {
   if (__h_slow_conv3d_forward < 0) __h_slow_conv3d_forward = __N.opHandle('aten::slow_conv3d_forward', '');
-  const __r = __N.call(__h_slow_conv3d_forward, self.h, weight.h, kernel_size, bias?.h, stride, padding);
+  const __r = __N.call(__h_slow_conv3d_forward, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding);
   return wrap(__r);
 }
 let __h_slow_conv3d = -1;
 /** `aten::slow_conv3d(Tensor self, Tensor weight, int[3] kernel_size, Tensor? bias=None, int[3] stride=1, int[3] padding=0) -> Tensor` */
 export function slow_conv3d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]): Tensor {
   if (__h_slow_conv3d < 0) __h_slow_conv3d = __N.opHandle('aten::slow_conv3d', '');
-  const __r = __N.call(__h_slow_conv3d, self.h, weight.h, kernel_size, bias?.h, stride, padding);
+  const __r = __N.call(__h_slow_conv3d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding);
   return wrap(__r);
 }
 let __h_smm = -1;
 /** `aten::smm(Tensor self, Tensor mat2) -> Tensor` */
 export function smm(self: Tensor, mat2: Tensor): Tensor {
   if (__h_smm < 0) __h_smm = __N.opHandle('aten::smm', '');
-  const __r = __N.call(__h_smm, self.h, mat2.h);
+  const __r = __N.call(__h_smm, handleOf(self), handleOf(mat2));
   return wrap(__r);
 }
 let __h_smooth_l1_loss_backward = -1;
 /** `aten::smooth_l1_loss_backward(Tensor grad_output, Tensor self, Tensor target, int reduction, float beta) -> Tensor` */
 export function smooth_l1_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number, beta: number): Tensor {
   if (__h_smooth_l1_loss_backward < 0) __h_smooth_l1_loss_backward = __N.opHandle('aten::smooth_l1_loss_backward', '');
-  const __r = __N.call(__h_smooth_l1_loss_backward, grad_output.h, self.h, target.h, reduction, beta);
+  const __r = __N.call(__h_smooth_l1_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), reduction, beta);
   return wrap(__r);
 }
 let __h_smooth_l1_loss = -1;
 /** `aten::smooth_l1_loss(Tensor self, Tensor target, int reduction=1, float beta=1.) -> Tensor` */
 export function smooth_l1_loss(self: Tensor, target: Tensor, reduction?: number, beta?: number): Tensor {
   if (__h_smooth_l1_loss < 0) __h_smooth_l1_loss = __N.opHandle('aten::smooth_l1_loss', '');
-  const __r = __N.call(__h_smooth_l1_loss, self.h, target.h, reduction, beta);
+  const __r = __N.call(__h_smooth_l1_loss, handleOf(self), handleOf(target), reduction, beta);
   return wrap(__r);
 }
 let __h_soft_margin_loss_backward = -1;
 /** `aten::soft_margin_loss_backward(Tensor grad_output, Tensor self, Tensor target, int reduction) -> Tensor` */
 export function soft_margin_loss_backward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number): Tensor {
   if (__h_soft_margin_loss_backward < 0) __h_soft_margin_loss_backward = __N.opHandle('aten::soft_margin_loss_backward', '');
-  const __r = __N.call(__h_soft_margin_loss_backward, grad_output.h, self.h, target.h, reduction);
+  const __r = __N.call(__h_soft_margin_loss_backward, handleOf(grad_output), handleOf(self), handleOf(target), reduction);
   return wrap(__r);
 }
 let __h_soft_margin_loss = -1;
 /** `aten::soft_margin_loss(Tensor self, Tensor target, int reduction=1) -> Tensor` */
 export function soft_margin_loss(self: Tensor, target: Tensor, reduction?: number): Tensor {
   if (__h_soft_margin_loss < 0) __h_soft_margin_loss = __N.opHandle('aten::soft_margin_loss', '');
-  const __r = __N.call(__h_soft_margin_loss, self.h, target.h, reduction);
+  const __r = __N.call(__h_soft_margin_loss, handleOf(self), handleOf(target), reduction);
   return wrap(__r);
 }
 let __h_softmax$int = -1;
 /** `aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor` */
 export function softmax$int(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   if (__h_softmax$int < 0) __h_softmax$int = __N.opHandle('aten::softmax', 'int');
-  const __r = __N.call(__h_softmax$int, self.h, dim, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h_softmax$int, handleOf(self), dim, (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h_softplus_backward = -1;
 /** `aten::softplus_backward(Tensor grad_output, Tensor self, Scalar beta, Scalar threshold) -> Tensor` */
 export function softplus_backward(grad_output: Tensor, self: Tensor, beta: number | boolean, threshold: number | boolean): Tensor {
   if (__h_softplus_backward < 0) __h_softplus_backward = __N.opHandle('aten::softplus_backward', '');
-  const __r = __N.call(__h_softplus_backward, grad_output.h, self.h, beta, threshold);
+  const __r = __N.call(__h_softplus_backward, handleOf(grad_output), handleOf(self), beta, threshold);
   return wrap(__r);
 }
 let __h_softplus = -1;
 /** `aten::softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor` */
 export function softplus(self: Tensor, beta?: number | boolean, threshold?: number | boolean): Tensor {
   if (__h_softplus < 0) __h_softplus = __N.opHandle('aten::softplus', '');
-  const __r = __N.call(__h_softplus, self.h, beta, threshold);
+  const __r = __N.call(__h_softplus, handleOf(self), beta, threshold);
   return wrap(__r);
 }
 let __h_softshrink_backward = -1;
 /** `aten::softshrink_backward(Tensor grad_output, Tensor self, Scalar lambd) -> Tensor` */
 export function softshrink_backward(grad_output: Tensor, self: Tensor, lambd: number | boolean): Tensor {
   if (__h_softshrink_backward < 0) __h_softshrink_backward = __N.opHandle('aten::softshrink_backward', '');
-  const __r = __N.call(__h_softshrink_backward, grad_output.h, self.h, lambd);
+  const __r = __N.call(__h_softshrink_backward, handleOf(grad_output), handleOf(self), lambd);
   return wrap(__r);
 }
 let __h_softshrink = -1;
 /** `aten::softshrink(Tensor self, Scalar lambd=0.5) -> Tensor` */
 export function softshrink(self: Tensor, lambd?: number | boolean): Tensor {
   if (__h_softshrink < 0) __h_softshrink = __N.opHandle('aten::softshrink', '');
-  const __r = __N.call(__h_softshrink, self.h, lambd);
+  const __r = __N.call(__h_softshrink, handleOf(self), lambd);
   return wrap(__r);
 }
 let __h_sort = -1;
 /** `aten::sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)` */
 export function sort(self: Tensor, dim?: number, descending?: boolean): [Tensor, Tensor] {
   if (__h_sort < 0) __h_sort = __N.opHandle('aten::sort', '');
-  const __r = __N.call(__h_sort, self.h, dim, descending) as unknown[];
+  const __r = __N.call(__h_sort, handleOf(self), dim, descending) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_sort$dimname = -1;
 /** `aten::sort.dimname(Tensor self, str dim, bool descending=False) -> (Tensor values, Tensor indices)` */
 export function sort$dimname(self: Tensor, dim: string, descending?: boolean): [Tensor, Tensor] {
   if (__h_sort$dimname < 0) __h_sort$dimname = __N.opHandle('aten::sort', 'dimname');
-  const __r = __N.call(__h_sort$dimname, self.h, dim, descending) as unknown[];
+  const __r = __N.call(__h_sort$dimname, handleOf(self), dim, descending) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_sort$dimname_stable = -1;
 /** `aten::sort.dimname_stable(Tensor self, *, bool? stable, str dim, bool descending=False) -> (Tensor values, Tensor indices)` */
 export function sort$dimname_stable(self: Tensor, opts: { stable?: boolean | null; dim: string; descending?: boolean }): [Tensor, Tensor] {
   if (__h_sort$dimname_stable < 0) __h_sort$dimname_stable = __N.opHandle('aten::sort', 'dimname_stable');
-  const __r = __N.call(__h_sort$dimname_stable, self.h, opts?.stable, opts?.dim, opts?.descending) as unknown[];
+  const __r = __N.call(__h_sort$dimname_stable, handleOf(self), opts?.stable, opts?.dim, opts?.descending) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_sort$stable = -1;
 /** `aten::sort.stable(Tensor self, *, bool? stable, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)` */
 export function sort$stable(self: Tensor, opts?: { stable?: boolean | null; dim?: number; descending?: boolean }): [Tensor, Tensor] {
   if (__h_sort$stable < 0) __h_sort$stable = __N.opHandle('aten::sort', 'stable');
-  const __r = __N.call(__h_sort$stable, self.h, opts?.stable, opts?.dim, opts?.descending) as unknown[];
+  const __r = __N.call(__h_sort$stable, handleOf(self), opts?.stable, opts?.dim, opts?.descending) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_sparse_bsc_tensor$ccol_row_value = -1;
 /** `aten::sparse_bsc_tensor.ccol_row_value(Tensor ccol_indices, Tensor row_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_bsc_tensor$ccol_row_value(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_bsc_tensor$ccol_row_value < 0) __h_sparse_bsc_tensor$ccol_row_value = __N.opHandle('aten::sparse_bsc_tensor', 'ccol_row_value');
-  const __r = __N.call(__h_sparse_bsc_tensor$ccol_row_value, ccol_indices.h, row_indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_bsc_tensor$ccol_row_value, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_bsc_tensor$ccol_row_value_size = -1;
 /** `aten::sparse_bsc_tensor.ccol_row_value_size(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_bsc_tensor$ccol_row_value_size(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_bsc_tensor$ccol_row_value_size < 0) __h_sparse_bsc_tensor$ccol_row_value_size = __N.opHandle('aten::sparse_bsc_tensor', 'ccol_row_value_size');
-  const __r = __N.call(__h_sparse_bsc_tensor$ccol_row_value_size, ccol_indices.h, row_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_bsc_tensor$ccol_row_value_size, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_bsr_tensor$crow_col_value = -1;
 /** `aten::sparse_bsr_tensor.crow_col_value(Tensor crow_indices, Tensor col_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_bsr_tensor$crow_col_value(crow_indices: Tensor, col_indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_bsr_tensor$crow_col_value < 0) __h_sparse_bsr_tensor$crow_col_value = __N.opHandle('aten::sparse_bsr_tensor', 'crow_col_value');
-  const __r = __N.call(__h_sparse_bsr_tensor$crow_col_value, crow_indices.h, col_indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_bsr_tensor$crow_col_value, handleOf(crow_indices), handleOf(col_indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_bsr_tensor$crow_col_value_size = -1;
 /** `aten::sparse_bsr_tensor.crow_col_value_size(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_bsr_tensor$crow_col_value_size(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_bsr_tensor$crow_col_value_size < 0) __h_sparse_bsr_tensor$crow_col_value_size = __N.opHandle('aten::sparse_bsr_tensor', 'crow_col_value_size');
-  const __r = __N.call(__h_sparse_bsr_tensor$crow_col_value_size, crow_indices.h, col_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_bsr_tensor$crow_col_value_size, handleOf(crow_indices), handleOf(col_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_compressed_tensor$comp_plain_value = -1;
 /** `aten::sparse_compressed_tensor.comp_plain_value(Tensor compressed_indices, Tensor plain_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_compressed_tensor$comp_plain_value(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_compressed_tensor$comp_plain_value < 0) __h_sparse_compressed_tensor$comp_plain_value = __N.opHandle('aten::sparse_compressed_tensor', 'comp_plain_value');
-  const __r = __N.call(__h_sparse_compressed_tensor$comp_plain_value, compressed_indices.h, plain_indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_compressed_tensor$comp_plain_value, handleOf(compressed_indices), handleOf(plain_indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_compressed_tensor$comp_plain_value_size = -1;
 /** `aten::sparse_compressed_tensor.comp_plain_value_size(Tensor compressed_indices, Tensor plain_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_compressed_tensor$comp_plain_value_size(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_compressed_tensor$comp_plain_value_size < 0) __h_sparse_compressed_tensor$comp_plain_value_size = __N.opHandle('aten::sparse_compressed_tensor', 'comp_plain_value_size');
-  const __r = __N.call(__h_sparse_compressed_tensor$comp_plain_value_size, compressed_indices.h, plain_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_compressed_tensor$comp_plain_value_size, handleOf(compressed_indices), handleOf(plain_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_coo_tensor$indices = -1;
 /** `aten::sparse_coo_tensor.indices(Tensor indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function sparse_coo_tensor$indices(indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_coo_tensor$indices < 0) __h_sparse_coo_tensor$indices = __N.opHandle('aten::sparse_coo_tensor', 'indices');
-  const __r = __N.call(__h_sparse_coo_tensor$indices, indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_coo_tensor$indices, handleOf(indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_coo_tensor$indices_size = -1;
 /** `aten::sparse_coo_tensor.indices_size(Tensor indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
 export function sparse_coo_tensor$indices_size(indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_coo_tensor$indices_size < 0) __h_sparse_coo_tensor$indices_size = __N.opHandle('aten::sparse_coo_tensor', 'indices_size');
-  const __r = __N.call(__h_sparse_coo_tensor$indices_size, indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_coo_tensor$indices_size, handleOf(indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_coo_tensor$size = -1;
@@ -10470,804 +10470,804 @@ let __h_sparse_csc_tensor$ccol_row_value = -1;
 /** `aten::sparse_csc_tensor.ccol_row_value(Tensor ccol_indices, Tensor row_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_csc_tensor$ccol_row_value(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_csc_tensor$ccol_row_value < 0) __h_sparse_csc_tensor$ccol_row_value = __N.opHandle('aten::sparse_csc_tensor', 'ccol_row_value');
-  const __r = __N.call(__h_sparse_csc_tensor$ccol_row_value, ccol_indices.h, row_indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_csc_tensor$ccol_row_value, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_csc_tensor$ccol_row_value_size = -1;
 /** `aten::sparse_csc_tensor.ccol_row_value_size(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_csc_tensor$ccol_row_value_size(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_csc_tensor$ccol_row_value_size < 0) __h_sparse_csc_tensor$ccol_row_value_size = __N.opHandle('aten::sparse_csc_tensor', 'ccol_row_value_size');
-  const __r = __N.call(__h_sparse_csc_tensor$ccol_row_value_size, ccol_indices.h, row_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_csc_tensor$ccol_row_value_size, handleOf(ccol_indices), handleOf(row_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_csr_tensor$crow_col_value = -1;
 /** `aten::sparse_csr_tensor.crow_col_value(Tensor crow_indices, Tensor col_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_csr_tensor$crow_col_value(crow_indices: Tensor, col_indices: Tensor, values: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_csr_tensor$crow_col_value < 0) __h_sparse_csr_tensor$crow_col_value = __N.opHandle('aten::sparse_csr_tensor', 'crow_col_value');
-  const __r = __N.call(__h_sparse_csr_tensor$crow_col_value, crow_indices.h, col_indices.h, values.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_csr_tensor$crow_col_value, handleOf(crow_indices), handleOf(col_indices), handleOf(values), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_csr_tensor$crow_col_value_size = -1;
 /** `aten::sparse_csr_tensor.crow_col_value_size(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor` */
 export function sparse_csr_tensor$crow_col_value_size(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number | number[], opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null }): Tensor {
   if (__h_sparse_csr_tensor$crow_col_value_size < 0) __h_sparse_csr_tensor$crow_col_value_size = __N.opHandle('aten::sparse_csr_tensor', 'crow_col_value_size');
-  const __r = __N.call(__h_sparse_csr_tensor$crow_col_value_size, crow_indices.h, col_indices.h, values.h, size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
+  const __r = __N.call(__h_sparse_csr_tensor$crow_col_value_size, handleOf(crow_indices), handleOf(col_indices), handleOf(values), size, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory);
   return wrap(__r);
 }
 let __h_sparse_dim = -1;
 /** `aten::sparse_dim(Tensor self) -> int` */
 export function sparse_dim(self: Tensor): number {
   if (__h_sparse_dim < 0) __h_sparse_dim = __N.opHandle('aten::sparse_dim', '');
-  return __N.call(__h_sparse_dim, self.h) as number;
+  return __N.call(__h_sparse_dim, handleOf(self)) as number;
 }
 let __h_sparse_mask = -1;
 /** `aten::sparse_mask(Tensor self, Tensor mask) -> Tensor` */
 export function sparse_mask(self: Tensor, mask: Tensor): Tensor {
   if (__h_sparse_mask < 0) __h_sparse_mask = __N.opHandle('aten::sparse_mask', '');
-  const __r = __N.call(__h_sparse_mask, self.h, mask.h);
+  const __r = __N.call(__h_sparse_mask, handleOf(self), handleOf(mask));
   return wrap(__r);
 }
 let __h_sparse_resize_ = -1;
 /** `aten::sparse_resize_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)` */
 export function sparse_resize_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor {
   if (__h_sparse_resize_ < 0) __h_sparse_resize_ = __N.opHandle('aten::sparse_resize_', '');
-  const __r = __N.call(__h_sparse_resize_, self.h, size, sparse_dim, dense_dim);
+  const __r = __N.call(__h_sparse_resize_, handleOf(self), size, sparse_dim, dense_dim);
   return self;
 }
 let __h_sparse_resize_and_clear_ = -1;
 /** `aten::sparse_resize_and_clear_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)` */
 export function sparse_resize_and_clear_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor {
   if (__h_sparse_resize_and_clear_ < 0) __h_sparse_resize_and_clear_ = __N.opHandle('aten::sparse_resize_and_clear_', '');
-  const __r = __N.call(__h_sparse_resize_and_clear_, self.h, size, sparse_dim, dense_dim);
+  const __r = __N.call(__h_sparse_resize_and_clear_, handleOf(self), size, sparse_dim, dense_dim);
   return self;
 }
 let __h_sparse_resize_and_clear = -1;
 /** `aten::sparse_resize_and_clear(Tensor self, int[] size, int sparse_dim, int dense_dim) -> Tensor` */
 export function sparse_resize_and_clear(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor {
   if (__h_sparse_resize_and_clear < 0) __h_sparse_resize_and_clear = __N.opHandle('aten::sparse_resize_and_clear', '');
-  const __r = __N.call(__h_sparse_resize_and_clear, self.h, size, sparse_dim, dense_dim);
+  const __r = __N.call(__h_sparse_resize_and_clear, handleOf(self), size, sparse_dim, dense_dim);
   return wrap(__r);
 }
 let __h_sparse_resize = -1;
 /** `aten::sparse_resize(Tensor self, int[] size, int sparse_dim, int dense_dim) -> Tensor` */
 export function sparse_resize(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor {
   if (__h_sparse_resize < 0) __h_sparse_resize = __N.opHandle('aten::sparse_resize', '');
-  const __r = __N.call(__h_sparse_resize, self.h, size, sparse_dim, dense_dim);
+  const __r = __N.call(__h_sparse_resize, handleOf(self), size, sparse_dim, dense_dim);
   return wrap(__r);
 }
 let __h_sparse_sampled_addmm = -1;
 /** `aten::sparse_sampled_addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function sparse_sampled_addmm(self: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_sparse_sampled_addmm < 0) __h_sparse_sampled_addmm = __N.opHandle('aten::sparse_sampled_addmm', '');
-  const __r = __N.call(__h_sparse_sampled_addmm, self.h, mat1.h, mat2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_sparse_sampled_addmm, handleOf(self), handleOf(mat1), handleOf(mat2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_special_airy_ai = -1;
 /** `aten::special_airy_ai(Tensor x) -> Tensor` */
 export function special_airy_ai(x: Tensor): Tensor {
   if (__h_special_airy_ai < 0) __h_special_airy_ai = __N.opHandle('aten::special_airy_ai', '');
-  const __r = __N.call(__h_special_airy_ai, x.h);
+  const __r = __N.call(__h_special_airy_ai, handleOf(x));
   return wrap(__r);
 }
 let __h_special_bessel_j0 = -1;
 /** `aten::special_bessel_j0(Tensor self) -> Tensor` */
 export function special_bessel_j0(self: Tensor): Tensor {
   if (__h_special_bessel_j0 < 0) __h_special_bessel_j0 = __N.opHandle('aten::special_bessel_j0', '');
-  const __r = __N.call(__h_special_bessel_j0, self.h);
+  const __r = __N.call(__h_special_bessel_j0, handleOf(self));
   return wrap(__r);
 }
 let __h_special_bessel_j1 = -1;
 /** `aten::special_bessel_j1(Tensor self) -> Tensor` */
 export function special_bessel_j1(self: Tensor): Tensor {
   if (__h_special_bessel_j1 < 0) __h_special_bessel_j1 = __N.opHandle('aten::special_bessel_j1', '');
-  const __r = __N.call(__h_special_bessel_j1, self.h);
+  const __r = __N.call(__h_special_bessel_j1, handleOf(self));
   return wrap(__r);
 }
 let __h_special_bessel_y0 = -1;
 /** `aten::special_bessel_y0(Tensor self) -> Tensor` */
 export function special_bessel_y0(self: Tensor): Tensor {
   if (__h_special_bessel_y0 < 0) __h_special_bessel_y0 = __N.opHandle('aten::special_bessel_y0', '');
-  const __r = __N.call(__h_special_bessel_y0, self.h);
+  const __r = __N.call(__h_special_bessel_y0, handleOf(self));
   return wrap(__r);
 }
 let __h_special_bessel_y1 = -1;
 /** `aten::special_bessel_y1(Tensor self) -> Tensor` */
 export function special_bessel_y1(self: Tensor): Tensor {
   if (__h_special_bessel_y1 < 0) __h_special_bessel_y1 = __N.opHandle('aten::special_bessel_y1', '');
-  const __r = __N.call(__h_special_bessel_y1, self.h);
+  const __r = __N.call(__h_special_bessel_y1, handleOf(self));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_t = -1;
 /** `aten::special_chebyshev_polynomial_t(Tensor x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_t(x: Tensor, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_t < 0) __h_special_chebyshev_polynomial_t = __N.opHandle('aten::special_chebyshev_polynomial_t', '');
-  const __r = __N.call(__h_special_chebyshev_polynomial_t, x.h, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_t, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_t$n_scalar = -1;
 /** `aten::special_chebyshev_polynomial_t.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_chebyshev_polynomial_t$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_chebyshev_polynomial_t$n_scalar < 0) __h_special_chebyshev_polynomial_t$n_scalar = __N.opHandle('aten::special_chebyshev_polynomial_t', 'n_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_t$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_chebyshev_polynomial_t$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_t$x_scalar = -1;
 /** `aten::special_chebyshev_polynomial_t.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_t$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_t$x_scalar < 0) __h_special_chebyshev_polynomial_t$x_scalar = __N.opHandle('aten::special_chebyshev_polynomial_t', 'x_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_t$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_t$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_u = -1;
 /** `aten::special_chebyshev_polynomial_u(Tensor x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_u(x: Tensor, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_u < 0) __h_special_chebyshev_polynomial_u = __N.opHandle('aten::special_chebyshev_polynomial_u', '');
-  const __r = __N.call(__h_special_chebyshev_polynomial_u, x.h, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_u, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_u$n_scalar = -1;
 /** `aten::special_chebyshev_polynomial_u.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_chebyshev_polynomial_u$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_chebyshev_polynomial_u$n_scalar < 0) __h_special_chebyshev_polynomial_u$n_scalar = __N.opHandle('aten::special_chebyshev_polynomial_u', 'n_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_u$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_chebyshev_polynomial_u$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_u$x_scalar = -1;
 /** `aten::special_chebyshev_polynomial_u.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_u$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_u$x_scalar < 0) __h_special_chebyshev_polynomial_u$x_scalar = __N.opHandle('aten::special_chebyshev_polynomial_u', 'x_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_u$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_u$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_v = -1;
 /** `aten::special_chebyshev_polynomial_v(Tensor x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_v(x: Tensor, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_v < 0) __h_special_chebyshev_polynomial_v = __N.opHandle('aten::special_chebyshev_polynomial_v', '');
-  const __r = __N.call(__h_special_chebyshev_polynomial_v, x.h, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_v, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_v$n_scalar = -1;
 /** `aten::special_chebyshev_polynomial_v.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_chebyshev_polynomial_v$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_chebyshev_polynomial_v$n_scalar < 0) __h_special_chebyshev_polynomial_v$n_scalar = __N.opHandle('aten::special_chebyshev_polynomial_v', 'n_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_v$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_chebyshev_polynomial_v$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_v$x_scalar = -1;
 /** `aten::special_chebyshev_polynomial_v.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_v$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_v$x_scalar < 0) __h_special_chebyshev_polynomial_v$x_scalar = __N.opHandle('aten::special_chebyshev_polynomial_v', 'x_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_v$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_v$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_w = -1;
 /** `aten::special_chebyshev_polynomial_w(Tensor x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_w(x: Tensor, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_w < 0) __h_special_chebyshev_polynomial_w = __N.opHandle('aten::special_chebyshev_polynomial_w', '');
-  const __r = __N.call(__h_special_chebyshev_polynomial_w, x.h, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_w, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_w$n_scalar = -1;
 /** `aten::special_chebyshev_polynomial_w.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_chebyshev_polynomial_w$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_chebyshev_polynomial_w$n_scalar < 0) __h_special_chebyshev_polynomial_w$n_scalar = __N.opHandle('aten::special_chebyshev_polynomial_w', 'n_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_w$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_chebyshev_polynomial_w$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_chebyshev_polynomial_w$x_scalar = -1;
 /** `aten::special_chebyshev_polynomial_w.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_chebyshev_polynomial_w$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_chebyshev_polynomial_w$x_scalar < 0) __h_special_chebyshev_polynomial_w$x_scalar = __N.opHandle('aten::special_chebyshev_polynomial_w', 'x_scalar');
-  const __r = __N.call(__h_special_chebyshev_polynomial_w$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_chebyshev_polynomial_w$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_digamma = -1;
 /** `aten::special_digamma(Tensor self) -> Tensor` */
 export function special_digamma(self: Tensor): Tensor {
   if (__h_special_digamma < 0) __h_special_digamma = __N.opHandle('aten::special_digamma', '');
-  const __r = __N.call(__h_special_digamma, self.h);
+  const __r = __N.call(__h_special_digamma, handleOf(self));
   return wrap(__r);
 }
 let __h_special_entr = -1;
 /** `aten::special_entr(Tensor self) -> Tensor` */
 export function special_entr(self: Tensor): Tensor {
   if (__h_special_entr < 0) __h_special_entr = __N.opHandle('aten::special_entr', '');
-  const __r = __N.call(__h_special_entr, self.h);
+  const __r = __N.call(__h_special_entr, handleOf(self));
   return wrap(__r);
 }
 let __h_special_erf = -1;
 /** `aten::special_erf(Tensor self) -> Tensor` */
 export function special_erf(self: Tensor): Tensor {
   if (__h_special_erf < 0) __h_special_erf = __N.opHandle('aten::special_erf', '');
-  const __r = __N.call(__h_special_erf, self.h);
+  const __r = __N.call(__h_special_erf, handleOf(self));
   return wrap(__r);
 }
 let __h_special_erfc = -1;
 /** `aten::special_erfc(Tensor self) -> Tensor` */
 export function special_erfc(self: Tensor): Tensor {
   if (__h_special_erfc < 0) __h_special_erfc = __N.opHandle('aten::special_erfc', '');
-  const __r = __N.call(__h_special_erfc, self.h);
+  const __r = __N.call(__h_special_erfc, handleOf(self));
   return wrap(__r);
 }
 let __h_special_erfcx = -1;
 /** `aten::special_erfcx(Tensor self) -> Tensor` */
 export function special_erfcx(self: Tensor): Tensor {
   if (__h_special_erfcx < 0) __h_special_erfcx = __N.opHandle('aten::special_erfcx', '');
-  const __r = __N.call(__h_special_erfcx, self.h);
+  const __r = __N.call(__h_special_erfcx, handleOf(self));
   return wrap(__r);
 }
 let __h_special_erfinv = -1;
 /** `aten::special_erfinv(Tensor self) -> Tensor` */
 export function special_erfinv(self: Tensor): Tensor {
   if (__h_special_erfinv < 0) __h_special_erfinv = __N.opHandle('aten::special_erfinv', '');
-  const __r = __N.call(__h_special_erfinv, self.h);
+  const __r = __N.call(__h_special_erfinv, handleOf(self));
   return wrap(__r);
 }
 let __h_special_exp2 = -1;
 /** `aten::special_exp2(Tensor self) -> Tensor` */
 export function special_exp2(self: Tensor): Tensor {
   if (__h_special_exp2 < 0) __h_special_exp2 = __N.opHandle('aten::special_exp2', '');
-  const __r = __N.call(__h_special_exp2, self.h);
+  const __r = __N.call(__h_special_exp2, handleOf(self));
   return wrap(__r);
 }
 let __h_special_expit = -1;
 /** `aten::special_expit(Tensor self) -> Tensor` */
 export function special_expit(self: Tensor): Tensor {
   if (__h_special_expit < 0) __h_special_expit = __N.opHandle('aten::special_expit', '');
-  const __r = __N.call(__h_special_expit, self.h);
+  const __r = __N.call(__h_special_expit, handleOf(self));
   return wrap(__r);
 }
 let __h_special_expm1 = -1;
 /** `aten::special_expm1(Tensor self) -> Tensor` */
 export function special_expm1(self: Tensor): Tensor {
   if (__h_special_expm1 < 0) __h_special_expm1 = __N.opHandle('aten::special_expm1', '');
-  const __r = __N.call(__h_special_expm1, self.h);
+  const __r = __N.call(__h_special_expm1, handleOf(self));
   return wrap(__r);
 }
 let __h_special_gammainc = -1;
 /** `aten::special_gammainc(Tensor self, Tensor other) -> Tensor` */
 export function special_gammainc(self: Tensor, other: Tensor): Tensor {
   if (__h_special_gammainc < 0) __h_special_gammainc = __N.opHandle('aten::special_gammainc', '');
-  const __r = __N.call(__h_special_gammainc, self.h, other.h);
+  const __r = __N.call(__h_special_gammainc, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_special_gammaincc = -1;
 /** `aten::special_gammaincc(Tensor self, Tensor other) -> Tensor` */
 export function special_gammaincc(self: Tensor, other: Tensor): Tensor {
   if (__h_special_gammaincc < 0) __h_special_gammaincc = __N.opHandle('aten::special_gammaincc', '');
-  const __r = __N.call(__h_special_gammaincc, self.h, other.h);
+  const __r = __N.call(__h_special_gammaincc, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_special_gammaln = -1;
 /** `aten::special_gammaln(Tensor self) -> Tensor` */
 export function special_gammaln(self: Tensor): Tensor {
   if (__h_special_gammaln < 0) __h_special_gammaln = __N.opHandle('aten::special_gammaln', '');
-  const __r = __N.call(__h_special_gammaln, self.h);
+  const __r = __N.call(__h_special_gammaln, handleOf(self));
   return wrap(__r);
 }
 let __h_special_hermite_polynomial_h = -1;
 /** `aten::special_hermite_polynomial_h(Tensor x, Tensor n) -> Tensor` */
 export function special_hermite_polynomial_h(x: Tensor, n: Tensor): Tensor {
   if (__h_special_hermite_polynomial_h < 0) __h_special_hermite_polynomial_h = __N.opHandle('aten::special_hermite_polynomial_h', '');
-  const __r = __N.call(__h_special_hermite_polynomial_h, x.h, n.h);
+  const __r = __N.call(__h_special_hermite_polynomial_h, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_hermite_polynomial_h$n_scalar = -1;
 /** `aten::special_hermite_polynomial_h.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_hermite_polynomial_h$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_hermite_polynomial_h$n_scalar < 0) __h_special_hermite_polynomial_h$n_scalar = __N.opHandle('aten::special_hermite_polynomial_h', 'n_scalar');
-  const __r = __N.call(__h_special_hermite_polynomial_h$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_hermite_polynomial_h$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_hermite_polynomial_h$x_scalar = -1;
 /** `aten::special_hermite_polynomial_h.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_hermite_polynomial_h$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_hermite_polynomial_h$x_scalar < 0) __h_special_hermite_polynomial_h$x_scalar = __N.opHandle('aten::special_hermite_polynomial_h', 'x_scalar');
-  const __r = __N.call(__h_special_hermite_polynomial_h$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_hermite_polynomial_h$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_hermite_polynomial_he = -1;
 /** `aten::special_hermite_polynomial_he(Tensor x, Tensor n) -> Tensor` */
 export function special_hermite_polynomial_he(x: Tensor, n: Tensor): Tensor {
   if (__h_special_hermite_polynomial_he < 0) __h_special_hermite_polynomial_he = __N.opHandle('aten::special_hermite_polynomial_he', '');
-  const __r = __N.call(__h_special_hermite_polynomial_he, x.h, n.h);
+  const __r = __N.call(__h_special_hermite_polynomial_he, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_hermite_polynomial_he$n_scalar = -1;
 /** `aten::special_hermite_polynomial_he.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_hermite_polynomial_he$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_hermite_polynomial_he$n_scalar < 0) __h_special_hermite_polynomial_he$n_scalar = __N.opHandle('aten::special_hermite_polynomial_he', 'n_scalar');
-  const __r = __N.call(__h_special_hermite_polynomial_he$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_hermite_polynomial_he$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_hermite_polynomial_he$x_scalar = -1;
 /** `aten::special_hermite_polynomial_he.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_hermite_polynomial_he$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_hermite_polynomial_he$x_scalar < 0) __h_special_hermite_polynomial_he$x_scalar = __N.opHandle('aten::special_hermite_polynomial_he', 'x_scalar');
-  const __r = __N.call(__h_special_hermite_polynomial_he$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_hermite_polynomial_he$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_i0 = -1;
 /** `aten::special_i0(Tensor self) -> Tensor` */
 export function special_i0(self: Tensor): Tensor {
   if (__h_special_i0 < 0) __h_special_i0 = __N.opHandle('aten::special_i0', '');
-  const __r = __N.call(__h_special_i0, self.h);
+  const __r = __N.call(__h_special_i0, handleOf(self));
   return wrap(__r);
 }
 let __h_special_i0e = -1;
 /** `aten::special_i0e(Tensor self) -> Tensor` */
 export function special_i0e(self: Tensor): Tensor {
   if (__h_special_i0e < 0) __h_special_i0e = __N.opHandle('aten::special_i0e', '');
-  const __r = __N.call(__h_special_i0e, self.h);
+  const __r = __N.call(__h_special_i0e, handleOf(self));
   return wrap(__r);
 }
 let __h_special_i1 = -1;
 /** `aten::special_i1(Tensor self) -> Tensor` */
 export function special_i1(self: Tensor): Tensor {
   if (__h_special_i1 < 0) __h_special_i1 = __N.opHandle('aten::special_i1', '');
-  const __r = __N.call(__h_special_i1, self.h);
+  const __r = __N.call(__h_special_i1, handleOf(self));
   return wrap(__r);
 }
 let __h_special_i1e = -1;
 /** `aten::special_i1e(Tensor self) -> Tensor` */
 export function special_i1e(self: Tensor): Tensor {
   if (__h_special_i1e < 0) __h_special_i1e = __N.opHandle('aten::special_i1e', '');
-  const __r = __N.call(__h_special_i1e, self.h);
+  const __r = __N.call(__h_special_i1e, handleOf(self));
   return wrap(__r);
 }
 let __h_special_laguerre_polynomial_l = -1;
 /** `aten::special_laguerre_polynomial_l(Tensor x, Tensor n) -> Tensor` */
 export function special_laguerre_polynomial_l(x: Tensor, n: Tensor): Tensor {
   if (__h_special_laguerre_polynomial_l < 0) __h_special_laguerre_polynomial_l = __N.opHandle('aten::special_laguerre_polynomial_l', '');
-  const __r = __N.call(__h_special_laguerre_polynomial_l, x.h, n.h);
+  const __r = __N.call(__h_special_laguerre_polynomial_l, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_laguerre_polynomial_l$n_scalar = -1;
 /** `aten::special_laguerre_polynomial_l.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_laguerre_polynomial_l$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_laguerre_polynomial_l$n_scalar < 0) __h_special_laguerre_polynomial_l$n_scalar = __N.opHandle('aten::special_laguerre_polynomial_l', 'n_scalar');
-  const __r = __N.call(__h_special_laguerre_polynomial_l$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_laguerre_polynomial_l$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_laguerre_polynomial_l$x_scalar = -1;
 /** `aten::special_laguerre_polynomial_l.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_laguerre_polynomial_l$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_laguerre_polynomial_l$x_scalar < 0) __h_special_laguerre_polynomial_l$x_scalar = __N.opHandle('aten::special_laguerre_polynomial_l', 'x_scalar');
-  const __r = __N.call(__h_special_laguerre_polynomial_l$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_laguerre_polynomial_l$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_legendre_polynomial_p = -1;
 /** `aten::special_legendre_polynomial_p(Tensor x, Tensor n) -> Tensor` */
 export function special_legendre_polynomial_p(x: Tensor, n: Tensor): Tensor {
   if (__h_special_legendre_polynomial_p < 0) __h_special_legendre_polynomial_p = __N.opHandle('aten::special_legendre_polynomial_p', '');
-  const __r = __N.call(__h_special_legendre_polynomial_p, x.h, n.h);
+  const __r = __N.call(__h_special_legendre_polynomial_p, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_legendre_polynomial_p$n_scalar = -1;
 /** `aten::special_legendre_polynomial_p.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_legendre_polynomial_p$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_legendre_polynomial_p$n_scalar < 0) __h_special_legendre_polynomial_p$n_scalar = __N.opHandle('aten::special_legendre_polynomial_p', 'n_scalar');
-  const __r = __N.call(__h_special_legendre_polynomial_p$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_legendre_polynomial_p$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_legendre_polynomial_p$x_scalar = -1;
 /** `aten::special_legendre_polynomial_p.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_legendre_polynomial_p$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_legendre_polynomial_p$x_scalar < 0) __h_special_legendre_polynomial_p$x_scalar = __N.opHandle('aten::special_legendre_polynomial_p', 'x_scalar');
-  const __r = __N.call(__h_special_legendre_polynomial_p$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_legendre_polynomial_p$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_log_ndtr = -1;
 /** `aten::special_log_ndtr(Tensor self) -> Tensor` */
 export function special_log_ndtr(self: Tensor): Tensor {
   if (__h_special_log_ndtr < 0) __h_special_log_ndtr = __N.opHandle('aten::special_log_ndtr', '');
-  const __r = __N.call(__h_special_log_ndtr, self.h);
+  const __r = __N.call(__h_special_log_ndtr, handleOf(self));
   return wrap(__r);
 }
 let __h_special_log_softmax = -1;
 /** `aten::special_log_softmax(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor` */
 export function special_log_softmax(self: Tensor, dim: number, opts?: { dtype?: DType | null }): Tensor {
   if (__h_special_log_softmax < 0) __h_special_log_softmax = __N.opHandle('aten::special_log_softmax', '');
-  const __r = __N.call(__h_special_log_softmax, self.h, dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_special_log_softmax, handleOf(self), dim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_special_log1p = -1;
 /** `aten::special_log1p(Tensor self) -> Tensor` */
 export function special_log1p(self: Tensor): Tensor {
   if (__h_special_log1p < 0) __h_special_log1p = __N.opHandle('aten::special_log1p', '');
-  const __r = __N.call(__h_special_log1p, self.h);
+  const __r = __N.call(__h_special_log1p, handleOf(self));
   return wrap(__r);
 }
 let __h_special_logit = -1;
 /** `aten::special_logit(Tensor self, float? eps=None) -> Tensor` */
 export function special_logit(self: Tensor, eps?: number | null): Tensor {
   if (__h_special_logit < 0) __h_special_logit = __N.opHandle('aten::special_logit', '');
-  const __r = __N.call(__h_special_logit, self.h, eps);
+  const __r = __N.call(__h_special_logit, handleOf(self), eps);
   return wrap(__r);
 }
 let __h_special_logsumexp = -1;
 /** `aten::special_logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor` */
 export function special_logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean): Tensor {
   if (__h_special_logsumexp < 0) __h_special_logsumexp = __N.opHandle('aten::special_logsumexp', '');
-  const __r = __N.call(__h_special_logsumexp, self.h, dim, keepdim);
+  const __r = __N.call(__h_special_logsumexp, handleOf(self), dim, keepdim);
   return wrap(__r);
 }
 let __h_special_modified_bessel_i0 = -1;
 /** `aten::special_modified_bessel_i0(Tensor self) -> Tensor` */
 export function special_modified_bessel_i0(self: Tensor): Tensor {
   if (__h_special_modified_bessel_i0 < 0) __h_special_modified_bessel_i0 = __N.opHandle('aten::special_modified_bessel_i0', '');
-  const __r = __N.call(__h_special_modified_bessel_i0, self.h);
+  const __r = __N.call(__h_special_modified_bessel_i0, handleOf(self));
   return wrap(__r);
 }
 let __h_special_modified_bessel_i1 = -1;
 /** `aten::special_modified_bessel_i1(Tensor self) -> Tensor` */
 export function special_modified_bessel_i1(self: Tensor): Tensor {
   if (__h_special_modified_bessel_i1 < 0) __h_special_modified_bessel_i1 = __N.opHandle('aten::special_modified_bessel_i1', '');
-  const __r = __N.call(__h_special_modified_bessel_i1, self.h);
+  const __r = __N.call(__h_special_modified_bessel_i1, handleOf(self));
   return wrap(__r);
 }
 let __h_special_modified_bessel_k0 = -1;
 /** `aten::special_modified_bessel_k0(Tensor self) -> Tensor` */
 export function special_modified_bessel_k0(self: Tensor): Tensor {
   if (__h_special_modified_bessel_k0 < 0) __h_special_modified_bessel_k0 = __N.opHandle('aten::special_modified_bessel_k0', '');
-  const __r = __N.call(__h_special_modified_bessel_k0, self.h);
+  const __r = __N.call(__h_special_modified_bessel_k0, handleOf(self));
   return wrap(__r);
 }
 let __h_special_modified_bessel_k1 = -1;
 /** `aten::special_modified_bessel_k1(Tensor self) -> Tensor` */
 export function special_modified_bessel_k1(self: Tensor): Tensor {
   if (__h_special_modified_bessel_k1 < 0) __h_special_modified_bessel_k1 = __N.opHandle('aten::special_modified_bessel_k1', '');
-  const __r = __N.call(__h_special_modified_bessel_k1, self.h);
+  const __r = __N.call(__h_special_modified_bessel_k1, handleOf(self));
   return wrap(__r);
 }
 let __h_special_multigammaln = -1;
 /** `aten::special_multigammaln(Tensor self, int p) -> Tensor` */
 export function special_multigammaln(self: Tensor, p: number): Tensor {
   if (__h_special_multigammaln < 0) __h_special_multigammaln = __N.opHandle('aten::special_multigammaln', '');
-  const __r = __N.call(__h_special_multigammaln, self.h, p);
+  const __r = __N.call(__h_special_multigammaln, handleOf(self), p);
   return wrap(__r);
 }
 let __h_special_ndtr = -1;
 /** `aten::special_ndtr(Tensor self) -> Tensor` */
 export function special_ndtr(self: Tensor): Tensor {
   if (__h_special_ndtr < 0) __h_special_ndtr = __N.opHandle('aten::special_ndtr', '');
-  const __r = __N.call(__h_special_ndtr, self.h);
+  const __r = __N.call(__h_special_ndtr, handleOf(self));
   return wrap(__r);
 }
 let __h_special_ndtri = -1;
 /** `aten::special_ndtri(Tensor self) -> Tensor` */
 export function special_ndtri(self: Tensor): Tensor {
   if (__h_special_ndtri < 0) __h_special_ndtri = __N.opHandle('aten::special_ndtri', '');
-  const __r = __N.call(__h_special_ndtri, self.h);
+  const __r = __N.call(__h_special_ndtri, handleOf(self));
   return wrap(__r);
 }
 let __h_special_polygamma = -1;
 /** `aten::special_polygamma(int n, Tensor self) -> Tensor` */
 export function special_polygamma(n: number, self: Tensor): Tensor {
   if (__h_special_polygamma < 0) __h_special_polygamma = __N.opHandle('aten::special_polygamma', '');
-  const __r = __N.call(__h_special_polygamma, n, self.h);
+  const __r = __N.call(__h_special_polygamma, n, handleOf(self));
   return wrap(__r);
 }
 let __h_special_psi = -1;
 /** `aten::special_psi(Tensor self) -> Tensor` */
 export function special_psi(self: Tensor): Tensor {
   if (__h_special_psi < 0) __h_special_psi = __N.opHandle('aten::special_psi', '');
-  const __r = __N.call(__h_special_psi, self.h);
+  const __r = __N.call(__h_special_psi, handleOf(self));
   return wrap(__r);
 }
 let __h_special_round = -1;
 /** `aten::special_round(Tensor self, *, int decimals=0) -> Tensor` */
 export function special_round(self: Tensor, opts?: { decimals?: number }): Tensor {
   if (__h_special_round < 0) __h_special_round = __N.opHandle('aten::special_round', '');
-  const __r = __N.call(__h_special_round, self.h, opts?.decimals);
+  const __r = __N.call(__h_special_round, handleOf(self), opts?.decimals);
   return wrap(__r);
 }
 let __h_special_scaled_modified_bessel_k0 = -1;
 /** `aten::special_scaled_modified_bessel_k0(Tensor x) -> Tensor` */
 export function special_scaled_modified_bessel_k0(x: Tensor): Tensor {
   if (__h_special_scaled_modified_bessel_k0 < 0) __h_special_scaled_modified_bessel_k0 = __N.opHandle('aten::special_scaled_modified_bessel_k0', '');
-  const __r = __N.call(__h_special_scaled_modified_bessel_k0, x.h);
+  const __r = __N.call(__h_special_scaled_modified_bessel_k0, handleOf(x));
   return wrap(__r);
 }
 let __h_special_scaled_modified_bessel_k1 = -1;
 /** `aten::special_scaled_modified_bessel_k1(Tensor x) -> Tensor` */
 export function special_scaled_modified_bessel_k1(x: Tensor): Tensor {
   if (__h_special_scaled_modified_bessel_k1 < 0) __h_special_scaled_modified_bessel_k1 = __N.opHandle('aten::special_scaled_modified_bessel_k1', '');
-  const __r = __N.call(__h_special_scaled_modified_bessel_k1, x.h);
+  const __r = __N.call(__h_special_scaled_modified_bessel_k1, handleOf(x));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_t = -1;
 /** `aten::special_shifted_chebyshev_polynomial_t(Tensor x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_t(x: Tensor, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_t < 0) __h_special_shifted_chebyshev_polynomial_t = __N.opHandle('aten::special_shifted_chebyshev_polynomial_t', '');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_t, x.h, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_t, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_t$n_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_t.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_t$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_t$n_scalar < 0) __h_special_shifted_chebyshev_polynomial_t$n_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_t', 'n_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_t$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_t$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_t$x_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_t.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_t$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_t$x_scalar < 0) __h_special_shifted_chebyshev_polynomial_t$x_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_t', 'x_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_t$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_t$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_u = -1;
 /** `aten::special_shifted_chebyshev_polynomial_u(Tensor x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_u(x: Tensor, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_u < 0) __h_special_shifted_chebyshev_polynomial_u = __N.opHandle('aten::special_shifted_chebyshev_polynomial_u', '');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_u, x.h, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_u, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_u$n_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_u.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_u$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_u$n_scalar < 0) __h_special_shifted_chebyshev_polynomial_u$n_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_u', 'n_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_u$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_u$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_u$x_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_u.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_u$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_u$x_scalar < 0) __h_special_shifted_chebyshev_polynomial_u$x_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_u', 'x_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_u$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_u$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_v = -1;
 /** `aten::special_shifted_chebyshev_polynomial_v(Tensor x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_v(x: Tensor, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_v < 0) __h_special_shifted_chebyshev_polynomial_v = __N.opHandle('aten::special_shifted_chebyshev_polynomial_v', '');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_v, x.h, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_v, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_v$n_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_v.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_v$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_v$n_scalar < 0) __h_special_shifted_chebyshev_polynomial_v$n_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_v', 'n_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_v$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_v$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_v$x_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_v.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_v$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_v$x_scalar < 0) __h_special_shifted_chebyshev_polynomial_v$x_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_v', 'x_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_v$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_v$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_w = -1;
 /** `aten::special_shifted_chebyshev_polynomial_w(Tensor x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_w(x: Tensor, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_w < 0) __h_special_shifted_chebyshev_polynomial_w = __N.opHandle('aten::special_shifted_chebyshev_polynomial_w', '');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_w, x.h, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_w, handleOf(x), handleOf(n));
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_w$n_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_w.n_scalar(Tensor x, Scalar n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_w$n_scalar(x: Tensor, n: number | boolean): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_w$n_scalar < 0) __h_special_shifted_chebyshev_polynomial_w$n_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_w', 'n_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_w$n_scalar, x.h, n);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_w$n_scalar, handleOf(x), n);
   return wrap(__r);
 }
 let __h_special_shifted_chebyshev_polynomial_w$x_scalar = -1;
 /** `aten::special_shifted_chebyshev_polynomial_w.x_scalar(Scalar x, Tensor n) -> Tensor` */
 export function special_shifted_chebyshev_polynomial_w$x_scalar(x: number | boolean, n: Tensor): Tensor {
   if (__h_special_shifted_chebyshev_polynomial_w$x_scalar < 0) __h_special_shifted_chebyshev_polynomial_w$x_scalar = __N.opHandle('aten::special_shifted_chebyshev_polynomial_w', 'x_scalar');
-  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_w$x_scalar, x, n.h);
+  const __r = __N.call(__h_special_shifted_chebyshev_polynomial_w$x_scalar, x, handleOf(n));
   return wrap(__r);
 }
 let __h_special_sinc = -1;
 /** `aten::special_sinc(Tensor self) -> Tensor` */
 export function special_sinc(self: Tensor): Tensor {
   if (__h_special_sinc < 0) __h_special_sinc = __N.opHandle('aten::special_sinc', '');
-  const __r = __N.call(__h_special_sinc, self.h);
+  const __r = __N.call(__h_special_sinc, handleOf(self));
   return wrap(__r);
 }
 let __h_special_softmax = -1;
 /** `aten::special_softmax(Tensor self, int dim, ScalarType? dtype=None) -> Tensor` */
 export function special_softmax(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   if (__h_special_softmax < 0) __h_special_softmax = __N.opHandle('aten::special_softmax', '');
-  const __r = __N.call(__h_special_softmax, self.h, dim, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h_special_softmax, handleOf(self), dim, (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h_special_spherical_bessel_j0 = -1;
 /** `aten::special_spherical_bessel_j0(Tensor x) -> Tensor` */
 export function special_spherical_bessel_j0(x: Tensor): Tensor {
   if (__h_special_spherical_bessel_j0 < 0) __h_special_spherical_bessel_j0 = __N.opHandle('aten::special_spherical_bessel_j0', '');
-  const __r = __N.call(__h_special_spherical_bessel_j0, x.h);
+  const __r = __N.call(__h_special_spherical_bessel_j0, handleOf(x));
   return wrap(__r);
 }
 let __h_special_xlog1py = -1;
 /** `aten::special_xlog1py(Tensor self, Tensor other) -> Tensor` */
 export function special_xlog1py(self: Tensor, other: Tensor): Tensor {
   if (__h_special_xlog1py < 0) __h_special_xlog1py = __N.opHandle('aten::special_xlog1py', '');
-  const __r = __N.call(__h_special_xlog1py, self.h, other.h);
+  const __r = __N.call(__h_special_xlog1py, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_special_xlog1py$other_scalar = -1;
 /** `aten::special_xlog1py.other_scalar(Tensor self, Scalar other) -> Tensor` */
 export function special_xlog1py$other_scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_special_xlog1py$other_scalar < 0) __h_special_xlog1py$other_scalar = __N.opHandle('aten::special_xlog1py', 'other_scalar');
-  const __r = __N.call(__h_special_xlog1py$other_scalar, self.h, other);
+  const __r = __N.call(__h_special_xlog1py$other_scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_special_xlog1py$self_scalar = -1;
 /** `aten::special_xlog1py.self_scalar(Scalar self, Tensor other) -> Tensor` */
 export function special_xlog1py$self_scalar(self: number | boolean, other: Tensor): Tensor {
   if (__h_special_xlog1py$self_scalar < 0) __h_special_xlog1py$self_scalar = __N.opHandle('aten::special_xlog1py', 'self_scalar');
-  const __r = __N.call(__h_special_xlog1py$self_scalar, self, other.h);
+  const __r = __N.call(__h_special_xlog1py$self_scalar, self, handleOf(other));
   return wrap(__r);
 }
 let __h_special_xlogy = -1;
 /** `aten::special_xlogy(Tensor self, Tensor other) -> Tensor` */
 export function special_xlogy(self: Tensor, other: Tensor): Tensor {
   if (__h_special_xlogy < 0) __h_special_xlogy = __N.opHandle('aten::special_xlogy', '');
-  const __r = __N.call(__h_special_xlogy, self.h, other.h);
+  const __r = __N.call(__h_special_xlogy, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_special_xlogy$other_scalar = -1;
 /** `aten::special_xlogy.other_scalar(Tensor self, Scalar other) -> Tensor` */
 export function special_xlogy$other_scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_special_xlogy$other_scalar < 0) __h_special_xlogy$other_scalar = __N.opHandle('aten::special_xlogy', 'other_scalar');
-  const __r = __N.call(__h_special_xlogy$other_scalar, self.h, other);
+  const __r = __N.call(__h_special_xlogy$other_scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_special_xlogy$self_scalar = -1;
 /** `aten::special_xlogy.self_scalar(Scalar self, Tensor other) -> Tensor` */
 export function special_xlogy$self_scalar(self: number | boolean, other: Tensor): Tensor {
   if (__h_special_xlogy$self_scalar < 0) __h_special_xlogy$self_scalar = __N.opHandle('aten::special_xlogy', 'self_scalar');
-  const __r = __N.call(__h_special_xlogy$self_scalar, self, other.h);
+  const __r = __N.call(__h_special_xlogy$self_scalar, self, handleOf(other));
   return wrap(__r);
 }
 let __h_special_zeta = -1;
 /** `aten::special_zeta(Tensor self, Tensor other) -> Tensor` */
 export function special_zeta(self: Tensor, other: Tensor): Tensor {
   if (__h_special_zeta < 0) __h_special_zeta = __N.opHandle('aten::special_zeta', '');
-  const __r = __N.call(__h_special_zeta, self.h, other.h);
+  const __r = __N.call(__h_special_zeta, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_special_zeta$other_scalar = -1;
 /** `aten::special_zeta.other_scalar(Tensor self, Scalar other) -> Tensor` */
 export function special_zeta$other_scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_special_zeta$other_scalar < 0) __h_special_zeta$other_scalar = __N.opHandle('aten::special_zeta', 'other_scalar');
-  const __r = __N.call(__h_special_zeta$other_scalar, self.h, other);
+  const __r = __N.call(__h_special_zeta$other_scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_special_zeta$self_scalar = -1;
 /** `aten::special_zeta.self_scalar(Scalar self, Tensor other) -> Tensor` */
 export function special_zeta$self_scalar(self: number | boolean, other: Tensor): Tensor {
   if (__h_special_zeta$self_scalar < 0) __h_special_zeta$self_scalar = __N.opHandle('aten::special_zeta', 'self_scalar');
-  const __r = __N.call(__h_special_zeta$self_scalar, self, other.h);
+  const __r = __N.call(__h_special_zeta$self_scalar, self, handleOf(other));
   return wrap(__r);
 }
 let __h_split_copy$Tensor = -1;
 /** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
 export function split_copy$Tensor(self: Tensor, split_size: number, dim?: number): Tensor[] {
   if (__h_split_copy$Tensor < 0) __h_split_copy$Tensor = __N.opHandle('aten::split_copy', 'Tensor');
-  const __r = __N.call(__h_split_copy$Tensor, self.h, split_size, dim);
+  const __r = __N.call(__h_split_copy$Tensor, handleOf(self), split_size, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_split_with_sizes_copy = -1;
 /** `aten::split_with_sizes_copy(Tensor self, int[] split_sizes, int dim=0) -> Tensor[]` */
 export function split_with_sizes_copy(self: Tensor, split_sizes: number | number[], dim?: number): Tensor[] {
   if (__h_split_with_sizes_copy < 0) __h_split_with_sizes_copy = __N.opHandle('aten::split_with_sizes_copy', '');
-  const __r = __N.call(__h_split_with_sizes_copy, self.h, split_sizes, dim);
+  const __r = __N.call(__h_split_with_sizes_copy, handleOf(self), split_sizes, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_split_with_sizes = -1;
 /** `aten::split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]` */
 export function split_with_sizes(self: Tensor, split_sizes: number | number[], dim?: number): Tensor[] {
   if (__h_split_with_sizes < 0) __h_split_with_sizes = __N.opHandle('aten::split_with_sizes', '');
-  const __r = __N.call(__h_split_with_sizes, self.h, split_sizes, dim);
+  const __r = __N.call(__h_split_with_sizes, handleOf(self), split_sizes, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_split$sizes = -1;
 /** `aten::split.sizes(Tensor(a -> *) self, int[] split_size, int dim=0) -> Tensor(a)[]` */
 export function split$sizes(self: Tensor, split_size: number | number[], dim?: number): Tensor[] {
   if (__h_split$sizes < 0) __h_split$sizes = __N.opHandle('aten::split', 'sizes');
-  const __r = __N.call(__h_split$sizes, self.h, split_size, dim);
+  const __r = __N.call(__h_split$sizes, handleOf(self), split_size, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_split$Tensor = -1;
 /** `aten::split.Tensor(Tensor(a -> *) self, int split_size, int dim=0) -> Tensor(a)[]` */
 export function split$Tensor(self: Tensor, split_size: number, dim?: number): Tensor[] {
   if (__h_split$Tensor < 0) __h_split$Tensor = __N.opHandle('aten::split', 'Tensor');
-  const __r = __N.call(__h_split$Tensor, self.h, split_size, dim);
+  const __r = __N.call(__h_split$Tensor, handleOf(self), split_size, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_sqrt_ = -1;
 /** `aten::sqrt_(Tensor(a!) self) -> Tensor(a!)` */
 export function sqrt_(self: Tensor): Tensor {
   if (__h_sqrt_ < 0) __h_sqrt_ = __N.opHandle('aten::sqrt_', '');
-  const __r = __N.call(__h_sqrt_, self.h);
+  const __r = __N.call(__h_sqrt_, handleOf(self));
   return self;
 }
 let __h_sqrt = -1;
 /** `aten::sqrt(Tensor self) -> Tensor` */
 export function sqrt(self: Tensor): Tensor {
   if (__h_sqrt < 0) __h_sqrt = __N.opHandle('aten::sqrt', '');
-  const __r = __N.call(__h_sqrt, self.h);
+  const __r = __N.call(__h_sqrt, handleOf(self));
   return wrap(__r);
 }
 let __h_square_ = -1;
 /** `aten::square_(Tensor(a!) self) -> Tensor(a!)` */
 export function square_(self: Tensor): Tensor {
   if (__h_square_ < 0) __h_square_ = __N.opHandle('aten::square_', '');
-  const __r = __N.call(__h_square_, self.h);
+  const __r = __N.call(__h_square_, handleOf(self));
   return self;
 }
 let __h_square = -1;
 /** `aten::square(Tensor self) -> Tensor` */
 export function square(self: Tensor): Tensor {
   if (__h_square < 0) __h_square = __N.opHandle('aten::square', '');
-  const __r = __N.call(__h_square, self.h);
+  const __r = __N.call(__h_square, handleOf(self));
   return wrap(__r);
 }
 let __h_squeeze_ = -1;
 /** `aten::squeeze_(Tensor(a!) self) -> Tensor(a!)` */
 export function squeeze_(self: Tensor): Tensor {
   if (__h_squeeze_ < 0) __h_squeeze_ = __N.opHandle('aten::squeeze_', '');
-  const __r = __N.call(__h_squeeze_, self.h);
+  const __r = __N.call(__h_squeeze_, handleOf(self));
   return self;
 }
 let __h_squeeze_$dim = -1;
 /** `aten::squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!)` */
 export function squeeze_$dim(self: Tensor, dim: number): Tensor {
   if (__h_squeeze_$dim < 0) __h_squeeze_$dim = __N.opHandle('aten::squeeze_', 'dim');
-  const __r = __N.call(__h_squeeze_$dim, self.h, dim);
+  const __r = __N.call(__h_squeeze_$dim, handleOf(self), dim);
   return self;
 }
 let __h_squeeze_$dimname = -1;
 /** `aten::squeeze_.dimname(Tensor(a!) self, str dim) -> Tensor(a!)` */
 export function squeeze_$dimname(self: Tensor, dim: string): Tensor {
   if (__h_squeeze_$dimname < 0) __h_squeeze_$dimname = __N.opHandle('aten::squeeze_', 'dimname');
-  const __r = __N.call(__h_squeeze_$dimname, self.h, dim);
+  const __r = __N.call(__h_squeeze_$dimname, handleOf(self), dim);
   return self;
 }
 let __h_squeeze_copy = -1;
 /** `aten::squeeze_copy(Tensor self) -> Tensor` */
 export function squeeze_copy(self: Tensor): Tensor {
   if (__h_squeeze_copy < 0) __h_squeeze_copy = __N.opHandle('aten::squeeze_copy', '');
-  const __r = __N.call(__h_squeeze_copy, self.h);
+  const __r = __N.call(__h_squeeze_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_squeeze_copy$dim = -1;
 /** `aten::squeeze_copy.dim(Tensor self, int dim) -> Tensor` */
 export function squeeze_copy$dim(self: Tensor, dim: number): Tensor {
   if (__h_squeeze_copy$dim < 0) __h_squeeze_copy$dim = __N.opHandle('aten::squeeze_copy', 'dim');
-  const __r = __N.call(__h_squeeze_copy$dim, self.h, dim);
+  const __r = __N.call(__h_squeeze_copy$dim, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_squeeze = -1;
 /** `aten::squeeze(Tensor(a) self) -> Tensor(a)` */
 export function squeeze(self: Tensor): Tensor {
   if (__h_squeeze < 0) __h_squeeze = __N.opHandle('aten::squeeze', '');
-  const __r = __N.call(__h_squeeze, self.h);
+  const __r = __N.call(__h_squeeze, handleOf(self));
   return wrap(__r);
 }
 let __h_squeeze$dim = -1;
 /** `aten::squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)` */
 export function squeeze$dim(self: Tensor, dim: number): Tensor {
   if (__h_squeeze$dim < 0) __h_squeeze$dim = __N.opHandle('aten::squeeze', 'dim');
-  const __r = __N.call(__h_squeeze$dim, self.h, dim);
+  const __r = __N.call(__h_squeeze$dim, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_squeeze$dimname = -1;
 /** `aten::squeeze.dimname(Tensor(a) self, str dim) -> Tensor(a)` */
 export function squeeze$dimname(self: Tensor, dim: string): Tensor {
   if (__h_squeeze$dimname < 0) __h_squeeze$dimname = __N.opHandle('aten::squeeze', 'dimname');
-  const __r = __N.call(__h_squeeze$dimname, self.h, dim);
+  const __r = __N.call(__h_squeeze$dimname, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_sspaddmm = -1;
 /** `aten::sspaddmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor` */
 export function sspaddmm(self: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number | boolean; alpha?: number | boolean }): Tensor {
   if (__h_sspaddmm < 0) __h_sspaddmm = __N.opHandle('aten::sspaddmm', '');
-  const __r = __N.call(__h_sspaddmm, self.h, mat1.h, mat2.h, opts?.beta, opts?.alpha);
+  const __r = __N.call(__h_sspaddmm, handleOf(self), handleOf(mat1), handleOf(mat2), opts?.beta, opts?.alpha);
   return wrap(__r);
 }
 let __h_stack = -1;
@@ -11281,503 +11281,503 @@ let __h_std_mean = -1;
 /** `aten::std_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)` */
 export function std_mean(self: Tensor, unbiased?: boolean): [Tensor, Tensor] {
   if (__h_std_mean < 0) __h_std_mean = __N.opHandle('aten::std_mean', '');
-  const __r = __N.call(__h_std_mean, self.h, unbiased) as unknown[];
+  const __r = __N.call(__h_std_mean, handleOf(self), unbiased) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_std_mean$correction = -1;
 /** `aten::std_mean.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor)` */
 export function std_mean$correction(self: Tensor, dim?: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): [Tensor, Tensor] {
   if (__h_std_mean$correction < 0) __h_std_mean$correction = __N.opHandle('aten::std_mean', 'correction');
-  const __r = __N.call(__h_std_mean$correction, self.h, dim, opts?.correction, opts?.keepdim) as unknown[];
+  const __r = __N.call(__h_std_mean$correction, handleOf(self), dim, opts?.correction, opts?.keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_std_mean$dim = -1;
 /** `aten::std_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)` */
 export function std_mean$dim(self: Tensor, dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_std_mean$dim < 0) __h_std_mean$dim = __N.opHandle('aten::std_mean', 'dim');
-  const __r = __N.call(__h_std_mean$dim, self.h, dim, unbiased, keepdim) as unknown[];
+  const __r = __N.call(__h_std_mean$dim, handleOf(self), dim, unbiased, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_std = -1;
 /** `aten::std(Tensor self, bool unbiased=True) -> Tensor` */
 export function std(self: Tensor, unbiased?: boolean): Tensor {
   if (__h_std < 0) __h_std = __N.opHandle('aten::std', '');
-  const __r = __N.call(__h_std, self.h, unbiased);
+  const __r = __N.call(__h_std, handleOf(self), unbiased);
   return wrap(__r);
 }
 let __h_std$correction = -1;
 /** `aten::std.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> Tensor` */
 export function std$correction(self: Tensor, dim?: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor {
   if (__h_std$correction < 0) __h_std$correction = __N.opHandle('aten::std', 'correction');
-  const __r = __N.call(__h_std$correction, self.h, dim, opts?.correction, opts?.keepdim);
+  const __r = __N.call(__h_std$correction, handleOf(self), dim, opts?.correction, opts?.keepdim);
   return wrap(__r);
 }
 let __h_std$dim = -1;
 /** `aten::std.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor` */
 export function std$dim(self: Tensor, dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor {
   if (__h_std$dim < 0) __h_std$dim = __N.opHandle('aten::std', 'dim');
-  const __r = __N.call(__h_std$dim, self.h, dim, unbiased, keepdim);
+  const __r = __N.call(__h_std$dim, handleOf(self), dim, unbiased, keepdim);
   return wrap(__r);
 }
 let __h_stft = -1;
 /** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
 export function stft(self: Tensor, n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null): Tensor {
   if (__h_stft < 0) __h_stft = __N.opHandle('aten::stft', '');
-  const __r = __N.call(__h_stft, self.h, n_fft, hop_length, win_length, window?.h, normalized, onesided, return_complex);
+  const __r = __N.call(__h_stft, handleOf(self), n_fft, hop_length, win_length, optHandleOf(window), normalized, onesided, return_complex);
   return wrap(__r);
 }
 let __h_stft$center = -1;
 /** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
 export function stft$center(self: Tensor, n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, pad_mode?: string, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null): Tensor {
   if (__h_stft$center < 0) __h_stft$center = __N.opHandle('aten::stft', 'center');
-  const __r = __N.call(__h_stft$center, self.h, n_fft, hop_length, win_length, window?.h, center, pad_mode, normalized, onesided, return_complex);
+  const __r = __N.call(__h_stft$center, handleOf(self), n_fft, hop_length, win_length, optHandleOf(window), center, pad_mode, normalized, onesided, return_complex);
   return wrap(__r);
 }
 let __h_stride$int = -1;
 /** `aten::stride.int(Tensor self, int dim) -> int` */
 export function stride$int(self: Tensor, dim: number): number {
   if (__h_stride$int < 0) __h_stride$int = __N.opHandle('aten::stride', 'int');
-  return __N.call(__h_stride$int, self.h, dim) as number;
+  return __N.call(__h_stride$int, handleOf(self), dim) as number;
 }
 let __h_sub_$Scalar = -1;
 /** `aten::sub_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)` */
 export function sub_$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_sub_$Scalar < 0) __h_sub_$Scalar = __N.opHandle('aten::sub_', 'Scalar');
-  const __r = __N.call(__h_sub_$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_sub_$Scalar, handleOf(self), other, alpha);
   return self;
 }
 let __h_sub_$Tensor = -1;
 /** `aten::sub_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)` */
 export function sub_$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_sub_$Tensor < 0) __h_sub_$Tensor = __N.opHandle('aten::sub_', 'Tensor');
-  const __r = __N.call(__h_sub_$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_sub_$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return self;
 }
 let __h_sub$Scalar = -1;
 /** `aten::sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor` */
 export function sub$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_sub$Scalar < 0) __h_sub$Scalar = __N.opHandle('aten::sub', 'Scalar');
-  const __r = __N.call(__h_sub$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_sub$Scalar, handleOf(self), other, alpha);
   return wrap(__r);
 }
 let __h_sub$Tensor = -1;
 /** `aten::sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
 export function sub$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_sub$Tensor < 0) __h_sub$Tensor = __N.opHandle('aten::sub', 'Tensor');
-  const __r = __N.call(__h_sub$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_sub$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return wrap(__r);
 }
 let __h_subtract_$Scalar = -1;
 /** `aten::subtract_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)` */
 export function subtract_$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_subtract_$Scalar < 0) __h_subtract_$Scalar = __N.opHandle('aten::subtract_', 'Scalar');
-  const __r = __N.call(__h_subtract_$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_subtract_$Scalar, handleOf(self), other, alpha);
   return self;
 }
 let __h_subtract_$Tensor = -1;
 /** `aten::subtract_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)` */
 export function subtract_$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_subtract_$Tensor < 0) __h_subtract_$Tensor = __N.opHandle('aten::subtract_', 'Tensor');
-  const __r = __N.call(__h_subtract_$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_subtract_$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return self;
 }
 let __h_subtract$Scalar = -1;
 /** `aten::subtract.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor` */
 export function subtract$Scalar(self: Tensor, other: number | boolean, alpha?: number | boolean): Tensor {
   if (__h_subtract$Scalar < 0) __h_subtract$Scalar = __N.opHandle('aten::subtract', 'Scalar');
-  const __r = __N.call(__h_subtract$Scalar, self.h, other, alpha);
+  const __r = __N.call(__h_subtract$Scalar, handleOf(self), other, alpha);
   return wrap(__r);
 }
 let __h_subtract$Tensor = -1;
 /** `aten::subtract.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
 export function subtract$Tensor(self: Tensor, other: Tensor, opts?: { alpha?: number | boolean }): Tensor {
   if (__h_subtract$Tensor < 0) __h_subtract$Tensor = __N.opHandle('aten::subtract', 'Tensor');
-  const __r = __N.call(__h_subtract$Tensor, self.h, other.h, opts?.alpha);
+  const __r = __N.call(__h_subtract$Tensor, handleOf(self), handleOf(other), opts?.alpha);
   return wrap(__r);
 }
 let __h_sum_to_size = -1;
 /** `aten::sum_to_size(Tensor self, int[] size) -> Tensor` */
 export function sum_to_size(self: Tensor, size: number | number[]): Tensor {
   if (__h_sum_to_size < 0) __h_sum_to_size = __N.opHandle('aten::sum_to_size', '');
-  const __r = __N.call(__h_sum_to_size, self.h, size);
+  const __r = __N.call(__h_sum_to_size, handleOf(self), size);
   return wrap(__r);
 }
 let __h_sum = -1;
 /** `aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor` */
 export function sum(self: Tensor, opts?: { dtype?: DType | null }): Tensor {
   if (__h_sum < 0) __h_sum = __N.opHandle('aten::sum', '');
-  const __r = __N.call(__h_sum, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_sum, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_sum$dim_IntList = -1;
 /** `aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function sum$dim_IntList(self: Tensor, dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType | null }): Tensor {
   if (__h_sum$dim_IntList < 0) __h_sum$dim_IntList = __N.opHandle('aten::sum', 'dim_IntList');
-  const __r = __N.call(__h_sum$dim_IntList, self.h, dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
+  const __r = __N.call(__h_sum$dim_IntList, handleOf(self), dim, keepdim, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)));
   return wrap(__r);
 }
 let __h_svd = -1;
 /** `aten::svd(Tensor self, bool some=True, bool compute_uv=True) -> (Tensor U, Tensor S, Tensor V)` */
 export function svd(self: Tensor, some?: boolean, compute_uv?: boolean): [Tensor, Tensor, Tensor] {
   if (__h_svd < 0) __h_svd = __N.opHandle('aten::svd', '');
-  const __r = __N.call(__h_svd, self.h, some, compute_uv) as unknown[];
+  const __r = __N.call(__h_svd, handleOf(self), some, compute_uv) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_swapaxes_ = -1;
 /** `aten::swapaxes_(Tensor(a!) self, int axis0, int axis1) -> Tensor(a!)` */
 export function swapaxes_(self: Tensor, axis0: number, axis1: number): Tensor {
   if (__h_swapaxes_ < 0) __h_swapaxes_ = __N.opHandle('aten::swapaxes_', '');
-  const __r = __N.call(__h_swapaxes_, self.h, axis0, axis1);
+  const __r = __N.call(__h_swapaxes_, handleOf(self), axis0, axis1);
   return self;
 }
 let __h_swapaxes = -1;
 /** `aten::swapaxes(Tensor(a) self, int axis0, int axis1) -> Tensor(a)` */
 export function swapaxes(self: Tensor, axis0: number, axis1: number): Tensor {
   if (__h_swapaxes < 0) __h_swapaxes = __N.opHandle('aten::swapaxes', '');
-  const __r = __N.call(__h_swapaxes, self.h, axis0, axis1);
+  const __r = __N.call(__h_swapaxes, handleOf(self), axis0, axis1);
   return wrap(__r);
 }
 let __h_swapdims_ = -1;
 /** `aten::swapdims_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)` */
 export function swapdims_(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h_swapdims_ < 0) __h_swapdims_ = __N.opHandle('aten::swapdims_', '');
-  const __r = __N.call(__h_swapdims_, self.h, dim0, dim1);
+  const __r = __N.call(__h_swapdims_, handleOf(self), dim0, dim1);
   return self;
 }
 let __h_swapdims = -1;
 /** `aten::swapdims(Tensor(a) self, int dim0, int dim1) -> Tensor(a)` */
 export function swapdims(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h_swapdims < 0) __h_swapdims = __N.opHandle('aten::swapdims', '');
-  const __r = __N.call(__h_swapdims, self.h, dim0, dim1);
+  const __r = __N.call(__h_swapdims, handleOf(self), dim0, dim1);
   return wrap(__r);
 }
 let __h_symeig = -1;
 /** `aten::symeig(Tensor self, bool eigenvectors=False, bool upper=True) -> (Tensor eigenvalues, Tensor eigenvectors)` */
 export function symeig(self: Tensor, eigenvectors?: boolean, upper?: boolean): [Tensor, Tensor] {
   if (__h_symeig < 0) __h_symeig = __N.opHandle('aten::symeig', '');
-  const __r = __N.call(__h_symeig, self.h, eigenvectors, upper) as unknown[];
+  const __r = __N.call(__h_symeig, handleOf(self), eigenvectors, upper) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_t_ = -1;
 /** `aten::t_(Tensor(a!) self) -> Tensor(a!)` */
 export function t_(self: Tensor): Tensor {
   if (__h_t_ < 0) __h_t_ = __N.opHandle('aten::t_', '');
-  const __r = __N.call(__h_t_, self.h);
+  const __r = __N.call(__h_t_, handleOf(self));
   return self;
 }
 let __h_t_copy = -1;
 /** `aten::t_copy(Tensor self) -> Tensor` */
 export function t_copy(self: Tensor): Tensor {
   if (__h_t_copy < 0) __h_t_copy = __N.opHandle('aten::t_copy', '');
-  const __r = __N.call(__h_t_copy, self.h);
+  const __r = __N.call(__h_t_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_t = -1;
 /** `aten::t(Tensor(a) self) -> Tensor(a)` */
 export function t(self: Tensor): Tensor {
   if (__h_t < 0) __h_t = __N.opHandle('aten::t', '');
-  const __r = __N.call(__h_t, self.h);
+  const __r = __N.call(__h_t, handleOf(self));
   return wrap(__r);
 }
 let __h_take_along_dim = -1;
 /** `aten::take_along_dim(Tensor self, Tensor indices, int? dim=None) -> Tensor` */
 export function take_along_dim(self: Tensor, indices: Tensor, dim?: number | null): Tensor {
   if (__h_take_along_dim < 0) __h_take_along_dim = __N.opHandle('aten::take_along_dim', '');
-  const __r = __N.call(__h_take_along_dim, self.h, indices.h, dim);
+  const __r = __N.call(__h_take_along_dim, handleOf(self), handleOf(indices), dim);
   return wrap(__r);
 }
 let __h_take = -1;
 /** `aten::take(Tensor self, Tensor index) -> Tensor` */
 export function take(self: Tensor, index: Tensor): Tensor {
   if (__h_take < 0) __h_take = __N.opHandle('aten::take', '');
-  const __r = __N.call(__h_take, self.h, index.h);
+  const __r = __N.call(__h_take, handleOf(self), handleOf(index));
   return wrap(__r);
 }
 let __h_tan_ = -1;
 /** `aten::tan_(Tensor(a!) self) -> Tensor(a!)` */
 export function tan_(self: Tensor): Tensor {
   if (__h_tan_ < 0) __h_tan_ = __N.opHandle('aten::tan_', '');
-  const __r = __N.call(__h_tan_, self.h);
+  const __r = __N.call(__h_tan_, handleOf(self));
   return self;
 }
 let __h_tan = -1;
 /** `aten::tan(Tensor self) -> Tensor` */
 export function tan(self: Tensor): Tensor {
   if (__h_tan < 0) __h_tan = __N.opHandle('aten::tan', '');
-  const __r = __N.call(__h_tan, self.h);
+  const __r = __N.call(__h_tan, handleOf(self));
   return wrap(__r);
 }
 let __h_tanh_ = -1;
 /** `aten::tanh_(Tensor(a!) self) -> Tensor(a!)` */
 export function tanh_(self: Tensor): Tensor {
   if (__h_tanh_ < 0) __h_tanh_ = __N.opHandle('aten::tanh_', '');
-  const __r = __N.call(__h_tanh_, self.h);
+  const __r = __N.call(__h_tanh_, handleOf(self));
   return self;
 }
 let __h_tanh_backward = -1;
 /** `aten::tanh_backward(Tensor grad_output, Tensor output) -> Tensor` */
 export function tanh_backward(grad_output: Tensor, output: Tensor): Tensor {
   if (__h_tanh_backward < 0) __h_tanh_backward = __N.opHandle('aten::tanh_backward', '');
-  const __r = __N.call(__h_tanh_backward, grad_output.h, output.h);
+  const __r = __N.call(__h_tanh_backward, handleOf(grad_output), handleOf(output));
   return wrap(__r);
 }
 let __h_tanh = -1;
 /** `aten::tanh(Tensor self) -> Tensor` */
 export function tanh(self: Tensor): Tensor {
   if (__h_tanh < 0) __h_tanh = __N.opHandle('aten::tanh', '');
-  const __r = __N.call(__h_tanh, self.h);
+  const __r = __N.call(__h_tanh, handleOf(self));
   return wrap(__r);
 }
 let __h_tensor_split$indices = -1;
 /** `aten::tensor_split.indices(Tensor(a -> *) self, int[] indices, int dim=0) -> Tensor(a)[]` */
 export function tensor_split$indices(self: Tensor, indices: number | number[], dim?: number): Tensor[] {
   if (__h_tensor_split$indices < 0) __h_tensor_split$indices = __N.opHandle('aten::tensor_split', 'indices');
-  const __r = __N.call(__h_tensor_split$indices, self.h, indices, dim);
+  const __r = __N.call(__h_tensor_split$indices, handleOf(self), indices, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_tensor_split$sections = -1;
 /** `aten::tensor_split.sections(Tensor(a -> *) self, int sections, int dim=0) -> Tensor(a)[]` */
 export function tensor_split$sections(self: Tensor, sections: number, dim?: number): Tensor[] {
   if (__h_tensor_split$sections < 0) __h_tensor_split$sections = __N.opHandle('aten::tensor_split', 'sections');
-  const __r = __N.call(__h_tensor_split$sections, self.h, sections, dim);
+  const __r = __N.call(__h_tensor_split$sections, handleOf(self), sections, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_tensor_split$tensor_indices_or_sections = -1;
 /** `aten::tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[]` */
 export function tensor_split$tensor_indices_or_sections(self: Tensor, tensor_indices_or_sections: Tensor, dim?: number): Tensor[] {
   if (__h_tensor_split$tensor_indices_or_sections < 0) __h_tensor_split$tensor_indices_or_sections = __N.opHandle('aten::tensor_split', 'tensor_indices_or_sections');
-  const __r = __N.call(__h_tensor_split$tensor_indices_or_sections, self.h, tensor_indices_or_sections.h, dim);
+  const __r = __N.call(__h_tensor_split$tensor_indices_or_sections, handleOf(self), handleOf(tensor_indices_or_sections), dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_tensordot = -1;
 /** `aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor` */
 export function tensordot(self: Tensor, other: Tensor, dims_self: number | number[], dims_other: number | number[]): Tensor {
   if (__h_tensordot < 0) __h_tensordot = __N.opHandle('aten::tensordot', '');
-  const __r = __N.call(__h_tensordot, self.h, other.h, dims_self, dims_other);
+  const __r = __N.call(__h_tensordot, handleOf(self), handleOf(other), dims_self, dims_other);
   return wrap(__r);
 }
 let __h_thnn_conv2d = -1;
 /** `aten::thnn_conv2d(Tensor self, Tensor weight, int[2] kernel_size, Tensor? bias=None, int[2] stride=1, int[2] padding=0) -> Tensor` */
 export function thnn_conv2d(self: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]): Tensor {
   if (__h_thnn_conv2d < 0) __h_thnn_conv2d = __N.opHandle('aten::thnn_conv2d', '');
-  const __r = __N.call(__h_thnn_conv2d, self.h, weight.h, kernel_size, bias?.h, stride, padding);
+  const __r = __N.call(__h_thnn_conv2d, handleOf(self), handleOf(weight), kernel_size, optHandleOf(bias), stride, padding);
   return wrap(__r);
 }
 let __h_threshold_ = -1;
 /** `aten::threshold_(Tensor(a!) self, Scalar threshold, Scalar value) -> Tensor(a!)` */
 export function threshold_(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor {
   if (__h_threshold_ < 0) __h_threshold_ = __N.opHandle('aten::threshold_', '');
-  const __r = __N.call(__h_threshold_, self.h, threshold, value);
+  const __r = __N.call(__h_threshold_, handleOf(self), threshold, value);
   return self;
 }
 let __h_threshold_backward = -1;
 /** `aten::threshold_backward(Tensor grad_output, Tensor self, Scalar threshold) -> Tensor` */
 export function threshold_backward(grad_output: Tensor, self: Tensor, threshold: number | boolean): Tensor {
   if (__h_threshold_backward < 0) __h_threshold_backward = __N.opHandle('aten::threshold_backward', '');
-  const __r = __N.call(__h_threshold_backward, grad_output.h, self.h, threshold);
+  const __r = __N.call(__h_threshold_backward, handleOf(grad_output), handleOf(self), threshold);
   return wrap(__r);
 }
 let __h_threshold = -1;
 /** `aten::threshold(Tensor self, Scalar threshold, Scalar value) -> Tensor` */
 export function threshold(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor {
   if (__h_threshold < 0) __h_threshold = __N.opHandle('aten::threshold', '');
-  const __r = __N.call(__h_threshold, self.h, threshold, value);
+  const __r = __N.call(__h_threshold, handleOf(self), threshold, value);
   return wrap(__r);
 }
 let __h_tile = -1;
 /** `aten::tile(Tensor self, int[] dims) -> Tensor` */
 export function tile(self: Tensor, dims: number | number[]): Tensor {
   if (__h_tile < 0) __h_tile = __N.opHandle('aten::tile', '');
-  const __r = __N.call(__h_tile, self.h, dims);
+  const __r = __N.call(__h_tile, handleOf(self), dims);
   return wrap(__r);
 }
 let __h_to_dense_backward = -1;
 /** `aten::to_dense_backward(Tensor grad, Tensor input) -> Tensor` */
 export function to_dense_backward(grad: Tensor, input: Tensor): Tensor {
   if (__h_to_dense_backward < 0) __h_to_dense_backward = __N.opHandle('aten::to_dense_backward', '');
-  const __r = __N.call(__h_to_dense_backward, grad.h, input.h);
+  const __r = __N.call(__h_to_dense_backward, handleOf(grad), handleOf(input));
   return wrap(__r);
 }
 let __h_to_dense = -1;
 /** `aten::to_dense(Tensor self, ScalarType? dtype=None) -> Tensor` */
 export function to_dense(self: Tensor, dtype?: DType | null): Tensor {
   if (__h_to_dense < 0) __h_to_dense = __N.opHandle('aten::to_dense', '');
-  const __r = __N.call(__h_to_dense, self.h, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h_to_dense, handleOf(self), (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h_to_mkldnn_backward = -1;
 /** `aten::to_mkldnn_backward(Tensor grad, Tensor input) -> Tensor` */
 export function to_mkldnn_backward(grad: Tensor, input: Tensor): Tensor {
   if (__h_to_mkldnn_backward < 0) __h_to_mkldnn_backward = __N.opHandle('aten::to_mkldnn_backward', '');
-  const __r = __N.call(__h_to_mkldnn_backward, grad.h, input.h);
+  const __r = __N.call(__h_to_mkldnn_backward, handleOf(grad), handleOf(input));
   return wrap(__r);
 }
 let __h_to_mkldnn = -1;
 /** `aten::to_mkldnn(Tensor self, ScalarType? dtype=None) -> Tensor` */
 export function to_mkldnn(self: Tensor, dtype?: DType | null): Tensor {
   if (__h_to_mkldnn < 0) __h_to_mkldnn = __N.opHandle('aten::to_mkldnn', '');
-  const __r = __N.call(__h_to_mkldnn, self.h, (dtype == null ? dtype : dtypeCode(dtype)));
+  const __r = __N.call(__h_to_mkldnn, handleOf(self), (dtype == null ? dtype : dtypeCode(dtype)));
   return wrap(__r);
 }
 let __h_to_padded_tensor = -1;
 /** `aten::to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor` */
 export function to_padded_tensor(self: Tensor, padding: number, output_size?: number | number[] | null): Tensor {
   if (__h_to_padded_tensor < 0) __h_to_padded_tensor = __N.opHandle('aten::to_padded_tensor', '');
-  const __r = __N.call(__h_to_padded_tensor, self.h, padding, output_size);
+  const __r = __N.call(__h_to_padded_tensor, handleOf(self), padding, output_size);
   return wrap(__r);
 }
 let __h_to_sparse_bsc = -1;
 /** `aten::to_sparse_bsc(Tensor self, int[2] blocksize) -> Tensor` */
 export function to_sparse_bsc(self: Tensor, blocksize: number | number[]): Tensor {
   if (__h_to_sparse_bsc < 0) __h_to_sparse_bsc = __N.opHandle('aten::to_sparse_bsc', '');
-  const __r = __N.call(__h_to_sparse_bsc, self.h, blocksize);
+  const __r = __N.call(__h_to_sparse_bsc, handleOf(self), blocksize);
   return wrap(__r);
 }
 let __h_to_sparse_bsr = -1;
 /** `aten::to_sparse_bsr(Tensor self, int[2] blocksize) -> Tensor` */
 export function to_sparse_bsr(self: Tensor, blocksize: number | number[]): Tensor {
   if (__h_to_sparse_bsr < 0) __h_to_sparse_bsr = __N.opHandle('aten::to_sparse_bsr', '');
-  const __r = __N.call(__h_to_sparse_bsr, self.h, blocksize);
+  const __r = __N.call(__h_to_sparse_bsr, handleOf(self), blocksize);
   return wrap(__r);
 }
 let __h_to_sparse_csc = -1;
 /** `aten::to_sparse_csc(Tensor self) -> Tensor` */
 export function to_sparse_csc(self: Tensor): Tensor {
   if (__h_to_sparse_csc < 0) __h_to_sparse_csc = __N.opHandle('aten::to_sparse_csc', '');
-  const __r = __N.call(__h_to_sparse_csc, self.h);
+  const __r = __N.call(__h_to_sparse_csc, handleOf(self));
   return wrap(__r);
 }
 let __h_to_sparse_csr = -1;
 /** `aten::to_sparse_csr(Tensor self) -> Tensor` */
 export function to_sparse_csr(self: Tensor): Tensor {
   if (__h_to_sparse_csr < 0) __h_to_sparse_csr = __N.opHandle('aten::to_sparse_csr', '');
-  const __r = __N.call(__h_to_sparse_csr, self.h);
+  const __r = __N.call(__h_to_sparse_csr, handleOf(self));
   return wrap(__r);
 }
 let __h_to_sparse = -1;
 /** `aten::to_sparse(Tensor self) -> Tensor` */
 export function to_sparse(self: Tensor): Tensor {
   if (__h_to_sparse < 0) __h_to_sparse = __N.opHandle('aten::to_sparse', '');
-  const __r = __N.call(__h_to_sparse, self.h);
+  const __r = __N.call(__h_to_sparse, handleOf(self));
   return wrap(__r);
 }
 let __h_to_sparse$sparse_dim = -1;
 /** `aten::to_sparse.sparse_dim(Tensor self, int sparse_dim) -> Tensor` */
 export function to_sparse$sparse_dim(self: Tensor, sparse_dim: number): Tensor {
   if (__h_to_sparse$sparse_dim < 0) __h_to_sparse$sparse_dim = __N.opHandle('aten::to_sparse', 'sparse_dim');
-  const __r = __N.call(__h_to_sparse$sparse_dim, self.h, sparse_dim);
+  const __r = __N.call(__h_to_sparse$sparse_dim, handleOf(self), sparse_dim);
   return wrap(__r);
 }
 let __h_to$device = -1;
 /** `aten::to.device(Tensor(a) self, Device device, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)` */
 export function to$device(self: Tensor, device: string, dtype: DType, non_blocking?: boolean, copy?: boolean, memory_format?: number | null): Tensor {
   if (__h_to$device < 0) __h_to$device = __N.opHandle('aten::to', 'device');
-  const __r = __N.call(__h_to$device, self.h, device, dtypeCode(dtype), non_blocking, copy, memory_format);
+  const __r = __N.call(__h_to$device, handleOf(self), device, dtypeCode(dtype), non_blocking, copy, memory_format);
   return wrap(__r);
 }
 let __h_to$dtype = -1;
 /** `aten::to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)` */
 export function to$dtype(self: Tensor, dtype: DType, non_blocking?: boolean, copy?: boolean, memory_format?: number | null): Tensor {
   if (__h_to$dtype < 0) __h_to$dtype = __N.opHandle('aten::to', 'dtype');
-  const __r = __N.call(__h_to$dtype, self.h, dtypeCode(dtype), non_blocking, copy, memory_format);
+  const __r = __N.call(__h_to$dtype, handleOf(self), dtypeCode(dtype), non_blocking, copy, memory_format);
   return wrap(__r);
 }
 let __h_to$dtype_layout = -1;
 /** `aten::to.dtype_layout(Tensor(a) self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)` */
 export function to$dtype_layout(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; non_blocking?: boolean; copy?: boolean; memory_format?: number | null }): Tensor {
   if (__h_to$dtype_layout < 0) __h_to$dtype_layout = __N.opHandle('aten::to', 'dtype_layout');
-  const __r = __N.call(__h_to$dtype_layout, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.non_blocking, opts?.copy, opts?.memory_format);
+  const __r = __N.call(__h_to$dtype_layout, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.non_blocking, opts?.copy, opts?.memory_format);
   return wrap(__r);
 }
 let __h_to$other = -1;
 /** `aten::to.other(Tensor(a) self, Tensor other, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)` */
 export function to$other(self: Tensor, other: Tensor, non_blocking?: boolean, copy?: boolean, memory_format?: number | null): Tensor {
   if (__h_to$other < 0) __h_to$other = __N.opHandle('aten::to', 'other');
-  const __r = __N.call(__h_to$other, self.h, other.h, non_blocking, copy, memory_format);
+  const __r = __N.call(__h_to$other, handleOf(self), handleOf(other), non_blocking, copy, memory_format);
   return wrap(__r);
 }
 let __h_topk = -1;
 /** `aten::topk(Tensor self, int k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)` */
 export function topk(self: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] {
   if (__h_topk < 0) __h_topk = __N.opHandle('aten::topk', '');
-  const __r = __N.call(__h_topk, self.h, k, dim, largest, sorted) as unknown[];
+  const __r = __N.call(__h_topk, handleOf(self), k, dim, largest, sorted) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_trace_backward = -1;
 /** `aten::trace_backward(Tensor grad, int[] sizes) -> Tensor` */
 export function trace_backward(grad: Tensor, sizes: number | number[]): Tensor {
   if (__h_trace_backward < 0) __h_trace_backward = __N.opHandle('aten::trace_backward', '');
-  const __r = __N.call(__h_trace_backward, grad.h, sizes);
+  const __r = __N.call(__h_trace_backward, handleOf(grad), sizes);
   return wrap(__r);
 }
 let __h_trace = -1;
 /** `aten::trace(Tensor self) -> Tensor` */
 export function trace(self: Tensor): Tensor {
   if (__h_trace < 0) __h_trace = __N.opHandle('aten::trace', '');
-  const __r = __N.call(__h_trace, self.h);
+  const __r = __N.call(__h_trace, handleOf(self));
   return wrap(__r);
 }
 let __h_transpose_ = -1;
 /** `aten::transpose_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)` */
 export function transpose_(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h_transpose_ < 0) __h_transpose_ = __N.opHandle('aten::transpose_', '');
-  const __r = __N.call(__h_transpose_, self.h, dim0, dim1);
+  const __r = __N.call(__h_transpose_, handleOf(self), dim0, dim1);
   return self;
 }
 let __h_transpose_copy$int = -1;
 /** `aten::transpose_copy.int(Tensor self, int dim0, int dim1) -> Tensor` */
 export function transpose_copy$int(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h_transpose_copy$int < 0) __h_transpose_copy$int = __N.opHandle('aten::transpose_copy', 'int');
-  const __r = __N.call(__h_transpose_copy$int, self.h, dim0, dim1);
+  const __r = __N.call(__h_transpose_copy$int, handleOf(self), dim0, dim1);
   return wrap(__r);
 }
 let __h_transpose$int = -1;
 /** `aten::transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)` */
 export function transpose$int(self: Tensor, dim0: number, dim1: number): Tensor {
   if (__h_transpose$int < 0) __h_transpose$int = __N.opHandle('aten::transpose', 'int');
-  const __r = __N.call(__h_transpose$int, self.h, dim0, dim1);
+  const __r = __N.call(__h_transpose$int, handleOf(self), dim0, dim1);
   return wrap(__r);
 }
 let __h_trapezoid$dx = -1;
 /** `aten::trapezoid.dx(Tensor y, *, Scalar dx=1, int dim=-1) -> Tensor` */
 export function trapezoid$dx(y: Tensor, opts?: { dx?: number | boolean; dim?: number }): Tensor {
   if (__h_trapezoid$dx < 0) __h_trapezoid$dx = __N.opHandle('aten::trapezoid', 'dx');
-  const __r = __N.call(__h_trapezoid$dx, y.h, opts?.dx, opts?.dim);
+  const __r = __N.call(__h_trapezoid$dx, handleOf(y), opts?.dx, opts?.dim);
   return wrap(__r);
 }
 let __h_trapezoid$x = -1;
 /** `aten::trapezoid.x(Tensor y, Tensor x, *, int dim=-1) -> Tensor` */
 export function trapezoid$x(y: Tensor, x: Tensor, opts?: { dim?: number }): Tensor {
   if (__h_trapezoid$x < 0) __h_trapezoid$x = __N.opHandle('aten::trapezoid', 'x');
-  const __r = __N.call(__h_trapezoid$x, y.h, x.h, opts?.dim);
+  const __r = __N.call(__h_trapezoid$x, handleOf(y), handleOf(x), opts?.dim);
   return wrap(__r);
 }
 let __h_trapz$dx = -1;
 /** `aten::trapz.dx(Tensor y, *, float dx=1., int dim=-1) -> Tensor` */
 export function trapz$dx(y: Tensor, opts?: { dx?: number; dim?: number }): Tensor {
   if (__h_trapz$dx < 0) __h_trapz$dx = __N.opHandle('aten::trapz', 'dx');
-  const __r = __N.call(__h_trapz$dx, y.h, opts?.dx, opts?.dim);
+  const __r = __N.call(__h_trapz$dx, handleOf(y), opts?.dx, opts?.dim);
   return wrap(__r);
 }
 let __h_trapz$x = -1;
 /** `aten::trapz.x(Tensor y, Tensor x, *, int dim=-1) -> Tensor` */
 export function trapz$x(y: Tensor, x: Tensor, opts?: { dim?: number }): Tensor {
   if (__h_trapz$x < 0) __h_trapz$x = __N.opHandle('aten::trapz', 'x');
-  const __r = __N.call(__h_trapz$x, y.h, x.h, opts?.dim);
+  const __r = __N.call(__h_trapz$x, handleOf(y), handleOf(x), opts?.dim);
   return wrap(__r);
 }
 let __h_triangular_solve = -1;
 /** `aten::triangular_solve(Tensor self, Tensor A, bool upper=True, bool transpose=False, bool unitriangular=False) -> (Tensor solution, Tensor cloned_coefficient)` */
 export function triangular_solve(self: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor] {
   if (__h_triangular_solve < 0) __h_triangular_solve = __N.opHandle('aten::triangular_solve', '');
-  const __r = __N.call(__h_triangular_solve, self.h, A.h, upper, transpose, unitriangular) as unknown[];
+  const __r = __N.call(__h_triangular_solve, handleOf(self), handleOf(A), upper, transpose, unitriangular) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_tril_ = -1;
 /** `aten::tril_(Tensor(a!) self, int diagonal=0) -> Tensor(a!)` */
 export function tril_(self: Tensor, diagonal?: number): Tensor {
   if (__h_tril_ < 0) __h_tril_ = __N.opHandle('aten::tril_', '');
-  const __r = __N.call(__h_tril_, self.h, diagonal);
+  const __r = __N.call(__h_tril_, handleOf(self), diagonal);
   return self;
 }
 let __h_tril_indices = -1;
@@ -11791,21 +11791,21 @@ let __h_tril = -1;
 /** `aten::tril(Tensor self, int diagonal=0) -> Tensor` */
 export function tril(self: Tensor, diagonal?: number): Tensor {
   if (__h_tril < 0) __h_tril = __N.opHandle('aten::tril', '');
-  const __r = __N.call(__h_tril, self.h, diagonal);
+  const __r = __N.call(__h_tril, handleOf(self), diagonal);
   return wrap(__r);
 }
 let __h_triplet_margin_loss = -1;
 /** `aten::triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, float margin=1., float p=2., float eps=9.9999999999999995e-07, bool swap=False, int reduction=1) -> Tensor` */
 export function triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, reduction?: number): Tensor {
   if (__h_triplet_margin_loss < 0) __h_triplet_margin_loss = __N.opHandle('aten::triplet_margin_loss', '');
-  const __r = __N.call(__h_triplet_margin_loss, anchor.h, positive.h, negative.h, margin, p, eps, swap, reduction);
+  const __r = __N.call(__h_triplet_margin_loss, handleOf(anchor), handleOf(positive), handleOf(negative), margin, p, eps, swap, reduction);
   return wrap(__r);
 }
 let __h_triu_ = -1;
 /** `aten::triu_(Tensor(a!) self, int diagonal=0) -> Tensor(a!)` */
 export function triu_(self: Tensor, diagonal?: number): Tensor {
   if (__h_triu_ < 0) __h_triu_ = __N.opHandle('aten::triu_', '');
-  const __r = __N.call(__h_triu_, self.h, diagonal);
+  const __r = __N.call(__h_triu_, handleOf(self), diagonal);
   return self;
 }
 let __h_triu_indices = -1;
@@ -11819,532 +11819,532 @@ let __h_triu = -1;
 /** `aten::triu(Tensor self, int diagonal=0) -> Tensor` */
 export function triu(self: Tensor, diagonal?: number): Tensor {
   if (__h_triu < 0) __h_triu = __N.opHandle('aten::triu', '');
-  const __r = __N.call(__h_triu, self.h, diagonal);
+  const __r = __N.call(__h_triu, handleOf(self), diagonal);
   return wrap(__r);
 }
 let __h_true_divide_$Scalar = -1;
 /** `aten::true_divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function true_divide_$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_true_divide_$Scalar < 0) __h_true_divide_$Scalar = __N.opHandle('aten::true_divide_', 'Scalar');
-  const __r = __N.call(__h_true_divide_$Scalar, self.h, other);
+  const __r = __N.call(__h_true_divide_$Scalar, handleOf(self), other);
   return self;
 }
 let __h_true_divide_$Tensor = -1;
 /** `aten::true_divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function true_divide_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_true_divide_$Tensor < 0) __h_true_divide_$Tensor = __N.opHandle('aten::true_divide_', 'Tensor');
-  const __r = __N.call(__h_true_divide_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_true_divide_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_true_divide$Scalar = -1;
 /** `aten::true_divide.Scalar(Tensor self, Scalar other) -> Tensor` */
 export function true_divide$Scalar(self: Tensor, other: number | boolean): Tensor {
   if (__h_true_divide$Scalar < 0) __h_true_divide$Scalar = __N.opHandle('aten::true_divide', 'Scalar');
-  const __r = __N.call(__h_true_divide$Scalar, self.h, other);
+  const __r = __N.call(__h_true_divide$Scalar, handleOf(self), other);
   return wrap(__r);
 }
 let __h_true_divide$Tensor = -1;
 /** `aten::true_divide.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function true_divide$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_true_divide$Tensor < 0) __h_true_divide$Tensor = __N.opHandle('aten::true_divide', 'Tensor');
-  const __r = __N.call(__h_true_divide$Tensor, self.h, other.h);
+  const __r = __N.call(__h_true_divide$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_trunc_ = -1;
 /** `aten::trunc_(Tensor(a!) self) -> Tensor(a!)` */
 export function trunc_(self: Tensor): Tensor {
   if (__h_trunc_ < 0) __h_trunc_ = __N.opHandle('aten::trunc_', '');
-  const __r = __N.call(__h_trunc_, self.h);
+  const __r = __N.call(__h_trunc_, handleOf(self));
   return self;
 }
 let __h_trunc = -1;
 /** `aten::trunc(Tensor self) -> Tensor` */
 export function trunc(self: Tensor): Tensor {
   if (__h_trunc < 0) __h_trunc = __N.opHandle('aten::trunc', '');
-  const __r = __N.call(__h_trunc, self.h);
+  const __r = __N.call(__h_trunc, handleOf(self));
   return wrap(__r);
 }
 let __h_type_as = -1;
 /** `aten::type_as(Tensor self, Tensor other) -> Tensor` */
 export function type_as(self: Tensor, other: Tensor): Tensor {
   if (__h_type_as < 0) __h_type_as = __N.opHandle('aten::type_as', '');
-  const __r = __N.call(__h_type_as, self.h, other.h);
+  const __r = __N.call(__h_type_as, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_unbind_copy$int = -1;
 /** `aten::unbind_copy.int(Tensor self, int dim=0) -> Tensor[]` */
 export function unbind_copy$int(self: Tensor, dim?: number): Tensor[] {
   if (__h_unbind_copy$int < 0) __h_unbind_copy$int = __N.opHandle('aten::unbind_copy', 'int');
-  const __r = __N.call(__h_unbind_copy$int, self.h, dim);
+  const __r = __N.call(__h_unbind_copy$int, handleOf(self), dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_unbind$int = -1;
 /** `aten::unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]` */
 export function unbind$int(self: Tensor, dim?: number): Tensor[] {
   if (__h_unbind$int < 0) __h_unbind$int = __N.opHandle('aten::unbind', 'int');
-  const __r = __N.call(__h_unbind$int, self.h, dim);
+  const __r = __N.call(__h_unbind$int, handleOf(self), dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_unflatten_dense_tensors = -1;
 /** `aten::unflatten_dense_tensors(Tensor flat, Tensor[] tensors) -> Tensor[]` */
 export function unflatten_dense_tensors(flat: Tensor, tensors: Tensor[]): Tensor[] {
   if (__h_unflatten_dense_tensors < 0) __h_unflatten_dense_tensors = __N.opHandle('aten::unflatten_dense_tensors', '');
-  const __r = __N.call(__h_unflatten_dense_tensors, flat.h, tensors.map(handleOf));
+  const __r = __N.call(__h_unflatten_dense_tensors, handleOf(flat), tensors.map(handleOf));
   return (__r as unknown[]).map(wrap);
 }
 let __h_unflatten$int = -1;
 /** `aten::unflatten.int(Tensor(a) self, int dim, int[] sizes) -> Tensor(a)` */
 export function unflatten$int(self: Tensor, dim: number, sizes: number | number[]): Tensor {
   if (__h_unflatten$int < 0) __h_unflatten$int = __N.opHandle('aten::unflatten', 'int');
-  const __r = __N.call(__h_unflatten$int, self.h, dim, sizes);
+  const __r = __N.call(__h_unflatten$int, handleOf(self), dim, sizes);
   return wrap(__r);
 }
 let __h_unfold_backward = -1;
 /** `aten::unfold_backward(Tensor grad_in, int[] input_sizes, int dim, int size, int step) -> Tensor` */
 export function unfold_backward(grad_in: Tensor, input_sizes: number | number[], dim: number, size: number, step: number): Tensor {
   if (__h_unfold_backward < 0) __h_unfold_backward = __N.opHandle('aten::unfold_backward', '');
-  const __r = __N.call(__h_unfold_backward, grad_in.h, input_sizes, dim, size, step);
+  const __r = __N.call(__h_unfold_backward, handleOf(grad_in), input_sizes, dim, size, step);
   return wrap(__r);
 }
 let __h_unfold_copy = -1;
 /** `aten::unfold_copy(Tensor self, int dimension, int size, int step) -> Tensor` */
 export function unfold_copy(self: Tensor, dimension: number, size: number, step: number): Tensor {
   if (__h_unfold_copy < 0) __h_unfold_copy = __N.opHandle('aten::unfold_copy', '');
-  const __r = __N.call(__h_unfold_copy, self.h, dimension, size, step);
+  const __r = __N.call(__h_unfold_copy, handleOf(self), dimension, size, step);
   return wrap(__r);
 }
 let __h_unfold = -1;
 /** `aten::unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)` */
 export function unfold(self: Tensor, dimension: number, size: number, step: number): Tensor {
   if (__h_unfold < 0) __h_unfold = __N.opHandle('aten::unfold', '');
-  const __r = __N.call(__h_unfold, self.h, dimension, size, step);
+  const __r = __N.call(__h_unfold, handleOf(self), dimension, size, step);
   return wrap(__r);
 }
 let __h_uniform_ = -1;
 /** `aten::uniform_(Tensor(a!) self, float from=0., float to=1., *, Generator? generator=None) -> Tensor(a!)` */
 export function uniform_(self: Tensor, from?: number, to?: number): Tensor {
   if (__h_uniform_ < 0) __h_uniform_ = __N.opHandle('aten::uniform_', '');
-  const __r = __N.call(__h_uniform_, self.h, from, to);
+  const __r = __N.call(__h_uniform_, handleOf(self), from, to);
   return self;
 }
 let __h_uniform = -1;
 /** `aten::uniform(Tensor self, float from=0., float to=1., *, Generator? generator=None) -> Tensor` */
 export function uniform(self: Tensor, from?: number, to?: number): Tensor {
   if (__h_uniform < 0) __h_uniform = __N.opHandle('aten::uniform', '');
-  const __r = __N.call(__h_uniform, self.h, from, to);
+  const __r = __N.call(__h_uniform, handleOf(self), from, to);
   return wrap(__r);
 }
 let __h_unique_consecutive = -1;
 /** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
 export function unique_consecutive(self: Tensor, return_inverse?: boolean, return_counts?: boolean, dim?: number | null): [Tensor, Tensor, Tensor] {
   if (__h_unique_consecutive < 0) __h_unique_consecutive = __N.opHandle('aten::unique_consecutive', '');
-  const __r = __N.call(__h_unique_consecutive, self.h, return_inverse, return_counts, dim) as unknown[];
+  const __r = __N.call(__h_unique_consecutive, handleOf(self), return_inverse, return_counts, dim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_unique_dim_consecutive = -1;
 /** `aten::unique_dim_consecutive(Tensor self, int dim, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)` */
 export function unique_dim_consecutive(self: Tensor, dim: number, return_inverse?: boolean, return_counts?: boolean): [Tensor, Tensor, Tensor] {
   if (__h_unique_dim_consecutive < 0) __h_unique_dim_consecutive = __N.opHandle('aten::unique_dim_consecutive', '');
-  const __r = __N.call(__h_unique_dim_consecutive, self.h, dim, return_inverse, return_counts) as unknown[];
+  const __r = __N.call(__h_unique_dim_consecutive, handleOf(self), dim, return_inverse, return_counts) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_unique_dim = -1;
 /** `aten::unique_dim(Tensor self, int dim, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)` */
 export function unique_dim(self: Tensor, dim: number, sorted?: boolean, return_inverse?: boolean, return_counts?: boolean): [Tensor, Tensor, Tensor] {
   if (__h_unique_dim < 0) __h_unique_dim = __N.opHandle('aten::unique_dim', '');
-  const __r = __N.call(__h_unique_dim, self.h, dim, sorted, return_inverse, return_counts) as unknown[];
+  const __r = __N.call(__h_unique_dim, handleOf(self), dim, sorted, return_inverse, return_counts) as unknown[];
   return [wrap(__r[0]), wrap(__r[1]), wrap(__r[2])];
 }
 let __h_unsafe_chunk = -1;
 /** `aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]` */
 export function unsafe_chunk(self: Tensor, chunks: number, dim?: number): Tensor[] {
   if (__h_unsafe_chunk < 0) __h_unsafe_chunk = __N.opHandle('aten::unsafe_chunk', '');
-  const __r = __N.call(__h_unsafe_chunk, self.h, chunks, dim);
+  const __r = __N.call(__h_unsafe_chunk, handleOf(self), chunks, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_unsafe_split_with_sizes = -1;
 /** `aten::unsafe_split_with_sizes(Tensor self, int[] split_sizes, int dim=0) -> Tensor[]` */
 export function unsafe_split_with_sizes(self: Tensor, split_sizes: number | number[], dim?: number): Tensor[] {
   if (__h_unsafe_split_with_sizes < 0) __h_unsafe_split_with_sizes = __N.opHandle('aten::unsafe_split_with_sizes', '');
-  const __r = __N.call(__h_unsafe_split_with_sizes, self.h, split_sizes, dim);
+  const __r = __N.call(__h_unsafe_split_with_sizes, handleOf(self), split_sizes, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_unsafe_split$Tensor = -1;
 /** `aten::unsafe_split.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
 export function unsafe_split$Tensor(self: Tensor, split_size: number, dim?: number): Tensor[] {
   if (__h_unsafe_split$Tensor < 0) __h_unsafe_split$Tensor = __N.opHandle('aten::unsafe_split', 'Tensor');
-  const __r = __N.call(__h_unsafe_split$Tensor, self.h, split_size, dim);
+  const __r = __N.call(__h_unsafe_split$Tensor, handleOf(self), split_size, dim);
   return (__r as unknown[]).map(wrap);
 }
 let __h_unsqueeze_ = -1;
 /** `aten::unsqueeze_(Tensor(a!) self, int dim) -> Tensor(a!)` */
 export function unsqueeze_(self: Tensor, dim: number): Tensor {
   if (__h_unsqueeze_ < 0) __h_unsqueeze_ = __N.opHandle('aten::unsqueeze_', '');
-  const __r = __N.call(__h_unsqueeze_, self.h, dim);
+  const __r = __N.call(__h_unsqueeze_, handleOf(self), dim);
   return self;
 }
 let __h_unsqueeze_copy = -1;
 /** `aten::unsqueeze_copy(Tensor self, int dim) -> Tensor` */
 export function unsqueeze_copy(self: Tensor, dim: number): Tensor {
   if (__h_unsqueeze_copy < 0) __h_unsqueeze_copy = __N.opHandle('aten::unsqueeze_copy', '');
-  const __r = __N.call(__h_unsqueeze_copy, self.h, dim);
+  const __r = __N.call(__h_unsqueeze_copy, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_unsqueeze = -1;
 /** `aten::unsqueeze(Tensor(a) self, int dim) -> Tensor(a)` */
 export function unsqueeze(self: Tensor, dim: number): Tensor {
   if (__h_unsqueeze < 0) __h_unsqueeze = __N.opHandle('aten::unsqueeze', '');
-  const __r = __N.call(__h_unsqueeze, self.h, dim);
+  const __r = __N.call(__h_unsqueeze, handleOf(self), dim);
   return wrap(__r);
 }
 let __h_upsample_bicubic2d_backward = -1;
 /** `aten::upsample_bicubic2d_backward(Tensor grad_output, SymInt[2] output_size, SymInt[4] input_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_bicubic2d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_bicubic2d_backward < 0) __h_upsample_bicubic2d_backward = __N.opHandle('aten::upsample_bicubic2d_backward', '');
-  const __r = __N.call(__h_upsample_bicubic2d_backward, grad_output.h, output_size, input_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_bicubic2d_backward, handleOf(grad_output), output_size, input_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_bicubic2d_backward$vec = -1;
 /** `aten::upsample_bicubic2d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_bicubic2d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_bicubic2d_backward$vec < 0) __h_upsample_bicubic2d_backward$vec = __N.opHandle('aten::upsample_bicubic2d_backward', 'vec');
-  const __r = __N.call(__h_upsample_bicubic2d_backward$vec, grad_output.h, output_size, input_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_bicubic2d_backward$vec, handleOf(grad_output), output_size, input_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_bicubic2d = -1;
 /** `aten::upsample_bicubic2d(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_bicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_bicubic2d < 0) __h_upsample_bicubic2d = __N.opHandle('aten::upsample_bicubic2d', '');
-  const __r = __N.call(__h_upsample_bicubic2d, self.h, output_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_bicubic2d, handleOf(self), output_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_bicubic2d$vec = -1;
 /** `aten::upsample_bicubic2d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_bicubic2d$vec(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_bicubic2d$vec < 0) __h_upsample_bicubic2d$vec = __N.opHandle('aten::upsample_bicubic2d', 'vec');
-  const __r = __N.call(__h_upsample_bicubic2d$vec, input.h, output_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_bicubic2d$vec, handleOf(input), output_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_bilinear2d_backward = -1;
 /** `aten::upsample_bilinear2d_backward(Tensor grad_output, SymInt[2] output_size, SymInt[4] input_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_bilinear2d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_bilinear2d_backward < 0) __h_upsample_bilinear2d_backward = __N.opHandle('aten::upsample_bilinear2d_backward', '');
-  const __r = __N.call(__h_upsample_bilinear2d_backward, grad_output.h, output_size, input_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_bilinear2d_backward, handleOf(grad_output), output_size, input_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_bilinear2d_backward$vec = -1;
 /** `aten::upsample_bilinear2d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_bilinear2d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_bilinear2d_backward$vec < 0) __h_upsample_bilinear2d_backward$vec = __N.opHandle('aten::upsample_bilinear2d_backward', 'vec');
-  const __r = __N.call(__h_upsample_bilinear2d_backward$vec, grad_output.h, output_size, input_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_bilinear2d_backward$vec, handleOf(grad_output), output_size, input_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_bilinear2d = -1;
 /** `aten::upsample_bilinear2d(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_bilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_bilinear2d < 0) __h_upsample_bilinear2d = __N.opHandle('aten::upsample_bilinear2d', '');
-  const __r = __N.call(__h_upsample_bilinear2d, self.h, output_size, align_corners, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_bilinear2d, handleOf(self), output_size, align_corners, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_bilinear2d$vec = -1;
 /** `aten::upsample_bilinear2d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_bilinear2d$vec(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_bilinear2d$vec < 0) __h_upsample_bilinear2d$vec = __N.opHandle('aten::upsample_bilinear2d', 'vec');
-  const __r = __N.call(__h_upsample_bilinear2d$vec, input.h, output_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_bilinear2d$vec, handleOf(input), output_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_linear1d_backward = -1;
 /** `aten::upsample_linear1d_backward(Tensor grad_output, SymInt[1] output_size, SymInt[3] input_size, bool align_corners, float? scales=None) -> Tensor` */
 export function upsample_linear1d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales?: number | null): Tensor {
   if (__h_upsample_linear1d_backward < 0) __h_upsample_linear1d_backward = __N.opHandle('aten::upsample_linear1d_backward', '');
-  const __r = __N.call(__h_upsample_linear1d_backward, grad_output.h, output_size, input_size, align_corners, scales);
+  const __r = __N.call(__h_upsample_linear1d_backward, handleOf(grad_output), output_size, input_size, align_corners, scales);
   return wrap(__r);
 }
 let __h_upsample_linear1d_backward$vec = -1;
 /** `aten::upsample_linear1d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_linear1d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_linear1d_backward$vec < 0) __h_upsample_linear1d_backward$vec = __N.opHandle('aten::upsample_linear1d_backward', 'vec');
-  const __r = __N.call(__h_upsample_linear1d_backward$vec, grad_output.h, output_size, input_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_linear1d_backward$vec, handleOf(grad_output), output_size, input_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_linear1d = -1;
 /** `aten::upsample_linear1d(Tensor self, SymInt[1] output_size, bool align_corners, float? scales=None) -> Tensor` */
 export function upsample_linear1d(self: Tensor, output_size: number | number[], align_corners: boolean, scales?: number | null): Tensor {
   if (__h_upsample_linear1d < 0) __h_upsample_linear1d = __N.opHandle('aten::upsample_linear1d', '');
-  const __r = __N.call(__h_upsample_linear1d, self.h, output_size, align_corners, scales);
+  const __r = __N.call(__h_upsample_linear1d, handleOf(self), output_size, align_corners, scales);
   return wrap(__r);
 }
 let __h_upsample_linear1d$vec = -1;
 /** `aten::upsample_linear1d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_linear1d$vec(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_linear1d$vec < 0) __h_upsample_linear1d$vec = __N.opHandle('aten::upsample_linear1d', 'vec');
-  const __r = __N.call(__h_upsample_linear1d$vec, input.h, output_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_linear1d$vec, handleOf(input), output_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_nearest1d_backward = -1;
 /** `aten::upsample_nearest1d_backward(Tensor grad_output, SymInt[1] output_size, SymInt[3] input_size, float? scales=None) -> Tensor` */
 export function upsample_nearest1d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null): Tensor {
   if (__h_upsample_nearest1d_backward < 0) __h_upsample_nearest1d_backward = __N.opHandle('aten::upsample_nearest1d_backward', '');
-  const __r = __N.call(__h_upsample_nearest1d_backward, grad_output.h, output_size, input_size, scales);
+  const __r = __N.call(__h_upsample_nearest1d_backward, handleOf(grad_output), output_size, input_size, scales);
   return wrap(__r);
 }
 let __h_upsample_nearest1d_backward$vec = -1;
 /** `aten::upsample_nearest1d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, float[]? scale_factors) -> Tensor` */
 export function upsample_nearest1d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors?: number[] | null): Tensor {
   if (__h_upsample_nearest1d_backward$vec < 0) __h_upsample_nearest1d_backward$vec = __N.opHandle('aten::upsample_nearest1d_backward', 'vec');
-  const __r = __N.call(__h_upsample_nearest1d_backward$vec, grad_output.h, output_size, input_size, scale_factors);
+  const __r = __N.call(__h_upsample_nearest1d_backward$vec, handleOf(grad_output), output_size, input_size, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_nearest1d = -1;
 /** `aten::upsample_nearest1d(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor` */
 export function upsample_nearest1d(self: Tensor, output_size: number | number[], scales?: number | null): Tensor {
   if (__h_upsample_nearest1d < 0) __h_upsample_nearest1d = __N.opHandle('aten::upsample_nearest1d', '');
-  const __r = __N.call(__h_upsample_nearest1d, self.h, output_size, scales);
+  const __r = __N.call(__h_upsample_nearest1d, handleOf(self), output_size, scales);
   return wrap(__r);
 }
 let __h_upsample_nearest1d$vec = -1;
 /** `aten::upsample_nearest1d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor` */
 export function upsample_nearest1d$vec(input: Tensor, output_size?: number | number[] | null, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_nearest1d$vec < 0) __h_upsample_nearest1d$vec = __N.opHandle('aten::upsample_nearest1d', 'vec');
-  const __r = __N.call(__h_upsample_nearest1d$vec, input.h, output_size, scale_factors);
+  const __r = __N.call(__h_upsample_nearest1d$vec, handleOf(input), output_size, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_nearest2d_backward = -1;
 /** `aten::upsample_nearest2d_backward(Tensor grad_output, SymInt[2] output_size, SymInt[4] input_size, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_nearest2d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_nearest2d_backward < 0) __h_upsample_nearest2d_backward = __N.opHandle('aten::upsample_nearest2d_backward', '');
-  const __r = __N.call(__h_upsample_nearest2d_backward, grad_output.h, output_size, input_size, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_nearest2d_backward, handleOf(grad_output), output_size, input_size, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_nearest2d_backward$vec = -1;
 /** `aten::upsample_nearest2d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, float[]? scale_factors) -> Tensor` */
 export function upsample_nearest2d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors?: number[] | null): Tensor {
   if (__h_upsample_nearest2d_backward$vec < 0) __h_upsample_nearest2d_backward$vec = __N.opHandle('aten::upsample_nearest2d_backward', 'vec');
-  const __r = __N.call(__h_upsample_nearest2d_backward$vec, grad_output.h, output_size, input_size, scale_factors);
+  const __r = __N.call(__h_upsample_nearest2d_backward$vec, handleOf(grad_output), output_size, input_size, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_nearest2d = -1;
 /** `aten::upsample_nearest2d(Tensor self, SymInt[2] output_size, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_nearest2d(self: Tensor, output_size: number | number[], scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_nearest2d < 0) __h_upsample_nearest2d = __N.opHandle('aten::upsample_nearest2d', '');
-  const __r = __N.call(__h_upsample_nearest2d, self.h, output_size, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_nearest2d, handleOf(self), output_size, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_nearest2d$vec = -1;
 /** `aten::upsample_nearest2d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor` */
 export function upsample_nearest2d$vec(input: Tensor, output_size?: number | number[] | null, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_nearest2d$vec < 0) __h_upsample_nearest2d$vec = __N.opHandle('aten::upsample_nearest2d', 'vec');
-  const __r = __N.call(__h_upsample_nearest2d$vec, input.h, output_size, scale_factors);
+  const __r = __N.call(__h_upsample_nearest2d$vec, handleOf(input), output_size, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_nearest3d_backward = -1;
 /** `aten::upsample_nearest3d_backward(Tensor grad_output, SymInt[3] output_size, SymInt[5] input_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_nearest3d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales_d?: number | null, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_nearest3d_backward < 0) __h_upsample_nearest3d_backward = __N.opHandle('aten::upsample_nearest3d_backward', '');
-  const __r = __N.call(__h_upsample_nearest3d_backward, grad_output.h, output_size, input_size, scales_d, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_nearest3d_backward, handleOf(grad_output), output_size, input_size, scales_d, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_nearest3d_backward$vec = -1;
 /** `aten::upsample_nearest3d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, float[]? scale_factors) -> Tensor` */
 export function upsample_nearest3d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors?: number[] | null): Tensor {
   if (__h_upsample_nearest3d_backward$vec < 0) __h_upsample_nearest3d_backward$vec = __N.opHandle('aten::upsample_nearest3d_backward', 'vec');
-  const __r = __N.call(__h_upsample_nearest3d_backward$vec, grad_output.h, output_size, input_size, scale_factors);
+  const __r = __N.call(__h_upsample_nearest3d_backward$vec, handleOf(grad_output), output_size, input_size, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_nearest3d = -1;
 /** `aten::upsample_nearest3d(Tensor self, SymInt[3] output_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_nearest3d(self: Tensor, output_size: number | number[], scales_d?: number | null, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_nearest3d < 0) __h_upsample_nearest3d = __N.opHandle('aten::upsample_nearest3d', '');
-  const __r = __N.call(__h_upsample_nearest3d, self.h, output_size, scales_d, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_nearest3d, handleOf(self), output_size, scales_d, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_nearest3d$vec = -1;
 /** `aten::upsample_nearest3d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor` */
 export function upsample_nearest3d$vec(input: Tensor, output_size?: number | number[] | null, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_nearest3d$vec < 0) __h_upsample_nearest3d$vec = __N.opHandle('aten::upsample_nearest3d', 'vec');
-  const __r = __N.call(__h_upsample_nearest3d$vec, input.h, output_size, scale_factors);
+  const __r = __N.call(__h_upsample_nearest3d$vec, handleOf(input), output_size, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_trilinear3d_backward = -1;
 /** `aten::upsample_trilinear3d_backward(Tensor grad_output, SymInt[3] output_size, SymInt[5] input_size, bool align_corners, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_trilinear3d_backward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales_d?: number | null, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_trilinear3d_backward < 0) __h_upsample_trilinear3d_backward = __N.opHandle('aten::upsample_trilinear3d_backward', '');
-  const __r = __N.call(__h_upsample_trilinear3d_backward, grad_output.h, output_size, input_size, align_corners, scales_d, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_trilinear3d_backward, handleOf(grad_output), output_size, input_size, align_corners, scales_d, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_trilinear3d_backward$vec = -1;
 /** `aten::upsample_trilinear3d_backward.vec(Tensor grad_output, SymInt[]? output_size, SymInt[] input_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_trilinear3d_backward$vec(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_trilinear3d_backward$vec < 0) __h_upsample_trilinear3d_backward$vec = __N.opHandle('aten::upsample_trilinear3d_backward', 'vec');
-  const __r = __N.call(__h_upsample_trilinear3d_backward$vec, grad_output.h, output_size, input_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_trilinear3d_backward$vec, handleOf(grad_output), output_size, input_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_upsample_trilinear3d = -1;
 /** `aten::upsample_trilinear3d(Tensor self, SymInt[3] output_size, bool align_corners, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor` */
 export function upsample_trilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, scales_d?: number | null, scales_h?: number | null, scales_w?: number | null): Tensor {
   if (__h_upsample_trilinear3d < 0) __h_upsample_trilinear3d = __N.opHandle('aten::upsample_trilinear3d', '');
-  const __r = __N.call(__h_upsample_trilinear3d, self.h, output_size, align_corners, scales_d, scales_h, scales_w);
+  const __r = __N.call(__h_upsample_trilinear3d, handleOf(self), output_size, align_corners, scales_d, scales_h, scales_w);
   return wrap(__r);
 }
 let __h_upsample_trilinear3d$vec = -1;
 /** `aten::upsample_trilinear3d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor` */
 export function upsample_trilinear3d$vec(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors?: number[] | null): Tensor {
   if (__h_upsample_trilinear3d$vec < 0) __h_upsample_trilinear3d$vec = __N.opHandle('aten::upsample_trilinear3d', 'vec');
-  const __r = __N.call(__h_upsample_trilinear3d$vec, input.h, output_size, align_corners, scale_factors);
+  const __r = __N.call(__h_upsample_trilinear3d$vec, handleOf(input), output_size, align_corners, scale_factors);
   return wrap(__r);
 }
 let __h_value_selecting_reduction_backward = -1;
 /** `aten::value_selecting_reduction_backward(Tensor grad, int dim, Tensor indices, int[] sizes, bool keepdim) -> Tensor` */
 export function value_selecting_reduction_backward(grad: Tensor, dim: number, indices: Tensor, sizes: number | number[], keepdim: boolean): Tensor {
   if (__h_value_selecting_reduction_backward < 0) __h_value_selecting_reduction_backward = __N.opHandle('aten::value_selecting_reduction_backward', '');
-  const __r = __N.call(__h_value_selecting_reduction_backward, grad.h, dim, indices.h, sizes, keepdim);
+  const __r = __N.call(__h_value_selecting_reduction_backward, handleOf(grad), dim, handleOf(indices), sizes, keepdim);
   return wrap(__r);
 }
 let __h_values_copy = -1;
 /** `aten::values_copy(Tensor self) -> Tensor` */
 export function values_copy(self: Tensor): Tensor {
   if (__h_values_copy < 0) __h_values_copy = __N.opHandle('aten::values_copy', '');
-  const __r = __N.call(__h_values_copy, self.h);
+  const __r = __N.call(__h_values_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_values = -1;
 /** `aten::values(Tensor(a) self) -> Tensor(a)` */
 export function values(self: Tensor): Tensor {
   if (__h_values < 0) __h_values = __N.opHandle('aten::values', '');
-  const __r = __N.call(__h_values, self.h);
+  const __r = __N.call(__h_values, handleOf(self));
   return wrap(__r);
 }
 let __h_vander = -1;
 /** `aten::vander(Tensor x, int? N=None, bool increasing=False) -> Tensor` */
 export function vander(x: Tensor, N?: number | null, increasing?: boolean): Tensor {
   if (__h_vander < 0) __h_vander = __N.opHandle('aten::vander', '');
-  const __r = __N.call(__h_vander, x.h, N, increasing);
+  const __r = __N.call(__h_vander, handleOf(x), N, increasing);
   return wrap(__r);
 }
 let __h_var_mean = -1;
 /** `aten::var_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)` */
 export function var_mean(self: Tensor, unbiased?: boolean): [Tensor, Tensor] {
   if (__h_var_mean < 0) __h_var_mean = __N.opHandle('aten::var_mean', '');
-  const __r = __N.call(__h_var_mean, self.h, unbiased) as unknown[];
+  const __r = __N.call(__h_var_mean, handleOf(self), unbiased) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_var_mean$correction = -1;
 /** `aten::var_mean.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor)` */
 export function var_mean$correction(self: Tensor, dim?: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): [Tensor, Tensor] {
   if (__h_var_mean$correction < 0) __h_var_mean$correction = __N.opHandle('aten::var_mean', 'correction');
-  const __r = __N.call(__h_var_mean$correction, self.h, dim, opts?.correction, opts?.keepdim) as unknown[];
+  const __r = __N.call(__h_var_mean$correction, handleOf(self), dim, opts?.correction, opts?.keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_var_mean$dim = -1;
 /** `aten::var_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)` */
 export function var_mean$dim(self: Tensor, dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor] {
   if (__h_var_mean$dim < 0) __h_var_mean$dim = __N.opHandle('aten::var_mean', 'dim');
-  const __r = __N.call(__h_var_mean$dim, self.h, dim, unbiased, keepdim) as unknown[];
+  const __r = __N.call(__h_var_mean$dim, handleOf(self), dim, unbiased, keepdim) as unknown[];
   return [wrap(__r[0]), wrap(__r[1])];
 }
 let __h_var_ = -1;
 /** `aten::var(Tensor self, bool unbiased=True) -> Tensor` */
 export function var_(self: Tensor, unbiased?: boolean): Tensor {
   if (__h_var_ < 0) __h_var_ = __N.opHandle('aten::var', '');
-  const __r = __N.call(__h_var_, self.h, unbiased);
+  const __r = __N.call(__h_var_, handleOf(self), unbiased);
   return wrap(__r);
 }
 let __h_var$correction = -1;
 /** `aten::var.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> Tensor` */
 export function var$correction(self: Tensor, dim?: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor {
   if (__h_var$correction < 0) __h_var$correction = __N.opHandle('aten::var', 'correction');
-  const __r = __N.call(__h_var$correction, self.h, dim, opts?.correction, opts?.keepdim);
+  const __r = __N.call(__h_var$correction, handleOf(self), dim, opts?.correction, opts?.keepdim);
   return wrap(__r);
 }
 let __h_var$dim = -1;
 /** `aten::var.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor` */
 export function var$dim(self: Tensor, dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor {
   if (__h_var$dim < 0) __h_var$dim = __N.opHandle('aten::var', 'dim');
-  const __r = __N.call(__h_var$dim, self.h, dim, unbiased, keepdim);
+  const __r = __N.call(__h_var$dim, handleOf(self), dim, unbiased, keepdim);
   return wrap(__r);
 }
 let __h_vdot = -1;
 /** `aten::vdot(Tensor self, Tensor other) -> Tensor` */
 export function vdot(self: Tensor, other: Tensor): Tensor {
   if (__h_vdot < 0) __h_vdot = __N.opHandle('aten::vdot', '');
-  const __r = __N.call(__h_vdot, self.h, other.h);
+  const __r = __N.call(__h_vdot, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_view_as_complex_copy = -1;
 /** `aten::view_as_complex_copy(Tensor self) -> Tensor` */
 export function view_as_complex_copy(self: Tensor): Tensor {
   if (__h_view_as_complex_copy < 0) __h_view_as_complex_copy = __N.opHandle('aten::view_as_complex_copy', '');
-  const __r = __N.call(__h_view_as_complex_copy, self.h);
+  const __r = __N.call(__h_view_as_complex_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_view_as_complex = -1;
 /** `aten::view_as_complex(Tensor(a) self) -> Tensor(a)` */
 export function view_as_complex(self: Tensor): Tensor {
   if (__h_view_as_complex < 0) __h_view_as_complex = __N.opHandle('aten::view_as_complex', '');
-  const __r = __N.call(__h_view_as_complex, self.h);
+  const __r = __N.call(__h_view_as_complex, handleOf(self));
   return wrap(__r);
 }
 let __h_view_as_real_copy = -1;
 /** `aten::view_as_real_copy(Tensor self) -> Tensor` */
 export function view_as_real_copy(self: Tensor): Tensor {
   if (__h_view_as_real_copy < 0) __h_view_as_real_copy = __N.opHandle('aten::view_as_real_copy', '');
-  const __r = __N.call(__h_view_as_real_copy, self.h);
+  const __r = __N.call(__h_view_as_real_copy, handleOf(self));
   return wrap(__r);
 }
 let __h_view_as_real = -1;
 /** `aten::view_as_real(Tensor(a) self) -> Tensor(a)` */
 export function view_as_real(self: Tensor): Tensor {
   if (__h_view_as_real < 0) __h_view_as_real = __N.opHandle('aten::view_as_real', '');
-  const __r = __N.call(__h_view_as_real, self.h);
+  const __r = __N.call(__h_view_as_real, handleOf(self));
   return wrap(__r);
 }
 let __h_view_as = -1;
 /** `aten::view_as(Tensor(a) self, Tensor other) -> Tensor(a)` */
 export function view_as(self: Tensor, other: Tensor): Tensor {
   if (__h_view_as < 0) __h_view_as = __N.opHandle('aten::view_as', '');
-  const __r = __N.call(__h_view_as, self.h, other.h);
+  const __r = __N.call(__h_view_as, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_view_copy = -1;
 /** `aten::view_copy(Tensor self, SymInt[] size) -> Tensor` */
 export function view_copy(self: Tensor, size: number | number[]): Tensor {
   if (__h_view_copy < 0) __h_view_copy = __N.opHandle('aten::view_copy', '');
-  const __r = __N.call(__h_view_copy, self.h, size);
+  const __r = __N.call(__h_view_copy, handleOf(self), size);
   return wrap(__r);
 }
 let __h_view_copy$dtype = -1;
 /** `aten::view_copy.dtype(Tensor self, ScalarType dtype) -> Tensor` */
 export function view_copy$dtype(self: Tensor, dtype: DType): Tensor {
   if (__h_view_copy$dtype < 0) __h_view_copy$dtype = __N.opHandle('aten::view_copy', 'dtype');
-  const __r = __N.call(__h_view_copy$dtype, self.h, dtypeCode(dtype));
+  const __r = __N.call(__h_view_copy$dtype, handleOf(self), dtypeCode(dtype));
   return wrap(__r);
 }
 let __h_view = -1;
 /** `aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)` */
 export function view(self: Tensor, size: number | number[]): Tensor {
   if (__h_view < 0) __h_view = __N.opHandle('aten::view', '');
-  const __r = __N.call(__h_view, self.h, size);
+  const __r = __N.call(__h_view, handleOf(self), size);
   return wrap(__r);
 }
 let __h_view$dtype = -1;
 /** `aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)` */
 export function view$dtype(self: Tensor, dtype: DType): Tensor {
   if (__h_view$dtype < 0) __h_view$dtype = __N.opHandle('aten::view', 'dtype');
-  const __r = __N.call(__h_view$dtype, self.h, dtypeCode(dtype));
+  const __r = __N.call(__h_view$dtype, handleOf(self), dtypeCode(dtype));
   return wrap(__r);
 }
 let __h_vsplit$array = -1;
 /** `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
 export function vsplit$array(self: Tensor, indices: number | number[]): Tensor[] {
   if (__h_vsplit$array < 0) __h_vsplit$array = __N.opHandle('aten::vsplit', 'array');
-  const __r = __N.call(__h_vsplit$array, self.h, indices);
+  const __r = __N.call(__h_vsplit$array, handleOf(self), indices);
   return (__r as unknown[]).map(wrap);
 }
 let __h_vsplit$int = -1;
 /** `aten::vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]` */
 export function vsplit$int(self: Tensor, sections: number): Tensor[] {
   if (__h_vsplit$int < 0) __h_vsplit$int = __N.opHandle('aten::vsplit', 'int');
-  const __r = __N.call(__h_vsplit$int, self.h, sections);
+  const __r = __N.call(__h_vsplit$int, handleOf(self), sections);
   return (__r as unknown[]).map(wrap);
 }
 let __h_vstack = -1;
@@ -12358,91 +12358,91 @@ let __h_where = -1;
 /** `aten::where(Tensor condition) -> Tensor[]` */
 export function where(condition: Tensor): Tensor[] {
   if (__h_where < 0) __h_where = __N.opHandle('aten::where', '');
-  const __r = __N.call(__h_where, condition.h);
+  const __r = __N.call(__h_where, handleOf(condition));
   return (__r as unknown[]).map(wrap);
 }
 let __h_where$Scalar = -1;
 /** `aten::where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor` */
 export function where$Scalar(condition: Tensor, self: number | boolean, other: number | boolean): Tensor {
   if (__h_where$Scalar < 0) __h_where$Scalar = __N.opHandle('aten::where', 'Scalar');
-  const __r = __N.call(__h_where$Scalar, condition.h, self, other);
+  const __r = __N.call(__h_where$Scalar, handleOf(condition), self, other);
   return wrap(__r);
 }
 let __h_where$ScalarOther = -1;
 /** `aten::where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor` */
 export function where$ScalarOther(condition: Tensor, self: Tensor, other: number | boolean): Tensor {
   if (__h_where$ScalarOther < 0) __h_where$ScalarOther = __N.opHandle('aten::where', 'ScalarOther');
-  const __r = __N.call(__h_where$ScalarOther, condition.h, self.h, other);
+  const __r = __N.call(__h_where$ScalarOther, handleOf(condition), handleOf(self), other);
   return wrap(__r);
 }
 let __h_where$ScalarSelf = -1;
 /** `aten::where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor` */
 export function where$ScalarSelf(condition: Tensor, self: number | boolean, other: Tensor): Tensor {
   if (__h_where$ScalarSelf < 0) __h_where$ScalarSelf = __N.opHandle('aten::where', 'ScalarSelf');
-  const __r = __N.call(__h_where$ScalarSelf, condition.h, self, other.h);
+  const __r = __N.call(__h_where$ScalarSelf, handleOf(condition), self, handleOf(other));
   return wrap(__r);
 }
 let __h_where$self = -1;
 /** `aten::where.self(Tensor condition, Tensor self, Tensor other) -> Tensor` */
 export function where$self(condition: Tensor, self: Tensor, other: Tensor): Tensor {
   if (__h_where$self < 0) __h_where$self = __N.opHandle('aten::where', 'self');
-  const __r = __N.call(__h_where$self, condition.h, self.h, other.h);
+  const __r = __N.call(__h_where$self, handleOf(condition), handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_xlogy_$Scalar_Other = -1;
 /** `aten::xlogy_.Scalar_Other(Tensor(a!) self, Scalar other) -> Tensor(a!)` */
 export function xlogy_$Scalar_Other(self: Tensor, other: number | boolean): Tensor {
   if (__h_xlogy_$Scalar_Other < 0) __h_xlogy_$Scalar_Other = __N.opHandle('aten::xlogy_', 'Scalar_Other');
-  const __r = __N.call(__h_xlogy_$Scalar_Other, self.h, other);
+  const __r = __N.call(__h_xlogy_$Scalar_Other, handleOf(self), other);
   return self;
 }
 let __h_xlogy_$Tensor = -1;
 /** `aten::xlogy_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
 export function xlogy_$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_xlogy_$Tensor < 0) __h_xlogy_$Tensor = __N.opHandle('aten::xlogy_', 'Tensor');
-  const __r = __N.call(__h_xlogy_$Tensor, self.h, other.h);
+  const __r = __N.call(__h_xlogy_$Tensor, handleOf(self), handleOf(other));
   return self;
 }
 let __h_xlogy$Scalar_Other = -1;
 /** `aten::xlogy.Scalar_Other(Tensor self, Scalar other) -> Tensor` */
 export function xlogy$Scalar_Other(self: Tensor, other: number | boolean): Tensor {
   if (__h_xlogy$Scalar_Other < 0) __h_xlogy$Scalar_Other = __N.opHandle('aten::xlogy', 'Scalar_Other');
-  const __r = __N.call(__h_xlogy$Scalar_Other, self.h, other);
+  const __r = __N.call(__h_xlogy$Scalar_Other, handleOf(self), other);
   return wrap(__r);
 }
 let __h_xlogy$Scalar_Self = -1;
 /** `aten::xlogy.Scalar_Self(Scalar self, Tensor other) -> Tensor` */
 export function xlogy$Scalar_Self(self: number | boolean, other: Tensor): Tensor {
   if (__h_xlogy$Scalar_Self < 0) __h_xlogy$Scalar_Self = __N.opHandle('aten::xlogy', 'Scalar_Self');
-  const __r = __N.call(__h_xlogy$Scalar_Self, self, other.h);
+  const __r = __N.call(__h_xlogy$Scalar_Self, self, handleOf(other));
   return wrap(__r);
 }
 let __h_xlogy$Tensor = -1;
 /** `aten::xlogy.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function xlogy$Tensor(self: Tensor, other: Tensor): Tensor {
   if (__h_xlogy$Tensor < 0) __h_xlogy$Tensor = __N.opHandle('aten::xlogy', 'Tensor');
-  const __r = __N.call(__h_xlogy$Tensor, self.h, other.h);
+  const __r = __N.call(__h_xlogy$Tensor, handleOf(self), handleOf(other));
   return wrap(__r);
 }
 let __h_zero_ = -1;
 /** `aten::zero_(Tensor(a!) self) -> Tensor(a!)` */
 export function zero_(self: Tensor): Tensor {
   if (__h_zero_ < 0) __h_zero_ = __N.opHandle('aten::zero_', '');
-  const __r = __N.call(__h_zero_, self.h);
+  const __r = __N.call(__h_zero_, handleOf(self));
   return self;
 }
 let __h_zero = -1;
 /** `aten::zero(Tensor self) -> Tensor` */
 export function zero(self: Tensor): Tensor {
   if (__h_zero < 0) __h_zero = __N.opHandle('aten::zero', '');
-  const __r = __N.call(__h_zero, self.h);
+  const __r = __N.call(__h_zero, handleOf(self));
   return wrap(__r);
 }
 let __h_zeros_like = -1;
 /** `aten::zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor` */
 export function zeros_like(self: Tensor, opts?: { dtype?: DType | null; layout?: number | null; device?: string | null; pin_memory?: boolean | null; memory_format?: number | null }): Tensor {
   if (__h_zeros_like < 0) __h_zeros_like = __N.opHandle('aten::zeros_like', '');
-  const __r = __N.call(__h_zeros_like, self.h, (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
+  const __r = __N.call(__h_zeros_like, handleOf(self), (opts?.dtype == null ? opts?.dtype : dtypeCode(opts?.dtype)), opts?.layout, opts?.device, opts?.pin_memory, opts?.memory_format);
   return wrap(__r);
 }
 let __h_zeros = -1;

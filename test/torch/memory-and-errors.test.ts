@@ -49,14 +49,23 @@ test('dispose and using release tensors; using a disposed tensor is an error', (
   assert.equal(b.isDisposed, true);
 });
 
-test('memory stays flat over many tidy steps', () => {
-  const x = T.randn([256, 256]);
-  const step = () => T.tidy(() => { x.matmul(x).relu().sum().item(); });
-  for (let i = 0; i < 200; i++) step();
-  const before = process.memoryUsage().rss;
-  for (let i = 0; i < 2000; i++) step();
-  const growth = (process.memoryUsage().rss - before) / before;
-  assert.ok(growth < 0.1, `rss grew ${(growth * 100).toFixed(1)}%`);
+test('no tensor handle outlives a tidy step', () => {
+  const x = T.randn([64, 64]);
+  const w = T.randn([64, 64], { requiresGrad: true });
+  const step = () => T.tidy(() => {
+    const loss = x.matmul(w).relu().sum();
+    loss.backward();
+    w.zeroGrad();
+    return loss.item();
+  });
+  step();
+  const before = T.liveTensorCount();
+  for (let i = 0; i < 500; i++) step();
+  assert.equal(T.liveTensorCount(), before);
+  const leaked = T.ones([1]);
+  assert.equal(T.liveTensorCount(), before + 1, 'the counter sees a tensor created outside tidy');
+  leaked.dispose();
+  assert.equal(T.liveTensorCount(), before);
 });
 
 test('operator errors name the operator, the arguments and their shapes', () => {

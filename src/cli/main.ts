@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The visionlab command line: `visionlab <command> [options]`. Mistakes in the command
+// line or a config file exit with code 2 and one clear message; other failures exit 1.
+import { ConfigError } from '../train/experiment/index.js';
+import { UsageError, type Command } from './args.js';
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
+import { predictCommand } from './predict.js';
+import { compareCommand } from './compare.js';
+import { quickstartCommand } from './quickstart.js';
+import { modelsCommand } from './models.js';
+
+const COMMANDS: Command[] = [trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `usage: visionlab <command> [options]
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run 'visionlab <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      console.error(`visionlab: ${err.message}`);
+      return 2;
+    }
+    console.error(`visionlab ${name}: ${err?.message ?? String(e)}`);
+    if (process.env.VISIONLAB_DEBUG) console.error(err?.stack);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+// visionlab predict RUN IMAGE...: the class of each image file with the top probabilities.
+import { stack, tidy, noGrad, type Tensor } from '../torch/index.js';
+import { decodeImage } from '../data/index.js';
+import { openRun } from '../train/experiment/index.js';
+import { parseCommandArgs, positiveInt, UsageError, type Command } from './args.js';
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'classify image files with a finished run\'s model',
+  usage: `visionlab predict RUN IMAGE... [--top K]
+
+Decodes each IMAGE, resizes it to the run's image size and channels, applies the
+run's test transforms and prints the predicted label and the top-K probabilities.
+
+  --top K   how many probabilities to show (default 3)`,
+  async run(argv) {
+    const a = parseCommandArgs('predict', argv, { top: { type: 'string' } });
+    if (a.help) return void console.log(this.usage);
+    if (a.positionals.length < 2) throw new UsageError('predict: expected a RUN directory and at least one IMAGE (see visionlab predict --help)');
+    const [dir, ...files] = a.positionals as [string, ...string[]];
+    const run = await openRun(dir);
+    const [c, h, w] = run.info.imageShape;
+    const names = run.info.classNames;
+    const k = Math.min(positiveInt(a.values.top, '--top') ?? 3, names.length);
+    const images: Tensor[] = [];
+    for (const f of files) images.push(await decodeImage(f, { channels: c as 1 | 3, size: [h, w] }));
+    const probs = tidy(() => noGrad(() => {
+      const x = run.testTransform.apply(stack(images)).to(run.config.device);
+      return (run.model.call(x) as Tensor).softmax(1).cpu().toArray() as number[][];
+    }));
+    for (const t of images) t.dispose();
+    files.forEach((file, i) => {
+      const p = probs[i]!;
+      const order = p.map((v, j) => [v, j] as const).sort((x, y) => y[0] - x[0]).slice(0, k);
+      const top = order.map(([v, j]) => `${names[j]} ${v.toFixed(4)}`).join(', ');
+      console.log(`${file}: ${names[order[0]![1]]} (${top})`);
+    });
+  },
+};

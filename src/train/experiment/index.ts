@@ -1,0 +1,19 @@
+// Experiments from config files: the schema and its validation, the runner, and
+// reopening finished runs.
+export {
+  validateConfig, DATASET_KINDS, OPTIMIZERS, SCHEDULES, TRANSFORM_OPTIONS,
+  type ExperimentConfig, type DatasetConfig, type DatasetKind, type SplitConfig, type LabelNoiseConfig, type RegroupConfig,
+  type TransformSpec, type TransformsConfig, type NormalizeStats, type ModelConfig, type OptimizerConfig, type OptimizerName,
+  type ScheduleConfig, type ScheduleName, type EarlyStoppingConfig,
+} from './config.js';
+export { ConfigError } from './config-check.js';
+export { loadConfigFile, parseConfigText, type LoadedConfig } from './load-config.js';
+export { loadExperimentData, type ExperimentData } from './experiment-data.js';
+export { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
+export { buildModel, createConfiguredModel, type ModelShape } from './build-model.js';
+export { buildOptimizer, buildSchedule } from './build-optimizer.js';
+export { runExperiment, type RunExperimentOptions, type ExperimentResult } from './run-experiment.js';
+export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
+export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
+export { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-model.js';
+export { RelabelledDataset } from './relabelled-dataset.js';

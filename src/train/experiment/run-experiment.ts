@@ -1,0 +1,111 @@
+// runExperiment: config in, finished run directory out. Builds the data, transforms,
+// model, optimizer and schedule a config describes, trains with checkpoints, metrics
+// logs, a progress bar and early stopping, evaluates on the test split and writes the
+// run report. The resolved config (defaults filled in, normalisation measured) is what
+// lands in config.json, so a run can be repeated from its own directory.
+import path from 'node:path';
+import { saveSafetensors, setNumThreads } from '../../torch/index.js';
+import { DataLoader, computeClassWeights } from '../../data/index.js';
+import {
+  fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, writeRunReport, type History, type Callback, type RunDir,
+} from '../index.js';
+import { validateConfig, type ExperimentConfig } from './config.js';
+import { loadExperimentData, type ExperimentData } from './experiment-data.js';
+import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
+import { buildModel } from './build-model.js';
+import { buildOptimizer, buildSchedule } from './build-optimizer.js';
+import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
+
+export interface RunExperimentOptions {
+  /** Folder that receives the run directory. Default 'runs'. */
+  runsRoot?: string;
+  /** No progress bar or log lines. */
+  quiet?: boolean;
+  /** Folder that relative paths in the config are relative to (the config file's). Default: the working directory. */
+  baseDir?: string;
+  /** Replaces config.epochs (quick trials from the command line). */
+  epochs?: number;
+  /** Lines of progress (data sizes, run directory); default console.log unless quiet. */
+  log?: (line: string) => void;
+}
+
+export interface ExperimentResult {
+  runDir: string;
+  history: History;
+  testAccuracy: number;
+  testLoss: number;
+  config: ExperimentConfig;
+  trainingSeconds: number;
+}
+
+function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>) {
+  const trainT = buildTransform(cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
+  const testT = buildTransform(cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
+  const device = cfg.device;
+  const train = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainT, device });
+  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device }) : undefined;
+  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device });
+  return { train, val, test, testT };
+}
+
+export async function runExperiment(config: ExperimentConfig | unknown, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
+  const parsed = validateConfig(config);
+  const cfg: ExperimentConfig = opts.epochs !== undefined ? validateConfig({ ...(config as object), epochs: opts.epochs }) : parsed;
+  const log = opts.log ?? (opts.quiet ? () => undefined : (s: string) => console.log(s));
+  const baseDir = opts.baseDir ?? process.cwd();
+  if (process.env.VISIONLAB_THREADS) setNumThreads(Number(process.env.VISIONLAB_THREADS));
+
+  const data = await loadExperimentData(cfg, baseDir);
+  log(`data: ${data.train.length} train, ${data.val?.length ?? 0} validation, ${data.test.length} test images of ` +
+    `${data.imageShape.join('×')}, ${data.classNames.length} classes` +
+    (data.labelNoise ? `; label noise flipped ${(100 * data.labelNoise.realisedRate).toFixed(1)}% of training labels` : ''));
+  const normalize = resolveNormalize(cfg.transforms, data.train);
+  const resolved: ExperimentConfig = { ...cfg, transforms: { ...cfg.transforms, normalize: normalize ?? 'none' } };
+  const dl = loaders(resolved, data, normalize);
+
+  const inputShape = transformedShape(dl.testT, data.imageShape);
+  const { model, pretrainedReport } = await buildModel(cfg.model, { numClasses: data.classNames.length, inputShape }, baseDir);
+  if (pretrainedReport) {
+    log(`pretrained weights: ${pretrainedReport.missingKeys.length} missing, ${pretrainedReport.unexpectedKeys.length} unexpected, ` +
+      `${pretrainedReport.mismatchedKeys.length} mismatched keys`);
+  }
+  if (cfg.device !== 'cpu') model.to(cfg.device);
+  const optimizer = buildOptimizer(cfg.optimizer, model.trainableParameters());
+  const schedule = buildSchedule(cfg.schedule, optimizer, { epochs: cfg.epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
+
+  const runDir: RunDir = await createRunDir(opts.runsRoot ?? 'runs', cfg.name);
+  await runDir.writeConfig(resolved);
+  log(`run directory: ${runDir.path}`);
+
+  const callbacks: Callback[] = [new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
+  if (cfg.earlyStopping) {
+    const es = cfg.earlyStopping;
+    callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
+  }
+  const classWeights = cfg.classWeights
+    ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
+
+  const started = new Date();
+  const t0 = performance.now();
+  const history = await fit(model, dl.train, {
+    ...(dl.val ? { valData: dl.val } : {}),
+    epochs: cfg.epochs, optimizer, callbacks, seed: cfg.seed, device: cfg.device, verbose: !opts.quiet,
+    checkpointDir: runDir.checkpoints,
+    ...(schedule ? { schedule } : {}),
+    ...(classWeights ? { classWeights } : {}),
+    ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
+  });
+  const trainingSeconds = (performance.now() - t0) / 1000;
+
+  const test = await evaluate(model, dl.test);
+  await saveSafetensors(path.join(runDir.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
+  await writeRunInfo(runDir.path, {
+    name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
+    test: { loss: test.loss, accuracy: test.accuracy, samples: data.test.length },
+    trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
+    ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
+    startedAt: started.toISOString(), trainingSeconds,
+  });
+  await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, config: resolved });
+  return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
+}

@@ -1,0 +1,20 @@
+// The train layer: fit/evaluate/predict, callbacks, checkpoints with exact resume, run
+// directories and run reports.
+export * from './history.js';
+export * from './callback.js';
+export * from './loss.js';
+export { correctCount } from './batch-accuracy.js';
+export { clipGradNorm } from './grad-clip.js';
+export { fit, type FitOptions } from './fit.js';
+export { evaluate, predict, inEvalMode, type EvaluateOptions, type EvaluateResult, type PredictOptions } from './evaluate.js';
+export * from './checkpoint.js';
+export { snapshotWeights, restoreWeights, disposeSnapshot } from './weights-snapshot.js';
+export * from './features.js';
+export * from './run-dir.js';
+export * from './run-report.js';
+export * from './callbacks/early-stopping.js';
+export * from './callbacks/model-checkpoint.js';
+export * from './callbacks/metrics-logger.js';
+export * from './callbacks/progress-bar.js';
+export * from './callbacks/lr-scheduler-callback.js';
+export * from './report/index.js';

@@ -1,0 +1,178 @@
+// The end-of-run report: test metrics, classification report, confusion matrix, accuracy
+// per class, an embedding of penultimate features, a grid of test predictions and the
+// learning curves, written into the run directory next to report.html.
+import { type Tensor, tidy, keep, cat, isFloatingDType } from '../torch/index.js';
+import type { Module } from '../nn/index.js';
+import type { DataLoader } from '../data/index.js';
+import { writeFileAtomic } from '../data/formats/atomic-file.js';
+import { classificationReport, confusionMatrix, perClassAccuracy, tsne, type ClassificationReport } from '../metrics/index.js';
+import {
+  learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, predictionGridPng, writeReport, type ReportFigure,
+} from './report/index.js';
+import type { RunDir } from './run-dir.js';
+import { History, historyForCharts } from './history.js';
+import { evaluate } from './evaluate.js';
+import { extractFeatures } from './features.js';
+import type { LossSpec } from './loss.js';
+
+export interface RunReportOptions {
+  model: Module;
+  testData: DataLoader;
+  classNames: readonly string[];
+  history?: History;
+  config?: unknown;
+  /** Test images to show with their predictions, in test-loader order, uint8 or float in [0, 1]; default: the loader's first inputs. */
+  images?: Tensor;
+  loss?: LossSpec;
+  device?: string;
+  title?: string;
+  /** Points embedded with t-SNE (default 1000) and its iterations (default 300). */
+  embeddingPoints?: number;
+  tsneIterations?: number;
+  /** Images in the prediction grid (default 36). */
+  gridImages?: number;
+}
+
+export interface RunMetrics {
+  test_accuracy: number;
+  test_loss: number;
+  macro_f1: number;
+  weighted_f1: number;
+  num_test_samples: number;
+  per_class: Record<string, { accuracy: number | null; precision: number; recall: number; f1: number; support: number }>;
+}
+
+export interface RunReportResult {
+  metrics: RunMetrics;
+  classificationReport: ClassificationReport;
+  confusion: number[][];
+  files: string[];
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promise<RunReportResult> {
+  const { model, testData, classNames } = opts;
+  const k = classNames.length;
+  if (k === 0) throw new RangeError('writeRunReport: classNames is empty');
+  const files: string[] = [];
+  const figures: ReportFigure[] = [];
+  const saveFigure = async (file: string, name: string, png: Buffer) => {
+    await writeFileAtomic(run.file(file), png);
+    files.push(file);
+    figures.push({ name, file });
+  };
+
+  const ev = await evaluate(model, testData, { ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}) });
+  if (ev.yTrue.length === 0) throw new Error('writeRunReport: the test data has no class-index targets to report on');
+  const report = classificationReport(ev.yTrue, ev.yPred, classNames, { digits: 4 });
+  const confusion = confusionMatrix(ev.yTrue, ev.yPred, k);
+  const perClass = perClassAccuracy(ev.yTrue, ev.yPred, k);
+  const metrics: RunMetrics = {
+    test_accuracy: ev.accuracy,
+    test_loss: ev.loss,
+    macro_f1: report.macroAvg.f1,
+    weighted_f1: report.weightedAvg.f1,
+    num_test_samples: ev.yTrue.length,
+    per_class: Object.fromEntries(classNames.map((name, c) => [name, {
+      accuracy: Number.isFinite(perClass[c]) ? perClass[c]! : null,
+      precision: report.classes[c]!.precision, recall: report.classes[c]!.recall, f1: report.classes[c]!.f1, support: report.classes[c]!.support,
+    }])),
+  };
+  await writeFileAtomic(run.metricsJson, `${JSON.stringify(metrics, null, 2)}\n`);
+  files.push('metrics.json');
+
+  const history = opts.history ?? run.readHistory();
+  if (history.length > 0) await saveFigure('learning_curves.png', 'Learning curves', await learningCurvesPng(historyForCharts(history)));
+  await saveFigure('confusion_matrix.png', 'Confusion matrix (share of each true class)', await confusionMatrixPng(confusion, classNames, { normalize: true }));
+  await saveFigure('per_class_accuracy.png', 'Accuracy per class', await perClassAccuracyPng(perClass, classNames));
+
+  await writeEmbedding(run, opts, files, saveFigure);
+  await writePredictionGrid(run, opts, ev.yTrue, ev.yPred, files, figures);
+
+  await writeReport(run.path, {
+    title: opts.title ?? `Run ${run.name}`,
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(history.length > 0 ? { history: historyForCharts(history) } : {}),
+    metrics: { test_accuracy: metrics.test_accuracy, test_loss: metrics.test_loss, macro_f1: metrics.macro_f1, test_samples: metrics.num_test_samples },
+    classificationReport: report,
+    figures,
+  });
+  files.push('report.html');
+  return { metrics, classificationReport: report, confusion, files };
+}
+
+async function writeEmbedding(
+  run: RunDir, opts: RunReportOptions, files: string[], saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
+): Promise<void> {
+  const { features, labels } = await extractFeatures(opts.model, opts.testData, { ...(opts.device ? { device: opts.device } : {}) });
+  try {
+    const rows = features.toArray() as number[][];
+    const d = features.shape[1]!;
+    const header = ['label', 'class', ...Array.from({ length: d }, (_, j) => `f${j}`)].join(',');
+    const lines = rows.map((r, i) => [String(labels[i]), csvField(opts.classNames[labels[i]!] ?? String(labels[i])), ...r.map(String)].join(','));
+    await writeFileAtomic(run.file('embedding.csv'), `${header}\n${lines.join('\n')}\n`);
+    files.push('embedding.csv');
+
+    const n = Math.min(labels.length, opts.embeddingPoints ?? 1000);
+    let points: Float32Array | undefined;
+    if (n >= 5) {
+      const sub = tidy(() => keep(features.narrow(0, 0, n).to('float32').contiguous()));
+      try {
+        points = tsne(sub, { perplexity: Math.min(30, Math.floor((n - 1) / 3)), iterations: opts.tsneIterations ?? 300, seed: 0 });
+      } finally {
+        sub.dispose();
+      }
+    }
+    const json = {
+      classNames: opts.classNames, labels: Array.from(labels), features: rows,
+      ...(points ? { tsne: Array.from({ length: n }, (_, i) => [points![2 * i]!, points![2 * i + 1]!]) } : {}),
+    };
+    await writeFileAtomic(run.file('embedding.json'), JSON.stringify(json));
+    files.push('embedding.json');
+    if (points) await saveFigure('embedding.png', 'Penultimate-layer features of test images, embedded with t-SNE', await scatterPng(points, labels.subarray(0, n), opts.classNames));
+  } finally {
+    features.dispose();
+  }
+}
+
+async function writePredictionGrid(
+  run: RunDir, opts: RunReportOptions, yTrue: Int32Array, yPred: Int32Array, files: string[], figures: ReportFigure[],
+): Promise<void> {
+  const want = opts.gridImages ?? 36;
+  let images: Tensor;
+  if (opts.images) {
+    images = tidy(() => keep(opts.images!.narrow(0, 0, Math.min(want, opts.images!.shape[0]!, yPred.length)).clone()));
+  } else {
+    const parts: Tensor[] = [];
+    let have = 0;
+    for await (const batch of opts.testData.iterate(0)) {
+      parts.push(keep(batch.inputs.narrow(0, 0, Math.min(batch.inputs.shape[0]!, want - have)).clone()));
+      have += parts[parts.length - 1]!.shape[0]!;
+      batch.inputs.dispose();
+      batch.targets.dispose();
+      if (have >= want) break;
+    }
+    images = tidy(() => keep(displayable(cat(parts))));
+    for (const p of parts) p.dispose();
+  }
+  try {
+    const n = images.shape[0]!;
+    await predictionGridPng(run.file('predictions.png'), images, yTrue.subarray(0, n), yPred.subarray(0, n), opts.classNames, { maxImages: n });
+    files.push('predictions.png');
+    figures.push({ name: 'Test predictions (green right, red wrong: predicted≠true)', file: 'predictions.png' });
+  } finally {
+    images.dispose();
+  }
+}
+
+/** Loader inputs may be normalised (mean/std): stretch them back to [0, 1] for display. */
+function displayable(x: Tensor): Tensor {
+  if (!isFloatingDType(x.dtype)) return x;
+  const lo = x.min().item();
+  const hi = x.max().item();
+  if (lo >= 0 && hi <= 1) return x;
+  return x.sub(lo).div(Math.max(hi - lo, 1e-12));
+}
