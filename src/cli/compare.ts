@@ -3,7 +3,7 @@
 // files with --out.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/formats/atomic-file.js';
+import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
 import { readRunInfo } from '../train/experiment/index.js';
 import { parseCommandArgs, str, UsageError, type Command } from './args.js';
 
@@ -85,8 +85,8 @@ average time per epoch, final validation accuracy and test accuracy.
     const out = str(a.values.out);
     if (out) {
       const stem = out.replace(/\.(csv|md)$/i, '');
-      await writeFileAtomic(`${stem}.csv`, comparisonCsv(rows));
-      await writeFileAtomic(`${stem}.md`, md);
+      await writeFileAtomic(`${stem}.csv`, comparisonCsv(rows), { createParentDir: true });
+      await writeFileAtomic(`${stem}.md`, md, { createParentDir: true });
       console.log(`\nwrote ${stem}.csv and ${stem}.md`);
     }
   },

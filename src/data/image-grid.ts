@@ -3,7 +3,7 @@
 // each cell: green for a correct prediction, red for a wrong one.
 import sharp from 'sharp';
 import { Tensor, tidy, ops } from '../torch/index.js';
-import { writeFileAtomic } from './formats/atomic-file.js';
+import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
 
 export interface ImageGridOptions {
   /** Columns; default ceil(sqrt(N)). */
@@ -90,5 +90,5 @@ export async function imageGrid(images: Tensor, opts: ImageGridOptions = {}): Pr
 
 /** Renders the grid and writes it atomically as a PNG. */
 export async function writeImageGrid(file: string, images: Tensor, opts: ImageGridOptions = {}): Promise<void> {
-  await writeFileAtomic(file, await imageGrid(images, opts));
+  await writeFileAtomic(file, await imageGrid(images, opts), { createParentDir: true });
 }

@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Tensor, tensor, tidy } from '../torch/index.js';
-import { writeFileAtomic } from './formats/atomic-file.js';
+import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
 
 export type ImageLayout = 'chw' | 'hwc';
 /** [height, width], or one number for a square. */
@@ -111,7 +111,7 @@ export async function writeImage(file: string, t: Tensor, opts: { quality?: numb
   else if (ext === '.jpg' || ext === '.jpeg') bytes = await encodeJpeg(t, opts);
   else if (ext === '.webp') bytes = await sharpFromTensor(t, opts.layout ?? 'chw').webp({ quality: opts.quality ?? 90 }).toBuffer();
   else throw new Error(`writeImage: ${file}: unsupported extension '${ext}' (use .png, .jpg, .jpeg or .webp)`);
-  await writeFileAtomic(file, bytes);
+  await writeFileAtomic(file, bytes, { createParentDir: true });
 }
 
 /** Image file extensions the dataset readers pick up. */

@@ -7,7 +7,7 @@ import { type Tensor, tidy, noGrad, getRngState, setRngState, encodeSafetensors,
 import type { Module } from '../nn/index.js';
 import type { Optimizer, OptimizerStateDict, ParamState, LRSchedule } from '../optim/index.js';
 import type { DataLoader } from '../data/index.js';
-import { writeFileAtomic } from '../data/formats/atomic-file.js';
+import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
 import { History } from './history.js';
 
 const FORMAT = 'visionlab.checkpoint';
@@ -91,7 +91,7 @@ export function encodeCheckpoint(c: CheckpointContents): Buffer {
 /** Writes the checkpoint atomically: a crash mid-write leaves the previous file intact. */
 export async function saveCheckpoint(file: string, contents: CheckpointContents): Promise<void> {
   if (!Number.isInteger(contents.epoch) || contents.epoch < 0) throw new RangeError(`saveCheckpoint(${file}): epoch must be a non-negative integer, got ${contents.epoch}`);
-  await writeFileAtomic(file, encodeCheckpoint(contents));
+  await writeFileAtomic(file, encodeCheckpoint(contents), { createParentDir: true });
 }
 
 /** Restores model, optimizer, schedule, loader epoch and random generator from a checkpoint. */

@@ -4,7 +4,7 @@
 import { type Tensor, tidy, keep, cat, isFloatingDType } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { DataLoader } from '../data/index.js';
-import { writeFileAtomic } from '../data/formats/atomic-file.js';
+import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
 import { classificationReport, confusionMatrix, perClassAccuracy, tsne, type ClassificationReport } from '../metrics/index.js';
 import {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, predictionGridPng, writeReport, type ReportFigure,
@@ -60,7 +60,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   const files: string[] = [];
   const figures: ReportFigure[] = [];
   const saveFigure = async (file: string, name: string, png: Buffer) => {
-    await writeFileAtomic(run.file(file), png);
+    await writeFileAtomic(run.file(file), png, { createParentDir: true });
     files.push(file);
     figures.push({ name, file });
   };
@@ -81,7 +81,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
       precision: report.classes[c]!.precision, recall: report.classes[c]!.recall, f1: report.classes[c]!.f1, support: report.classes[c]!.support,
     }])),
   };
-  await writeFileAtomic(run.metricsJson, `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeFileAtomic(run.metricsJson, `${JSON.stringify(metrics, null, 2)}\n`, { createParentDir: true });
   files.push('metrics.json');
 
   const history = opts.history ?? run.readHistory();
@@ -113,7 +113,7 @@ async function writeEmbedding(
     const d = features.shape[1]!;
     const header = ['label', 'class', ...Array.from({ length: d }, (_, j) => `f${j}`)].join(',');
     const lines = rows.map((r, i) => [String(labels[i]), csvField(opts.classNames[labels[i]!] ?? String(labels[i])), ...r.map(String)].join(','));
-    await writeFileAtomic(run.file('embedding.csv'), `${header}\n${lines.join('\n')}\n`);
+    await writeFileAtomic(run.file('embedding.csv'), `${header}\n${lines.join('\n')}\n`, { createParentDir: true });
     files.push('embedding.csv');
 
     const n = Math.min(labels.length, opts.embeddingPoints ?? 1000);
@@ -130,7 +130,7 @@ async function writeEmbedding(
       classNames: opts.classNames, labels: Array.from(labels), features: rows,
       ...(points ? { tsne: Array.from({ length: n }, (_, i) => [points![2 * i]!, points![2 * i + 1]!]) } : {}),
     };
-    await writeFileAtomic(run.file('embedding.json'), JSON.stringify(json));
+    await writeFileAtomic(run.file('embedding.json'), JSON.stringify(json), { createParentDir: true });
     files.push('embedding.json');
     if (points) await saveFigure('embedding.png', 'Penultimate-layer features of test images, embedded with t-SNE', await scatterPng(points, labels.subarray(0, n), opts.classNames));
   } finally {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
 
 export function defaultCacheDir(): string {
   return process.env.VISIONLAB_CACHE ?? path.join(os.homedir(), '.cache', 'visionlab');
@@ -41,6 +41,6 @@ export function readImageCache<M>(dir: string, key: string): CachedImages<M> | u
 
 /** Writes the .bin first and the .json last, so a reader never sees an index without its data. */
 export async function writeImageCache(dir: string, key: string, pixels: Uint8Array, meta: object): Promise<void> {
-  await writeFileAtomic(path.join(dir, `${key}.bin`), pixels);
-  await writeFileAtomic(path.join(dir, `${key}.json`), JSON.stringify({ ...meta, bytes: pixels.length }));
+  await writeFileAtomic(path.join(dir, `${key}.bin`), pixels, { createParentDir: true });
+  await writeFileAtomic(path.join(dir, `${key}.json`), JSON.stringify({ ...meta, bytes: pixels.length }), { createParentDir: true });
 }

@@ -1,17 +1,16 @@
 // numpy's .npy (format versions 1-3) and .npz (a zip of .npy files), read into Tensors.
 import { readFileSync } from 'node:fs';
-import { Tensor, tensor, tidy, type DType } from '../../torch/index.js';
+import { Tensor, tensor, tidy, itemSize, type DType } from '../../torch/index.js';
+import { typedArrayFor } from '../../torch/dtype.js';
+import { readZip } from '../../torch/serialize/zip.js';
 import { TensorDataset } from '../dataset.js';
-import { listZip, readZipMember } from './zip.js';
 
 export interface NpyArray { dtype: DType; shape: number[]; data: ArrayBufferView }
 
 const NPY_MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
-const DESCRS: Record<string, { dtype: DType; size: number }> = {
-  f4: { dtype: 'float32', size: 4 }, f8: { dtype: 'float64', size: 8 },
-  i8: { dtype: 'int64', size: 8 }, i4: { dtype: 'int32', size: 4 }, i2: { dtype: 'int16', size: 2 }, i1: { dtype: 'int8', size: 1 },
-  u1: { dtype: 'uint8', size: 1 }, b1: { dtype: 'bool', size: 1 },
+const DESCRS: Record<string, DType> = {
+  f4: 'float32', f8: 'float64', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
 };
 
 function headerField(header: string, key: string, file: string): string {
@@ -36,32 +35,21 @@ export function parseNpy(buf: Buffer, file = '<buffer>'): NpyArray {
   }
   const shape = headerField(header, 'shape', file).slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s).map(Number);
   const order = descr[0]!;
-  const kind = DESCRS[descr.slice(1)];
-  if (!'<>|='.includes(order) || !kind) {
+  const dtype = DESCRS[descr.slice(1)];
+  if (!'<>|='.includes(order) || !dtype) {
     throw new Error(`${file}: unsupported dtype '${descr}' (supported: <f4 <f8 <i1 <i2 <i4 <i8 |u1 |b1, either byte order)`);
   }
   const count = shape.reduce((a, b) => a * b, 1);
-  const bytes = count * kind.size;
+  const size = itemSize(dtype);
+  const bytes = count * size;
   if (buf.length < dataStart + bytes) throw new Error(`${file}: truncated .npy data: shape [${shape}] of ${descr} needs ${bytes} bytes, file has ${buf.length - dataStart}`);
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of the item size.
   const own = new Uint8Array(bytes);
   own.set(buf.subarray(dataStart, dataStart + bytes));
-  if (order === '>' && kind.size > 1) {
-    for (let i = 0; i < bytes; i += kind.size) own.subarray(i, i + kind.size).reverse();
+  if (order === '>' && size > 1) {
+    for (let i = 0; i < bytes; i += size) own.subarray(i, i + size).reverse();
   }
-  return { dtype: kind.dtype, shape, data: viewAs(kind.dtype, own.buffer) };
-}
-
-function viewAs(dtype: DType, buf: ArrayBuffer): ArrayBufferView {
-  switch (dtype) {
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'int16': return new Int16Array(buf);
-    case 'int8': return new Int8Array(buf);
-    default: return new Uint8Array(buf); // uint8, bool
-  }
+  return { dtype, shape, data: typedArrayFor(dtype, own.buffer) };
 }
 
 export function npyToTensor(a: NpyArray): Tensor {
@@ -77,9 +65,9 @@ export function readNpy(file: string): Tensor {
 export function readNpz(file: string): Map<string, Tensor> {
   const buf = readFileSync(file);
   const out = new Map<string, Tensor>();
-  for (const m of listZip(buf, file)) {
-    if (!m.name.endsWith('.npy')) continue;
-    out.set(m.name.slice(0, -4), npyToTensor(parseNpy(readZipMember(buf, m, file), `${file}:${m.name}`)));
+  for (const [name, member] of readZip(buf, file)) {
+    if (!name.endsWith('.npy')) continue;
+    out.set(name.slice(0, -4), npyToTensor(parseNpy(member.read(), `${file}:${name}`)));
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import { promises as fsp, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
 import { isGzip } from './gzip.js';
 
 export interface TarEntry { name: string; type: 'file' | 'directory' | 'other'; size: number; data: Buffer }
@@ -97,7 +97,8 @@ export async function extractTar(archive: string, destDir: string): Promise<stri
     if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`${archive}: entry '${e.name}' points outside ${destDir}`);
     if (e.type === 'directory') await fsp.mkdir(target, { recursive: true });
     else if (e.type === 'file') {
-      await writeFileAtomic(target, e.data);
+      // No fsync per member: an archive may hold thousands of files, and re-extracting recovers a crash.
+      await writeFileAtomic(target, e.data, { createParentDir: true, fsync: false });
       written.push(target);
     }
   }

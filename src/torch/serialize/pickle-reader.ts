@@ -4,7 +4,8 @@
 //
 // Python values become: None -> null, bool -> boolean, int -> number (bigint beyond 2^53),
 // float -> number, str -> string, bytes -> Buffer, list and tuple -> array, dict -> Map,
-// set -> Set.
+// set -> Set. Python 2 str becomes a latin1 string, or a Buffer with `encoding: 'bytes'`
+// (the same choice as Python 3's pickle.load(encoding=...)).
 
 /** A Python callable named by a GLOBAL, as understood by the caller's `findClass`. */
 export class PyCallable {
@@ -18,6 +19,10 @@ export interface PickleHooks {
   persistentLoad?(pid: unknown): unknown;
   /** Applies BUILD state to an object; the default accepts attribute dicts on Maps and ignores them. */
   build?(obj: unknown, state: unknown): unknown;
+  /** Maps each dict key before it is stored (e.g. bytes keys to strings); keys are kept as read by default. */
+  dictKey?(key: unknown): unknown;
+  /** What Python 2 str (BINSTRING, SHORT_BINSTRING) becomes: a latin1-decoded string (default) or raw bytes. */
+  encoding?: 'latin1' | 'bytes';
 }
 
 function defaultBuild(obj: unknown, state: unknown, fail: (m: string) => never): unknown {
@@ -107,7 +112,15 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, source = '<pickle
   function setItems(target: unknown, items: unknown[]): void {
     if (!(target instanceof Map)) fail(`SETITEMS on ${describe(target)}, not a dict`);
     if (items.length % 2 !== 0) fail('SETITEMS with an odd number of items');
-    for (let i = 0; i < items.length; i += 2) target.set(items[i], items[i + 1]);
+    for (let i = 0; i < items.length; i += 2) target.set(hooks.dictKey ? hooks.dictKey(items[i]) : items[i], items[i + 1]);
+  }
+  function py2String(n: number): string | Buffer {
+    const raw = take(n);
+    return hooks.encoding === 'bytes' ? Buffer.from(raw) : raw.toString('latin1');
+  }
+  function memoGet(key: number): unknown {
+    if (!memo.has(key)) fail(`memo entry ${key} was never stored (corrupt pickle)`);
+    return memo.get(key);
   }
   function appendItems(target: unknown, items: unknown[]): void {
     if (!Array.isArray(target)) fail(`APPENDS on ${describe(target)}, not a list`);
@@ -148,8 +161,12 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, source = '<pickle
       case 0x58: { const n = u32(); stack.push(take(n).toString('utf8')); break; } // BINUNICODE
       case 0x8c: { const n = u8(); stack.push(take(n).toString('utf8')); break; } // SHORT_BINUNICODE
       case 0x8d: { const n = u64(); stack.push(take(n).toString('utf8')); break; } // BINUNICODE8
-      case 0x54: { const n = take(4).readInt32LE(0); stack.push(take(n).toString('latin1')); break; } // BINSTRING
-      case 0x55: { const n = u8(); stack.push(take(n).toString('latin1')); break; } // SHORT_BINSTRING
+      case 0x54: { const n = take(4).readInt32LE(0); stack.push(py2String(n)); break; } // BINSTRING
+      case 0x55: { const n = u8(); stack.push(py2String(n)); break; } // SHORT_BINSTRING
+      // Text opcodes of protocols 0 and 1, which Python 2's pickles still mix in.
+      case 0x49: { const s = line(); stack.push(s === '00' ? false : s === '01' ? true : Number(s)); break; } // INT (00/01 are bools)
+      case 0x4c: stack.push(Number(line().replace(/L$/, ''))); break; // LONG (text)
+      case 0x46: stack.push(Number(line())); break; // FLOAT (text)
       case 0x42: { const n = u32(); stack.push(Buffer.from(take(n))); break; } // BINBYTES
       case 0x43: { const n = u8(); stack.push(Buffer.from(take(n))); break; } // SHORT_BINBYTES
       case 0x8e: { const n = u64(); stack.push(Buffer.from(take(n))); break; } // BINBYTES8
@@ -205,12 +222,10 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, source = '<pickle
       case 0x71: memo.set(u8(), top()); break; // BINPUT
       case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
       case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: case 0x6a: { // BINGET, LONG_BINGET
-        const key = op === 0x68 ? u8() : u32();
-        if (!memo.has(key)) fail(`memo entry ${key} was never stored (corrupt pickle)`);
-        stack.push(memo.get(key));
-        break;
-      }
+      case 0x70: memo.set(Number(line()), top()); break; // PUT (text)
+      case 0x68: stack.push(memoGet(u8())); break; // BINGET
+      case 0x6a: stack.push(memoGet(u32())); break; // LONG_BINGET
+      case 0x67: stack.push(memoGet(Number(line()))); break; // GET (text)
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
       case 0x32: stack.push(top()); break; // DUP

@@ -3,7 +3,7 @@
 // read to rebuild the model and its test pipeline without the original data.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../data/formats/atomic-file.js';
+import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
 
 export const RUN_INFO_FILE = 'run.json';
 export const CONFIG_FILE = 'config.json';
@@ -25,7 +25,7 @@ export interface RunInfo {
 }
 
 export async function writeRunInfo(runDir: string, info: RunInfo): Promise<void> {
-  await writeFileAtomic(path.join(runDir, RUN_INFO_FILE), JSON.stringify(info, null, 2) + '\n');
+  await writeFileAtomic(path.join(runDir, RUN_INFO_FILE), JSON.stringify(info, null, 2) + '\n', { createParentDir: true });
 }
 
 function readJson(file: string, what: string): unknown {

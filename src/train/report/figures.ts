@@ -1,7 +1,7 @@
 // The standard figures of a classification run, written into its directory in one call,
 // returning the list writeReport expects.
 import path from 'node:path';
-import { writeFileAtomic } from '../../data/formats/atomic-file.js';
+import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
 import { learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, type HistoryEntry } from './charts.js';
 import type { ReportFigure } from './html.js';
 
@@ -20,7 +20,7 @@ export interface StandardFigureInputs {
 export async function writeStandardFigures(runDir: string, inputs: StandardFigureInputs): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];
   const save = async (file: string, name: string, png: Promise<Buffer>) => {
-    await writeFileAtomic(path.join(runDir, file), await png);
+    await writeFileAtomic(path.join(runDir, file), await png, { createParentDir: true });
     figures.push({ name, file });
   };
   if (inputs.history && inputs.history.length > 0) await save('learning-curves.png', 'Learning curves', learningCurvesPng(inputs.history));

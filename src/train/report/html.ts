@@ -6,7 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ClassificationReport, ReportRow } from '../../metrics/index.js';
 import { formatFixed } from '../../metrics/index.js';
-import { writeFileAtomic } from '../../data/formats/atomic-file.js';
+import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
 import type { HistoryEntry } from './charts.js';
 
 /** A PNG (or other image) in the run directory; `file` is relative to it. */
@@ -130,6 +130,6 @@ ${sections.join('\n\n')}
 export async function writeReport(runDir: string, content: ReportContent): Promise<string> {
   const html = renderReportHtml(runDir, content);
   const file = path.join(runDir, 'report.html');
-  await writeFileAtomic(file, html);
+  await writeFileAtomic(file, html, { createParentDir: true });
   return file;
 }
