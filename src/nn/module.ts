@@ -209,7 +209,6 @@ export class Module {
     const lines = [`${this.constructor.name}(${this.extraRepr()}`];
     const kids = [...this.namedChildren()];
     if (!kids.length) return lines[0] + ')';
-    lines[0] += '';
     for (const [n, m] of kids) lines.push(`  (${n}): ${m.toString().replace(/\n/g, '\n  ')}`);
     lines.push(')');
     return lines.join('\n');

@@ -325,7 +325,6 @@ export class Tensor {
     let out: Tensor = this;
     let dim = 0;
     const advanced: (Tensor | null)[] = [];
-    const ellipsisAt = items.indexOf('...');
     const consumed = items.filter((x) => x !== null && x !== '...').length;
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
@@ -350,7 +349,6 @@ export class Tensor {
         dim++;
       }
     }
-    void ellipsisAt;
     if (advanced.some((a) => a !== null)) {
       while (advanced.length && advanced[advanced.length - 1] === null) advanced.pop();
       out = ops.index$Tensor(out, advanced);
