@@ -144,6 +144,14 @@ static auto toList(Napi::Env env, const OpEntry& op, const ArgSpec& s, const Nap
   return out;
 }
 
+// Tensor arguments are the hot path: no string is built unless the argument is bad.
+static const at::Tensor& tensorArg(Napi::Env env, const OpEntry& op, const ArgSpec& s, const Napi::Value& v) {
+  if (!v.IsExternal()) argError(env, op, s, "expected a Tensor");
+  const auto* box = v.As<Napi::External<TensorBox>>().Data();
+  if (!box->t.defined()) argError(env, op, s, "tensor was disposed");
+  return box->t;
+}
+
 static c10::IValue toIValue(Napi::Env env, const OpEntry& op, const ArgSpec& s, const Napi::Value& v) {
   if (v.IsUndefined() || v.IsNull()) {
     if (s.def) return *s.def;
@@ -151,11 +159,9 @@ static c10::IValue toIValue(Napi::Env env, const OpEntry& op, const ArgSpec& s, 
     argError(env, op, s, "missing required argument of type " + std::string(kindName(s.kind)));
   }
   switch (s.kind) {
-    case Kind::Tensor: return unwrapTensor(env, v, (op.name + "(" + s.name + ")").c_str());
+    case Kind::Tensor: return tensorArg(env, op, s, v);
     case Kind::TensorList:
-      return toList(env, op, s, v, [&](const Napi::Value& e) -> at::Tensor {
-        return unwrapTensor(env, e, (op.name + "(" + s.name + ")").c_str());
-      });
+      return toList(env, op, s, v, [&](const Napi::Value& e) -> at::Tensor { return tensorArg(env, op, s, e); });
     case Kind::OptTensorList: {
       if (!v.IsArray()) argError(env, op, s, "expected an array of Tensor or null");
       auto arr = v.As<Napi::Array>();
@@ -163,7 +169,7 @@ static c10::IValue toIValue(Napi::Env env, const OpEntry& op, const ArgSpec& s, 
       for (uint32_t i = 0; i < arr.Length(); i++) {
         Napi::Value e = arr.Get(i);
         if (e.IsUndefined() || e.IsNull()) list.push_back(c10::nullopt);
-        else list.push_back(unwrapTensor(env, e, (op.name + "(" + s.name + ")").c_str()));
+        else list.push_back(tensorArg(env, op, s, e));
       }
       return list;
     }
