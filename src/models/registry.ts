@@ -86,23 +86,14 @@ registerModel({
   name: 'alexnet-like', description: 'Small AlexNet-style CNN (5 convs, overlapping pooling, dropout MLP) for 32–80 px inputs',
   defaultInput: [3, 32, 32], defaultClasses: 10, create: (o) => alexnetLike(o),
 });
-registerModel({
-  name: 'resnet18', description: "torchvision ResNet-18 (stem 'imagenet' or 'cifar')",
-  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => resnet18(o),
-});
-registerModel({
-  name: 'resnet34', description: "torchvision ResNet-34 (stem 'imagenet' or 'cifar')",
-  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => resnet34(o),
-});
-registerModel({
-  name: 'vgg16', description: 'torchvision VGG-16',
-  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => vgg16(o),
-});
-registerModel({
-  name: 'vgg16_bn', description: 'torchvision VGG-16 with batch norm',
-  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => vgg16_bn(o),
-});
-registerModel({
-  name: 'mobilenet_v2', description: 'torchvision MobileNetV2 (width multiplier 1.0 unless widthMult is set)',
-  defaultInput: [3, 224, 224], defaultClasses: 1000, create: (o) => mobilenetV2(o),
-});
+// torchvision's ImageNet models: 224×224 RGB input and 1000 classes unless told otherwise.
+const torchvisionModels: [string, string, ModelEntry['create']][] = [
+  ['resnet18', "torchvision ResNet-18 (stem 'imagenet' or 'cifar')", (o) => resnet18(o)],
+  ['resnet34', "torchvision ResNet-34 (stem 'imagenet' or 'cifar')", (o) => resnet34(o)],
+  ['vgg16', 'torchvision VGG-16', (o) => vgg16(o)],
+  ['vgg16_bn', 'torchvision VGG-16 with batch norm', (o) => vgg16_bn(o)],
+  ['mobilenet_v2', 'torchvision MobileNetV2 (width multiplier 1.0 unless widthMult is set)', (o) => mobilenetV2(o)],
+];
+for (const [name, description, create] of torchvisionModels) {
+  registerModel({ name, description, defaultInput: [3, 224, 224], defaultClasses: 1000, create });
+}
