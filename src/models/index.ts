@@ -6,6 +6,7 @@ export * from './conv-classifier.js';
 export * from './mlp.js';
 export * from './simple-cnn.js';
 export * from './fashion-cnns.js';
+export * from './fashion-vgg.js';
 export * from './scene-cnn.js';
 export * from './alexnet-like.js';
 export * from './resnet.js';

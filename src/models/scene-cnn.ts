@@ -10,7 +10,7 @@ export interface SceneCnnOptions extends ModelOptions {
   /** Dropout before the class layer. */
   dropout?: number;
   /** Filters of the four blocks. */
-  widths?: [number, number, number, number];
+  widths?: readonly number[];
 }
 
 export class SceneCnn extends ConvClassifier {}

@@ -22,7 +22,7 @@ test('example configs validate and start with a comment header', () => {
     assert.equal(`${cfg.name}.yaml`, f, `${f}: name should match the file name`);
   }
   const best = validateConfig(parseConfigText(readFileSync(path.join(EXAMPLES, 'fashion-mnist-best.yaml'), 'utf8'), 'best'));
-  assert.equal(best.model.name, 'fashion-cnn-plus');
-  assert.deepEqual(best.transforms.train, []);
-  assert.equal(best.epochs, 15);
+  assert.equal(best.model.name, 'fashion-vgg');
+  assert.deepEqual(best.transforms.train, [{ name: 'RandomHorizontalFlip' }]);
+  assert.equal(best.epochs, 16);
 });

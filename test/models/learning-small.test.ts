@@ -2,7 +2,7 @@
 // a generated task within a few epochs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mlp, fashionCnn, noisyLabelCnn, modelPenalty, type FashionVariant } from '../../src/models/index.js';
+import { mlp, fashionCnn, fashionVgg, noisyLabelCnn, modelPenalty, type FashionVariant } from '../../src/models/index.js';
 import { stripes, templates } from './synthetic.js';
 import { fit, accuracy } from './fit.js';
 
@@ -39,3 +39,13 @@ for (const variant of variants) {
     assert.ok(acc >= 0.85, `${variant}: held-out accuracy ${acc}`);
   });
 }
+
+test('fashion VGG learns stripe orientations at 28×28×1 (3 classes)', () => {
+  const opts = { classes: 3, channels: 1, size: 28 };
+  const train = stripes({ ...opts, n: 240, seed: 5 });
+  const held = stripes({ ...opts, n: 120, seed: 6 });
+  const model = fashionVgg({ numClasses: 3, widths: [8, 16, 32] });
+  fit(model, train, { epochs: 4, batchSize: 32, lr: 2e-3 });
+  const acc = accuracy(model, held);
+  assert.ok(acc >= 0.85, `held-out accuracy ${acc}`);
+});

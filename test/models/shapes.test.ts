@@ -13,7 +13,7 @@ function logitsShape(m: Module, input: number[]): number[] {
 test('listModels names every family', () => {
   assert.deepEqual(listModels(), [
     'mlp', 'noisy-label-cnn', 'fashion-cnn', 'fashion-cnn-bn', 'fashion-cnn-dropout', 'fashion-cnn-l2', 'fashion-cnn-l1',
-    'fashion-cnn-plus', 'scene-cnn', 'alexnet-like', 'resnet18', 'resnet34', 'vgg16', 'vgg16_bn', 'mobilenet_v2',
+    'fashion-cnn-plus', 'fashion-vgg', 'scene-cnn', 'alexnet-like', 'resnet18', 'resnet34', 'vgg16', 'vgg16_bn', 'mobilenet_v2',
   ]);
 });
 
@@ -35,7 +35,7 @@ for (const name of listModels().filter((n) => !checkedElsewhere.has(n))) {
 }
 
 test('the small models follow inChannels and inputSize', () => {
-  for (const name of ['mlp', 'noisy-label-cnn', 'fashion-cnn', 'fashion-cnn-plus', 'scene-cnn', 'alexnet-like']) {
+  for (const name of ['mlp', 'noisy-label-cnn', 'fashion-cnn', 'fashion-cnn-plus', 'fashion-vgg', 'scene-cnn', 'alexnet-like']) {
     const m = createModel(name, { numClasses: 4, inChannels: 3, inputSize: [48, 40] });
     assert.deepEqual(logitsShape(m, [3, 3, 48, 40]), [3, 4], name);
   }
@@ -64,4 +64,5 @@ test('registry lookups ignore case, dashes and underscores; unknown names list t
   assert.throws(() => createModel('resnet50'), /unknown model 'resnet50'.*resnet18/);
   assert.throws(() => createModel('mlp', { numClasses: 0 }), /numClasses must be a positive integer/);
   assert.throws(() => createModel('fashion-cnn', { inputSize: 6 }), /input 1×6×6 does not fit/);
+  assert.throws(() => createModel('fashion-vgg', { widths: [32, 64] }), /widths must list 3 block widths, got 2/);
 });

@@ -6,7 +6,7 @@ import { randn, tidy, noGrad, type Tensor } from '../../src/torch/index.js';
 import { Module, Sequential, Linear, ReLU, crossEntropy } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/adam.js';
 import {
-  resnet18, alexnetLike, mobilenetV2, mlp, sceneCnn, fashionCnn, backboneStages, replaceHead, headPath, freezeBackbone, unfreezeProgressively, loadPretrained, ResNet,
+  resnet18, alexnetLike, mobilenetV2, mlp, sceneCnn, fashionCnn, fashionVgg, backboneStages, replaceHead, headPath, freezeBackbone, unfreezeProgressively, loadPretrained, ResNet,
 } from '../../src/models/index.js';
 import { tensor } from '../../src/torch/index.js';
 
@@ -79,6 +79,8 @@ test('unfreezeProgressively releases stages from the head backwards with decayin
   // Blocks of the scene CNN and pool-delimited runs of the Keras-style models are stages;
   // layers without parameters do not appear in group names.
   assert.deepEqual(backboneStages(sceneCnn({ numClasses: 3 })), [['features.0'], ['features.1'], ['features.2'], ['features.3'], ['classifier.0']]);
+  assert.deepEqual(backboneStages(fashionVgg({ numClasses: 3 })),
+    [['features.0'], ['features.1'], ['features.2'], ['classifier.0', 'classifier.1', 'classifier.2', 'classifier.3']]);
   const f = fashionCnn({ numClasses: 3 });
   assert.deepEqual(unfreezeProgressively(f, 5, { lr: 1 }).map((g) => g.name), ['head', 'classifier.0', 'features.3', 'features.0']);
 
