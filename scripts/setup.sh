@@ -11,7 +11,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 pkgs=(build-essential python3 dataset-fashion-mnist fonts-dejavu-core)
 # Debian's libtorch calls the system BLAS (libblas.so.3), which is the slow reference
 # implementation unless an optimised one is installed: OpenBLAS, built for OpenMP like
-# libtorch, makes the dense layers several times faster and a CNN epoch about 25% shorter.
+# libtorch, makes the dense layers about 20x faster and a quickstart epoch about 10% shorter.
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev libopenblas0-openmp); fi
 # PyTorch from Debian is only a reference for parity checks and benchmarks.
 if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
