@@ -6,4 +6,4 @@ export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export * as models from './models/index.js';
 export * as train from './train/index.js';
-export * as experiment from './train/experiment/index.js';
+export * as experiment from './experiment/index.js';

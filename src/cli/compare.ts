@@ -3,8 +3,8 @@
 // files with --out.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
-import { readRunInfo } from '../train/experiment/index.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { readRunInfo } from '../experiment/index.js';
 import { parseCommandArgs, str, UsageError, type Command } from './args.js';
 
 export interface RunSummary {

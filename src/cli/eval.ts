@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { classificationReport } from '../metrics/index.js';
 import { evaluate } from '../train/index.js';
-import { openRun, runTestLoader, loadConfigFile, validateConfig, type ExperimentConfig } from '../train/experiment/index.js';
+import { openRun, runTestLoader, loadConfigFile, validateConfig, type ExperimentConfig } from '../experiment/index.js';
 import { parseCommandArgs, str, UsageError, type Command } from './args.js';
 
 /** A config file, or a folder of class sub-folders tested in full at the run's image size. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The visionlab command line: `visionlab <command> [options]`. Mistakes in the command
 // line or a config file exit with code 2 and one clear message; other failures exit 1.
-import { ConfigError } from '../train/experiment/index.js';
+import { ConfigError } from '../experiment/index.js';
 import { UsageError, type Command } from './args.js';
 import { trainCommand } from './train.js';
 import { evalCommand } from './eval.js';

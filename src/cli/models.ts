@@ -1,6 +1,6 @@
 // visionlab models: the model zoo's names, with what each is and the input it expects.
 import { listModels, modelInfo } from '../models/index.js';
-import '../train/experiment/index.js';
+import '../experiment/index.js';
 import { parseCommandArgs, type Command } from './args.js';
 
 export const modelsCommand: Command = {

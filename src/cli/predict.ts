@@ -1,7 +1,7 @@
 // visionlab predict RUN IMAGE...: the class of each image file with the top probabilities.
 import { stack, tidy, noGrad, type Tensor } from '../torch/index.js';
 import { decodeImage } from '../data/index.js';
-import { openRun } from '../train/experiment/index.js';
+import { openRun } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, UsageError, type Command } from './args.js';
 
 export const predictCommand: Command = {

@@ -1,6 +1,6 @@
 // visionlab quickstart: the default CNN on the real Fashion-MNIST, with the recipe
 // measured to pass 92% test accuracy in a few minutes on two CPU cores.
-import { runExperiment, type ExperimentConfig } from '../train/experiment/index.js';
+import { runExperiment, type ExperimentConfig } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, str, type Command } from './args.js';
 
 export const QUICKSTART_CONFIG: ExperimentConfig = {

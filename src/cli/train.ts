@@ -1,5 +1,5 @@
 // visionlab train CONFIG: one experiment from a config file.
-import { loadConfigFile, runExperiment } from '../train/experiment/index.js';
+import { loadConfigFile, runExperiment } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 
 export const trainCommand: Command = {

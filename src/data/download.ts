@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, existsSync, promises as fsp } from
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tempPathFor } from '../torch/serialize/atomic-write.js';
+import { tempPathFor } from '../io/atomic-write.js';
 
 export interface Checksum { sha256?: string; md5?: string }
 export interface DownloadOptions extends Checksum {

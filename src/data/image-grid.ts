@@ -3,7 +3,7 @@
 // each cell: green for a correct prediction, red for a wrong one.
 import sharp from 'sharp';
 import { Tensor, tidy, ops } from '../torch/index.js';
-import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 export interface ImageGridOptions {
   /** Columns; default ceil(sqrt(N)). */

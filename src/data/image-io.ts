@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Tensor, tensor, tidy } from '../torch/index.js';
-import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 export type ImageLayout = 'chw' | 'hwc';
 /** [height, width], or one number for a square. */

@@ -15,5 +15,6 @@ export * from './mobilenetv2.js';
 export * from './regularization.js';
 export * from './transfer.js';
 export * from './color-histogram.js';
+export * from './color-histogram-logreg.js';
 export * from './registry.js';
 export { torchvisionInit, type TorchvisionInitOptions } from './init.js';

@@ -11,10 +11,14 @@ import { alexnetLike, type AlexnetLikeOptions } from './alexnet-like.js';
 import { resnet18, resnet34, type ResNetOptions } from './resnet.js';
 import { vgg16, vgg16_bn, type VggOptions } from './vgg.js';
 import { mobilenetV2, type MobileNetV2Options } from './mobilenetv2.js';
+import { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-logreg.js';
 
 /** Every option any zoo model understands; each model reads the ones it knows. */
 export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> & FashionVggOptions &
-  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options;
+  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options & {
+    /** Histogram bins per channel (color-histogram-logreg). */
+    bins?: number;
+  };
 
 export interface ModelInfo {
   name: string;
@@ -92,6 +96,12 @@ registerModel({
   defaultInput: [3, 32, 32], defaultClasses: 10, create: (o) => alexnetLike(o),
 });
 // torchvision's ImageNet models: 224×224 RGB input and 1000 classes unless told otherwise.
+registerModel({
+  name: COLOR_HISTOGRAM_MODEL,
+  description: 'Per-channel colour histograms (16 bins) + multinomial logistic regression: the noisy-label baseline',
+  defaultInput: [3, 32, 32], defaultClasses: 10,
+  create: (o) => new ColorHistogramLogReg(o.inChannels ?? 3, o.numClasses ?? 10, o.bins ?? 16),
+});
 const torchvisionModels: [string, string, ModelEntry['create']][] = [
   ['resnet18', "torchvision ResNet-18 (stem 'imagenet' or 'cifar')", (o) => resnet18(o)],
   ['resnet34', "torchvision ResNet-34 (stem 'imagenet' or 'cifar')", (o) => resnet34(o)],

@@ -7,7 +7,7 @@ import { type Tensor, tidy, noGrad, getRngState, setRngState, encodeSafetensors,
 import type { Module } from '../nn/index.js';
 import type { Optimizer, OptimizerStateDict, ParamState, LRSchedule } from '../optim/index.js';
 import type { DataLoader } from '../data/index.js';
-import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { History } from './history.js';
 
 const FORMAT = 'visionlab.checkpoint';

@@ -3,7 +3,7 @@
 // and resumed as one folder.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../torch/serialize/atomic-write.js';
+import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { History, type EpochLogs } from './history.js';
 
 export interface RunDir {

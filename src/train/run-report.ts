@@ -4,7 +4,7 @@
 import { type Tensor, tidy, keep, cat, isFloatingDType } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { DataLoader } from '../data/index.js';
-import { writeFileAtomic } from '../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { classificationReport, confusionMatrix, perClassAccuracy, tsne, type ClassificationReport } from '../metrics/index.js';
 import {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, predictionGridPng, writeReport, type ReportFigure,

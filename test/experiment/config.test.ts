@@ -2,7 +2,7 @@
 // would have been accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig, parseConfigText, ConfigError } from '../../src/train/experiment/index.js';
+import { validateConfig, parseConfigText, ConfigError } from '../../src/experiment/index.js';
 
 function base(): Record<string, any> {
   return {

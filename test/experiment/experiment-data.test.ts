@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { validateConfig, loadExperimentData } from '../../src/train/experiment/index.js';
+import { validateConfig, loadExperimentData } from '../../src/experiment/index.js';
 import { labelHistogram } from '../../src/data/index.js';
 import { writeSyntheticNpy } from '../cli/synthetic-data.js';
 

@@ -10,9 +10,9 @@ import {
   loadStateDictFile, saveSafetensors, detectFormat,
 } from '../../src/torch/serialize/index.js';
 import { tensorBytes } from '../../src/torch/serialize/raw-bytes.js';
-import { readZip, writeZip } from '../../src/torch/serialize/zip.js';
-import { PickleWriter } from '../../src/torch/serialize/pickle-writer.js';
-import { unpickle, PyCallable } from '../../src/torch/serialize/pickle-reader.js';
+import { readZip, writeZip } from '../../src/io/zip.js';
+import { PickleWriter } from '../../src/io/pickle-writer.js';
+import { unpickle, PyCallable } from '../../src/io/pickle-reader.js';
 import { stateDict } from './serialize-fixture.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vl-torchfile-'));

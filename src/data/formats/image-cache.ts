@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 
 export function defaultCacheDir(): string {
   return process.env.VISIONLAB_CACHE ?? path.join(os.homedir(), '.cache', 'visionlab');

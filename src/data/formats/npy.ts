@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Tensor, tensor, tidy, itemSize, type DType } from '../../torch/index.js';
 import { typedArrayFor } from '../../torch/dtype.js';
-import { readZip } from '../../torch/serialize/zip.js';
+import { readZip } from '../../io/zip.js';
 import { TensorDataset } from '../dataset.js';
 
 export interface NpyArray { dtype: DType; shape: number[]; data: ArrayBufferView }

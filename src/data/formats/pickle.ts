@@ -2,7 +2,7 @@
 // cPickle, and the same data re-pickled by Python 3), read with the engine's pickle reader.
 // Only the few globals needed for numpy arrays are recognised; any other global is an
 // error, so no code ever runs.
-import { unpickle, PyCallable } from '../../torch/serialize/pickle-reader.js';
+import { unpickle, PyCallable } from '../../io/pickle-reader.js';
 
 /** A numpy ndarray: raw bytes plus its dtype descriptor (e.g. '|u1', '<f4') and shape. */
 export interface NdArray { kind: 'ndarray'; dtype: string; shape: number[]; fortranOrder: boolean; data: Uint8Array }

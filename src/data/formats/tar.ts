@@ -3,7 +3,7 @@
 import { promises as fsp, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import path from 'node:path';
-import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { isGzip } from './gzip.js';
 
 export interface TarEntry { name: string; type: 'file' | 'directory' | 'other'; size: number; data: Buffer }

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.js';
 import { itemSize, type DType } from '../dtype.js';
 import { tensorBytes, tensorFromBytes } from './raw-bytes.js';
 import { SAFETENSORS_DTYPES, DTYPE_OF_SAFETENSORS } from './storage-types.js';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../../io/atomic-write.js';
 
 export type NamedTensors = Map<string, Tensor> | Record<string, Tensor>;
 

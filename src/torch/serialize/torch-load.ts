@@ -6,8 +6,8 @@ import { readFileSync, promises as fsp } from 'node:fs';
 import { Tensor } from '../tensor.js';
 import { type DType, isFloatingDType, itemSize } from '../dtype.js';
 import * as ops from '../ops.generated.js';
-import { readZip, type ZipRecord } from './zip.js';
-import { unpickle, PyCallable } from './pickle-reader.js';
+import { readZip, type ZipRecord } from '../../io/zip.js';
+import { unpickle, PyCallable } from '../../io/pickle-reader.js';
 import { tensorFromBytes } from './raw-bytes.js';
 import { DTYPE_OF_TORCH_STORAGE } from './storage-types.js';
 

@@ -2,11 +2,11 @@
 // tensors as torch._utils._rebuild_tensor_v2 over persistent storage ids), one raw record
 // per storage under data/, and a version record; Python's torch.load reads it as is.
 import { Tensor } from '../tensor.js';
-import { PickleWriter } from './pickle-writer.js';
-import { writeZip } from './zip.js';
+import { PickleWriter } from '../../io/pickle-writer.js';
+import { writeZip } from '../../io/zip.js';
 import { tensorBytes } from './raw-bytes.js';
 import { TORCH_STORAGE_CLASSES } from './storage-types.js';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../../io/atomic-write.js';
 
 /**
  * What saveTorchFile writes: Maps become collections.OrderedDict (like state_dict()),

@@ -1,7 +1,7 @@
 // The standard figures of a classification run, written into its directory in one call,
 // returning the list writeReport expects.
 import path from 'node:path';
-import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, type HistoryEntry } from './charts.js';
 import type { ReportFigure } from './html.js';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ClassificationReport, ReportRow } from '../../metrics/index.js';
 import { formatFixed } from '../../metrics/index.js';
-import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { HistoryEntry } from './charts.js';
 
 /** A PNG (or other image) in the run directory; `file` is relative to it. */

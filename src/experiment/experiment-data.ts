@@ -5,7 +5,7 @@ import path from 'node:path';
 import {
   type Dataset, Subset, fashionMnist, mnist, cifar10, cifar100, imageFolder, labelledImageDir, arrayDataset,
   stratifiedSplit, randomSplit, regroupDataset, fashionMnistRegroup, labelNoise,
-} from '../../data/index.js';
+} from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig } from './config.js';
 import { ConfigError } from './config-check.js';
 import { RelabelledDataset } from './relabelled-dataset.js';

@@ -1,9 +1,9 @@
 // The noisy-label study's colour-histogram + logistic-regression baseline as a Module,
 // so an experiment trains, checkpoints, evaluates and reports it like any other model.
 // It takes the [0, 1] float images every loader produces and histograms their 8-bit values.
-import { type Tensor, tidy } from '../../torch/index.js';
-import { Module, Linear } from '../../nn/index.js';
-import { colorHistogramFeatures, registerModel, type CreateModelOptions } from '../../models/index.js';
+import { type Tensor, tidy } from '../torch/index.js';
+import { Module, Linear } from '../nn/index.js';
+import { colorHistogramFeatures } from './color-histogram.js';
 
 export const COLOR_HISTOGRAM_MODEL = 'color-histogram-logreg';
 
@@ -25,11 +25,3 @@ export class ColorHistogramLogReg extends Module {
     return this.getModule('linear')!.call(features) as Tensor;
   }
 }
-
-registerModel({
-  name: COLOR_HISTOGRAM_MODEL,
-  description: 'Per-channel colour histograms (16 bins) + multinomial logistic regression: the noisy-label baseline',
-  defaultInput: [3, 32, 32],
-  defaultClasses: 10,
-  create: (o: CreateModelOptions & { bins?: number }) => new ColorHistogramLogReg(o.inChannels ?? 3, o.numClasses ?? 10, o.bins ?? 16),
-});

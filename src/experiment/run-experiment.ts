@@ -4,11 +4,11 @@
 // run report. The resolved config (defaults filled in, normalisation measured) is what
 // lands in config.json, so a run can be repeated from its own directory.
 import path from 'node:path';
-import { saveSafetensors, setNumThreads } from '../../torch/index.js';
-import { DataLoader, computeClassWeights } from '../../data/index.js';
+import { saveSafetensors, setNumThreads } from '../torch/index.js';
+import { DataLoader, computeClassWeights } from '../data/index.js';
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, writeRunReport, type History, type Callback, type RunDir,
-} from '../index.js';
+} from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
 import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';

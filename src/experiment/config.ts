@@ -1,8 +1,7 @@
 // The experiment config: what a YAML/JSON file may say, its defaults, and its validation.
 // validateConfig returns a fully typed config with defaults filled in, or throws a
 // ConfigError naming the field (config.optimizer.name) and the values it accepts.
-import { listModels } from '../../models/index.js';
-import './color-histogram-model.js';
+import { listModels } from '../models/index.js';
 import {
   ConfigError, fail, object, oneOf, number, string, boolean, list, optional, numberOrTuple, isObject, type Path,
 } from './config-check.js';

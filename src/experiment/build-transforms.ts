@@ -4,8 +4,8 @@
 import {
   type Transform, type Dataset, compose, ToFloat, Normalize, computeMeanStd, RandomCrop, RandomHorizontalFlip, RandomVerticalFlip,
   RandomRotation, RandomAffine, RandomErasing, Cutout, GaussianNoise, ColorJitter, RandomResizedCrop, Resize, CenterCrop,
-} from '../../data/index.js';
-import { tidy, zeros } from '../../torch/index.js';
+} from '../data/index.js';
+import { tidy, zeros } from '../torch/index.js';
 import type { TransformSpec, NormalizeStats, TransformsConfig } from './config.js';
 import { ConfigError } from './config-check.js';
 

@@ -1,9 +1,9 @@
 // Reopens a finished experiment: its config, the model with its final weights, the test
 // transform chain and the test data (from the run's own config or another one).
 import path from 'node:path';
-import { loadSafetensors } from '../../torch/index.js';
-import type { Module } from '../../nn/index.js';
-import { type Transform, DataLoader } from '../../data/index.js';
+import { loadSafetensors } from '../torch/index.js';
+import type { Module } from '../nn/index.js';
+import { type Transform, DataLoader } from '../data/index.js';
 import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
 import { createConfiguredModel } from './build-model.js';
 import { buildTransform, transformedShape } from './build-transforms.js';

@@ -1,7 +1,7 @@
 // A dataset whose class labels are replaced (synthetic label noise on the training split),
 // images untouched.
-import { tensor } from '../../torch/index.js';
-import type { Batch, Dataset } from '../../data/index.js';
+import { tensor } from '../torch/index.js';
+import type { Batch, Dataset } from '../data/index.js';
 
 export class RelabelledDataset implements Dataset {
   constructor(readonly base: Dataset, readonly labels: Int32Array) {

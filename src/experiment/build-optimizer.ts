@@ -1,9 +1,9 @@
 // Optimizer and learning-rate schedule from the config's optimizer and schedule sections.
-import type { Tensor } from '../../torch/index.js';
+import type { Tensor } from '../torch/index.js';
 import {
   type Optimizer, type ParamGroup, type LRSchedule, SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad,
   OneCycleLR, CosineAnnealingLR, StepLR, ReduceLROnPlateau, LinearLR, SequentialLR,
-} from '../../optim/index.js';
+} from '../optim/index.js';
 import type { OptimizerConfig, ScheduleConfig } from './config.js';
 
 export function buildOptimizer(cfg: OptimizerConfig, params: Tensor[]): Optimizer<ParamGroup> {

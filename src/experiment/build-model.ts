@@ -1,12 +1,11 @@
 // The model a config names, sized for the data, with pretrained weights and a frozen
 // backbone when asked.
 import path from 'node:path';
-import type { Module } from '../../nn/index.js';
-import { createModel, loadPretrained, freezeBackbone, type CreateModelOptions } from '../../models/index.js';
-import { loadStateDictFile } from '../../torch/index.js';
+import type { Module } from '../nn/index.js';
+import { createModel, loadPretrained, freezeBackbone, type CreateModelOptions } from '../models/index.js';
+import { loadStateDictFile } from '../torch/index.js';
 import type { ModelConfig } from './config.js';
 import { ConfigError } from './config-check.js';
-import './color-histogram-model.js';
 
 export interface ModelShape {
   numClasses: number;

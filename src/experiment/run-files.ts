@@ -3,7 +3,7 @@
 // read to rebuild the model and its test pipeline without the original data.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../torch/serialize/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 export const RUN_INFO_FILE = 'run.json';
 export const CONFIG_FILE = 'config.json';

@@ -15,5 +15,4 @@ export { buildOptimizer, buildSchedule } from './build-optimizer.js';
 export { runExperiment, type RunExperimentOptions, type ExperimentResult } from './run-experiment.js';
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
-export { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-model.js';
 export { RelabelledDataset } from './relabelled-dataset.js';
