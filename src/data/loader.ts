@@ -113,11 +113,15 @@ export class DataLoader implements AsyncIterable<Batch> {
     return this.iterate(this.epoch++);
   }
 
-  /** Iterates one given epoch without touching the epoch counter. */
-  async *iterate(epoch: number): AsyncGenerator<Batch> {
+  /**
+   * Iterates one given epoch without touching the epoch counter, from batch `fromBatch`
+   * on (a run resumed in the middle of an epoch skips what it already trained on).
+   */
+  async *iterate(epoch: number, fromBatch = 0): AsyncGenerator<Batch> {
+    if (!Number.isInteger(fromBatch) || fromBatch < 0) throw new RangeError(`DataLoader.iterate: fromBatch must be a non-negative integer, got ${fromBatch}`);
     const plan = this.batchIndices(epoch);
     const queue: Promise<Batch | null>[] = [];
-    let scheduled = 0;
+    let scheduled = fromBatch;
     let stopped = false;
     const scheduleUpTo = (last: number) => {
       while (scheduled <= Math.min(last, plan.length - 1)) {
@@ -141,7 +145,7 @@ export class DataLoader implements AsyncIterable<Batch> {
       }
     };
     try {
-      for (let b = 0; b < plan.length; b++) {
+      for (let b = fromBatch; b < plan.length; b++) {
         scheduleUpTo(b + this.prefetch);
         const prepared = await queue.shift()!;
         yield handOver(prepared!);

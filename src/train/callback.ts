@@ -1,13 +1,30 @@
 // The callback contract (Keras/fastai style): hooks receive logs and a shared context;
 // training stops when a callback sets ctx.stopTraining or throws StopTraining.
+//
+// Epoch and batch hooks may be async. The step hooks (afterForward, afterLoss,
+// afterBackward, beforeStep) run synchronously inside the step's memory scope, between
+// the phases of one batch, and may change the step through the StepState they receive:
+// replace the loss (per-sample weighting), clip or inspect gradients, skip the update.
+import type { Tensor } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { Optimizer, LRSchedule } from '../optim/index.js';
 import type { DataLoader } from '../data/index.js';
 import type { History, EpochLogs } from './history.js';
+import type { Task, StepBatch } from './task.js';
+
+/** Where training stands inside an epoch, with the epoch's running sums (for checkpoints). */
+export interface EpochProgress {
+  epoch: number;
+  /** Batches of this epoch already trained on. */
+  batchesDone: number;
+  /** Running sums of the loop and of the task's metrics; reading them synchronises the device. */
+  sums(): Record<string, number>;
+}
 
 export interface CallbackContext {
   model: Module;
   optimizer: Optimizer;
+  task: Task;
   history: History;
   /** Set to true to stop after the current batch/epoch. */
   stopTraining: boolean;
@@ -15,25 +32,45 @@ export interface CallbackContext {
   epochs: number;
   /** Batches in one training epoch. */
   stepsPerEpoch: number;
+  /** Optimizer updates made so far, counted across epochs (and across a resume). */
+  globalStep: number;
   schedule?: LRSchedule;
   trainData?: DataLoader;
+  /** Set while an epoch runs. */
+  progress?: EpochProgress;
 }
 
 /**
- * Per-batch logs. `loss` and `accuracy` are read back from the device only when a
- * callback reads them (each read is a synchronisation point), and only during the hook.
+ * Per-batch logs. `loss` is read back from the device only when a callback reads it
+ * (each read is a synchronisation point), and only during the hook; `running()` gives the
+ * epoch's loss and task metrics so far (another read-back).
  */
 export interface BatchLogs {
   batch: number;
   size: number;
   readonly loss: number;
-  readonly accuracy: number;
+  running(): Record<string, number>;
 }
 
 export interface TrainLogs {
   epochs: number;
   initialEpoch: number;
   history?: History;
+}
+
+/** One training step as the step hooks see it. Tensors belong to the step's scope. */
+export interface StepState {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly data: StepBatch;
+  /** The task's outputs; set after the forward pass (afterForward may replace them). */
+  outputs?: Tensor;
+  /** One loss per sample [N], computed when some callback sets `needsSampleLosses`. */
+  sampleLosses?: Tensor;
+  /** The objective backward() is called on (afterLoss may replace it). */
+  loss?: Tensor;
+  /** Set in afterBackward or beforeStep to skip this batch's optimizer update. */
+  skipStep: boolean;
 }
 
 type Awaitable = void | Promise<void>;
@@ -45,8 +82,14 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs: EpochLogs, ctx: CallbackContext): Awaitable;
   onBatchBegin?(batch: number, logs: BatchLogs, ctx: CallbackContext): Awaitable;
   onBatchEnd?(batch: number, logs: BatchLogs, ctx: CallbackContext): Awaitable;
+  afterForward?(state: StepState, ctx: CallbackContext): void;
+  afterLoss?(state: StepState, ctx: CallbackContext): void;
+  afterBackward?(state: StepState, ctx: CallbackContext): void;
+  beforeStep?(state: StepState, ctx: CallbackContext): void;
   /** Overrides whether the batch hooks are called (default: when the callback defines one). */
   wantsBatchEvents?: boolean;
+  /** Ask the loop for per-sample losses (state.sampleLosses) in afterLoss. */
+  needsSampleLosses?: boolean;
 }
 
 /** Thrown from a callback to end training cleanly (onTrainEnd still runs, fit() resolves). */

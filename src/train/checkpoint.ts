@@ -19,6 +19,12 @@ export interface CheckpointContents {
   schedule?: LRSchedule;
   /** Number of completed epochs: the index of the epoch a resumed run starts with. */
   epoch: number;
+  /** Batches of that epoch already trained on (a checkpoint written mid-epoch). Default 0. */
+  batchesDone?: number;
+  /** The epoch's running sums at that point, so the resumed epoch's logs are the whole epoch's. */
+  epochSums?: Record<string, number>;
+  /** Optimizer updates made so far. */
+  globalStep?: number;
   history: History;
   /** The training loader, whose epoch counter decides the next epoch's order and augmentation. */
   loader?: DataLoader;
@@ -37,6 +43,9 @@ export interface CheckpointTargets {
 
 export interface LoadedCheckpoint {
   epoch: number;
+  batchesDone: number;
+  epochSums: Record<string, number> | undefined;
+  globalStep: number | undefined;
   history: History;
   loaderEpoch: number | undefined;
   extra: unknown;
@@ -46,6 +55,9 @@ interface Meta {
   format: string;
   version: number;
   epoch: number;
+  batchesDone?: number;
+  epochSums?: Record<string, number>;
+  globalStep?: number;
   history: unknown;
   loaderEpoch?: number;
   schedule?: { type: string; state: Record<string, unknown> };
@@ -76,6 +88,8 @@ export function encodeCheckpoint(c: CheckpointContents): Buffer {
   tensors.set('rng_state', rng);
   const meta: Meta = {
     format: FORMAT, version: VERSION, epoch: c.epoch, history: c.history.toJSON(),
+    ...(c.batchesDone ? { batchesDone: c.batchesDone, epochSums: c.epochSums ?? {} } : {}),
+    ...(c.globalStep !== undefined ? { globalStep: c.globalStep } : {}),
     optimizer: { type: c.optimizer.constructor.name, paramGroups: sd.paramGroups, numbers },
     ...(c.loader ? { loaderEpoch: c.loader.epoch } : {}),
     ...(c.schedule ? { schedule: { type: c.schedule.constructor.name, state: c.schedule.stateDict() } } : {}),
@@ -91,6 +105,8 @@ export function encodeCheckpoint(c: CheckpointContents): Buffer {
 /** Writes the checkpoint atomically: a crash mid-write leaves the previous file intact. */
 export async function saveCheckpoint(file: string, contents: CheckpointContents): Promise<void> {
   if (!Number.isInteger(contents.epoch) || contents.epoch < 0) throw new RangeError(`saveCheckpoint(${file}): epoch must be a non-negative integer, got ${contents.epoch}`);
+  const b = contents.batchesDone ?? 0;
+  if (!Number.isInteger(b) || b < 0) throw new RangeError(`saveCheckpoint(${file}): batchesDone must be a non-negative integer, got ${b}`);
   await writeFileAtomic(file, encodeCheckpoint(contents), { createParentDir: true });
 }
 
@@ -134,7 +150,10 @@ export function restoreCheckpoint(bytes: Uint8Array, file: string, targets: Chec
     if (targets.loader && meta.loaderEpoch !== undefined) targets.loader.setEpoch(meta.loaderEpoch);
     const rng = tensors.get('rng_state');
     if (targets.restoreRng !== false && rng) setRngState(rng);
-    return { epoch: meta.epoch, history, loaderEpoch: meta.loaderEpoch, extra: meta.extra };
+    return {
+      epoch: meta.epoch, batchesDone: meta.batchesDone ?? 0, epochSums: meta.epochSums, globalStep: meta.globalStep,
+      history, loaderEpoch: meta.loaderEpoch, extra: meta.extra,
+    };
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

@@ -1,25 +1,33 @@
-// Evaluation and prediction: eval mode and no autograd for the duration, the model's
-// previous train/eval flags restored afterwards (module by module, so a backbone frozen
-// in eval mode stays so).
+// Evaluation and prediction over a task: eval mode and no autograd for the duration, the
+// model's previous train/eval flags restored afterwards (module by module, so a backbone
+// frozen in eval mode stays so).
 import { type Tensor, tidy, keep, noGrad, cat, zeros, isFloatingDType } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { DataLoader, Batch } from '../data/index.js';
-import { resolveLoss, type LossSpec, type LossFunction } from './loss.js';
-import { correctCount } from './batch-accuracy.js';
+import type { LossSpec } from './loss.js';
+import type { Task, StepBatch } from './task.js';
+import { resolveTask } from './tasks/resolve.js';
 
 export interface EvaluateOptions {
+  /** What to compute and measure. Default: classification with `loss`. */
+  task?: Task;
+  /** Loss of the default classification task. */
   loss?: LossSpec;
   device?: string;
-  /** Also return the softmax probabilities [N, C] (the caller owns the tensor). */
+  /** Also return the task's predictions for every sample (the caller owns the tensor). */
   probs?: boolean;
 }
 
 export interface EvaluateResult {
   loss: number;
+  /** The task's metrics by name (task.metricNames). */
+  metrics: Record<string, number>;
+  /** metrics.accuracy, NaN for tasks without one. */
   accuracy: number;
-  /** True classes and argmax predictions (empty when the targets are not class indices). */
+  /** True classes and predicted labels (empty unless the task has labels and the targets are class indices). */
   yTrue: Int32Array;
   yPred: Int32Array;
+  /** The task's predictions (class probabilities for classification), with `probs: true`. */
   probs?: Tensor;
 }
 
@@ -39,9 +47,10 @@ function onDevice(t: Tensor, device: string | undefined): Tensor {
 }
 
 /** Summed loss of a batch, from a loss that honours reduction 'none' or one that only averages. */
-function summedLoss(fn: LossFunction, logits: Tensor, targets: Tensor): Tensor {
-  const l = fn(logits, targets, { reduction: 'none' });
-  return l.numel() === 1 && logits.shape[0] !== 1 ? l.mul(logits.shape[0]!) : l.sum();
+function summedLoss(task: Task, outputs: Tensor, batch: StepBatch): Tensor {
+  const l = task.loss(outputs, batch, 'none');
+  const n = batch.targets.shape[0]!;
+  return l.numel() === 1 && n !== 1 ? l.mul(n) : l.sum();
 }
 
 async function* batchesOf(data: DataLoader): AsyncGenerator<Batch> {
@@ -51,84 +60,109 @@ async function* batchesOf(data: DataLoader): AsyncGenerator<Batch> {
 }
 
 export async function evaluate(model: Module, data: DataLoader, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
-  const { fn } = resolveLoss(opts.loss, 'evaluate');
+  const task = resolveTask(opts);
+  const device = opts.device ?? model.parameters()[0]?.device ?? 'cpu';
   return inEvalMode(model, async () => {
-    const lossSum = keep(zeros([], { dtype: 'float64', device: opts.device ?? 'cpu' }));
-    const correct = keep(zeros([], { dtype: 'float64', device: opts.device ?? 'cpu' }));
+    const lossSum = keep(zeros([], { dtype: 'float64', device }));
+    const metrics = task.createMetrics(device);
     const preds: Tensor[] = [];
     const trues: Tensor[] = [];
     const probs: Tensor[] = [];
     let seen = 0;
-    let counted = 0;
-    let classIndices = true;
+    let classIndices = typeof task.labels === 'function';
     try {
-      for await (const batch of batchesOf(data)) {
+      for await (const raw of batchesOf(data)) {
         try {
           noGrad(() => tidy(() => {
-            const x = onDevice(batch.inputs, opts.device);
-            const y = onDevice(batch.targets, opts.device);
-            const logits = model.call(x) as Tensor;
-            lossSum.add_(summedLoss(fn, logits, y).detach().to('float64').to(lossSum.device));
-            const c = correctCount(logits, y);
-            if (c) {
-              correct.add_(c.correct.to('float64').to(correct.device));
-              counted += c.count;
+            const batch: StepBatch = { inputs: onDevice(raw.inputs, device), targets: onDevice(raw.targets, device), indices: raw.indices };
+            const outputs = task.forward(model, batch);
+            lossSum.add_(summedLoss(task, outputs, batch).to('float64'));
+            metrics.update(outputs, batch);
+            const y = batch.targets;
+            const wantLabels = classIndices && !isFloatingDType(y.dtype) && y.ndim === 1;
+            if (wantLabels || opts.probs) {
+              const p = task.predict(outputs);
+              if (wantLabels) {
+                preds.push(keep(task.labels!(p).to('int32').to('cpu')));
+                trues.push(keep(y.to('int32').to('cpu')));
+              }
+              if (opts.probs) probs.push(keep(p.to('cpu')));
             }
-            if (!isFloatingDType(y.dtype) && logits.ndim === 2 && y.ndim === 1) {
-              preds.push(keep(logits.argmax(1).to('int32').to('cpu')));
-              trues.push(keep(y.to('int32').to('cpu')));
-            } else {
-              classIndices = false;
-            }
-            if (opts.probs) probs.push(keep(logits.softmax(1).to('cpu')));
+            if (!wantLabels) classIndices = false;
             seen += y.shape[0]!;
           }));
         } finally {
-          batch.inputs.dispose();
-          batch.targets.dispose();
+          raw.inputs.dispose();
+          raw.targets.dispose();
         }
       }
       if (seen === 0) throw new Error('evaluate: the data loader yielded no batches');
       const join = (ts: Tensor[]) => tidy(() => Int32Array.from(cat(ts).toTypedArray() as Int32Array));
+      const values = metrics.compute();
       const result: EvaluateResult = {
         loss: lossSum.item() / seen,
-        accuracy: counted > 0 ? correct.item() / counted : NaN,
+        metrics: values,
+        accuracy: values.accuracy ?? NaN,
         yTrue: classIndices && trues.length ? join(trues) : new Int32Array(0),
         yPred: classIndices && preds.length ? join(preds) : new Int32Array(0),
       };
       if (opts.probs) result.probs = keep(cat(probs));
       return result;
     } finally {
-      for (const t of [lossSum, correct, ...preds, ...trues, ...probs]) t.dispose();
+      for (const t of [lossSum, ...preds, ...trues, ...probs]) t.dispose();
+      metrics.dispose();
     }
   });
 }
 
-export interface PredictOptions { batchSize?: number; device?: string }
+export interface PredictOptions {
+  batchSize?: number;
+  device?: string;
+  /** What a prediction is. Default: classification (softmax probabilities). */
+  task?: Task;
+}
 
-/** Softmax probabilities [N, C] (on the CPU) and argmax labels of every input. */
-export async function predict(model: Module, input: Tensor | DataLoader, opts: PredictOptions = {}): Promise<{ probs: Tensor; labels: Int32Array }> {
+export interface PredictResult {
+  /** The task's predictions for every input, on the CPU (class probabilities [N, C] for classification). */
+  probs: Tensor;
+  /** Hard labels per input where the task has them (argmax class for classification). */
+  labels: Int32Array;
+}
+
+/** The task's predictions for every input, batch by batch, and their labels. */
+export async function predict(model: Module, input: Tensor | DataLoader, opts: PredictOptions = {}): Promise<PredictResult> {
   const batchSize = opts.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`predict: batchSize must be a positive integer, got ${batchSize}`);
+  const task = resolveTask(opts);
   return inEvalMode(model, async () => {
     const parts: Tensor[] = [];
-    const run = (x: Tensor) => parts.push(keep(noGrad(() => tidy(() => (model.call(onDevice(x, opts.device)) as Tensor).softmax(1).to('cpu')))));
+    const run = (x: Tensor, indices: Int32Array) => parts.push(keep(noGrad(() => tidy(() => {
+      const inputs = onDevice(x, opts.device);
+      // Prediction has no targets: the task's forward sees an empty stand-in.
+      const batch: StepBatch = { inputs, targets: zeros([0], { device: inputs.device }), indices };
+      return task.predict(task.forward(model, batch)).to('cpu');
+    }))));
     try {
       if (isTensor(input)) {
         if (input.ndim < 2) throw new RangeError(`predict: input must be batched [N, ...], got shape [${input.shape}]`);
         const n = input.shape[0]!;
         for (let i = 0; i < n; i += batchSize) {
-          const x = input.narrow(0, i, Math.min(batchSize, n - i));
-          try { run(isFloatingDType(x.dtype) ? x : x.to('float32').div(255)); } finally { x.dispose(); }
+          const m = Math.min(batchSize, n - i);
+          const x = input.narrow(0, i, m);
+          try {
+            run(isFloatingDType(x.dtype) ? x : x.to('float32').div(255), Int32Array.from({ length: m }, (_, k) => i + k));
+          } finally { x.dispose(); }
         }
       } else {
         for await (const batch of batchesOf(input)) {
-          try { run(batch.inputs); } finally { batch.inputs.dispose(); batch.targets.dispose(); }
+          try { run(batch.inputs, batch.indices); } finally { batch.inputs.dispose(); batch.targets.dispose(); }
         }
       }
       if (parts.length === 0) throw new Error('predict: no inputs');
       const probs = keep(cat(parts));
-      const labels = tidy(() => Int32Array.from(probs.argmax(1).to('int32').toTypedArray() as Int32Array));
+      const labels = task.labels
+        ? tidy(() => Int32Array.from(task.labels!(probs).to('int32').toTypedArray() as Int32Array))
+        : new Int32Array(0);
       return { probs, labels };
     } finally {
       for (const t of parts) t.dispose();

@@ -1,35 +1,42 @@
-// fit(): the training loop. One tidy per step; loss and correct counts accumulate in
-// tensors and are read back once per epoch, unless a callback reads a batch's values.
-import { type Tensor, tidy, keep, zeros, tensor, manualSeed } from '../torch/index.js';
+// fit(): the training loop, the same for every task. One memory scope per step; the loss
+// and the task's metrics accumulate on the device and are read back once per epoch,
+// unless a callback reads a batch's values. Everything optional about a step (gradient
+// clipping, per-sample weights, schedules, checkpoints, progress) is a callback.
+import { type Tensor, tidy, keep, zeros, manualSeed } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
-import { weightedMean } from '../nn/index.js';
-import { Optimizer, ReduceLROnPlateau, type LRSchedule } from '../optim/index.js';
+import { Optimizer, type LRSchedule } from '../optim/index.js';
 import type { DataLoader } from '../data/index.js';
 import { modelPenalty, declaredPenalties } from '../models/index.js';
-import { type Callback, type CallbackContext, type TrainLogs, StopTraining, wantsBatchEvents } from './callback.js';
+import {
+  type Callback, type CallbackContext, type TrainLogs, type BatchLogs, type StepState, StopTraining, wantsBatchEvents,
+} from './callback.js';
 import { History, type EpochLogs } from './history.js';
-import { resolveLoss, type LossSpec } from './loss.js';
-import { correctCount } from './batch-accuracy.js';
-import { clipGradNorm } from './grad-clip.js';
+import type { LossSpec } from './loss.js';
+import type { Task, StepBatch, EpochMetrics } from './task.js';
+import { resolveTask } from './tasks/resolve.js';
 import { evaluate } from './evaluate.js';
 import { loadCheckpoint } from './checkpoint.js';
-import { lazyBatchLogs } from './lazy-batch-logs.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import { ModelCheckpoint } from './callbacks/model-checkpoint.js';
+import { GradientClipping } from './callbacks/gradient-clipping.js';
+import { SampleWeighting } from './callbacks/sample-weighting.js';
+import { LRSchedulerCallback } from './callbacks/lr-scheduler-callback.js';
 
 export interface FitOptions {
   valData?: DataLoader;
   epochs: number;
   optimizer: Optimizer;
-  /** Default: cross-entropy, mean over the batch. */
+  /** What a step computes and measures. Default: classification with `loss` and `classWeights`. */
+  task?: Task;
+  /** Loss of the default classification task (default cross-entropy). */
   loss?: LossSpec;
+  /** Per-class loss weights of the default classification task. */
+  classWeights?: Tensor | number[];
   /** Stepped per its interval; ReduceLROnPlateau with `scheduleMonitor` at each epoch's end. */
   schedule?: LRSchedule;
   /** What ReduceLROnPlateau watches. Default 'val_loss' with validation data, else 'loss'. */
   scheduleMonitor?: string;
   callbacks?: Callback[];
-  /** Per-class loss weights (cross-entropy). */
-  classWeights?: Tensor | number[];
   /** One weight per sample of the training dataset, looked up through each batch's indices. */
   sampleWeights?: Float32Array;
   /** Clip the gradients' joint L2 norm to this value before every update. */
@@ -41,15 +48,16 @@ export interface FitOptions {
   verbose?: boolean;
   /** Index of the first epoch to run (default 0). */
   initialEpoch?: number;
-  /** Checkpoint to continue from: training resumes with the epoch after the saved one. */
+  /** Checkpoint to continue from: at the epoch and batch where it was written. */
   resumeFrom?: string;
   /** Writes best.safetensors and last.ckpt here after every epoch. */
   checkpointDir?: string;
-  /** Metrics recorded every epoch; accuracy is the only one (and always recorded). */
-  metrics?: 'accuracy'[];
+  /** With checkpointDir: also write last.ckpt every this many optimizer steps. */
+  checkpointEvery?: number;
 }
 
 type HookName = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
+type StepHook = 'afterForward' | 'afterLoss' | 'afterBackward' | 'beforeStep';
 
 async function dispatch(cbs: readonly Callback[], hook: HookName, ctx: CallbackContext, ...args: unknown[]): Promise<void> {
   for (const cb of cbs) {
@@ -57,6 +65,17 @@ async function dispatch(cbs: readonly Callback[], hook: HookName, ctx: CallbackC
     if (typeof f !== 'function') continue;
     try {
       await f.call(cb, ...args, ctx);
+    } catch (e) {
+      if (e instanceof StopTraining) ctx.stopTraining = true;
+      else throw e;
+    }
+  }
+}
+
+function dispatchStep(cbs: readonly Callback[], hook: StepHook, state: StepState, ctx: CallbackContext): void {
+  for (const cb of cbs) {
+    try {
+      cb[hook]?.(state, ctx);
     } catch (e) {
       if (e instanceof StopTraining) ctx.stopTraining = true;
       else throw e;
@@ -78,7 +97,13 @@ function checkOptions(model: Module, train: DataLoader, o: FitOptions): void {
     }
   }
   if (o.gradClipNorm !== undefined && !(o.gradClipNorm > 0)) throw new RangeError(`fit: gradClipNorm must be a positive number, got ${o.gradClipNorm}`);
-  for (const m of o.metrics ?? []) if (m !== 'accuracy') throw new RangeError(`fit: unknown metric '${String(m)}' (supported: 'accuracy')`);
+  if (o.task && (o.loss !== undefined || o.classWeights !== undefined)) {
+    throw new TypeError('fit: loss and classWeights configure the default classification task; with a task, give them to the task');
+  }
+  if (o.checkpointEvery !== undefined) {
+    if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery <= 0) throw new RangeError(`fit: checkpointEvery must be a positive integer, got ${o.checkpointEvery}`);
+    if (!o.checkpointDir) throw new TypeError('fit: checkpointEvery needs checkpointDir (where last.ckpt is written)');
+  }
 }
 
 function quietByDefault(): boolean {
@@ -86,134 +111,171 @@ function quietByDefault(): boolean {
   return q !== undefined && q !== '' && q !== '0';
 }
 
+/** The loop's own running sums of an epoch next to the task's metrics. */
+class EpochSums {
+  readonly lossSum: Tensor;
+  seen = 0;
+  constructor(device: string, readonly metrics: EpochMetrics) {
+    this.lossSum = keep(zeros([], { dtype: 'float64', device }));
+  }
+  add(loss: Tensor, n: number): void {
+    this.lossSum.add_(loss.mul(n));
+    this.seen += n;
+  }
+  values(): Record<string, number> {
+    return { loss: this.lossSum.item() / this.seen, ...this.metrics.compute() };
+  }
+  stateDict(): Record<string, number> {
+    return { lossSum: this.lossSum.item(), seen: this.seen, ...prefixed('metric.', this.metrics.stateDict()) };
+  }
+  loadStateDict(s: Record<string, number>): void {
+    this.lossSum.fill_(s.lossSum ?? 0);
+    this.seen = s.seen ?? 0;
+    const m: Record<string, number> = {};
+    for (const [k, v] of Object.entries(s)) if (k.startsWith('metric.')) m[k.slice(7)] = v;
+    this.metrics.loadStateDict(m);
+  }
+  dispose(): void {
+    this.lossSum.dispose();
+    this.metrics.dispose();
+  }
+}
+
+function prefixed(p: string, o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [p + k, v]));
+}
+
+function batchLogs(batch: number, size: number, loss: Tensor | undefined, sums: EpochSums): BatchLogs {
+  let lossValue: number | undefined;
+  return {
+    batch, size,
+    get loss() { return (lossValue ??= loss && !loss.isDisposed ? loss.item() : NaN); },
+    running: () => sums.values(),
+  };
+}
+
 export async function fit(model: Module, train: DataLoader, opts: FitOptions): Promise<History> {
   checkOptions(model, train, opts);
   const { optimizer, schedule } = opts;
-  const { fn: lossFn } = resolveLoss(opts.loss, 'fit');
+  const task = resolveTask(opts);
   if (opts.seed !== undefined) manualSeed(opts.seed);
   if (opts.device) model.to(opts.device);
   const device = opts.device ?? model.parameters()[0]?.device ?? 'cpu';
 
   let history = new History();
   let startEpoch = opts.initialEpoch ?? 0;
+  let startBatch = 0;
+  let resumedSums: Record<string, number> | undefined;
+  let globalStep = 0;
   if (opts.resumeFrom) {
     const loaded = await loadCheckpoint(opts.resumeFrom, { model, optimizer, schedule, loader: train });
     history = loaded.history;
     startEpoch = loaded.epoch;
-    if (loaded.loaderEpoch === undefined) train.setEpoch(startEpoch);
-  } else if (opts.initialEpoch !== undefined) {
-    train.setEpoch(startEpoch);
+    startBatch = loaded.batchesDone;
+    resumedSums = loaded.epochSums;
+    globalStep = loaded.globalStep ?? startEpoch * train.length + startBatch;
+  } else {
+    globalStep = startEpoch * train.length;
   }
 
-  const callbacks = [...(opts.callbacks ?? [])];
-  if (opts.checkpointDir) callbacks.push(new ModelCheckpoint({ dir: opts.checkpointDir, monitor: opts.valData ? 'val_loss' : 'loss' }));
+  const scheduleMonitor = opts.scheduleMonitor ?? (opts.valData ? 'val_loss' : 'loss');
+  // Order matters: the schedule steps before anything saves its state, and checkpoints
+  // are written after every other callback has had its say about the epoch.
+  const callbacks: Callback[] = [];
+  if (schedule) callbacks.push(new LRSchedulerCallback(schedule, scheduleMonitor));
+  if (opts.gradClipNorm !== undefined) callbacks.push(new GradientClipping(opts.gradClipNorm));
+  if (opts.sampleWeights) callbacks.push(new SampleWeighting(opts.sampleWeights));
+  callbacks.push(...(opts.callbacks ?? []));
+  if (opts.checkpointDir) {
+    callbacks.push(new ModelCheckpoint({
+      dir: opts.checkpointDir, monitor: opts.valData ? 'val_loss' : 'loss',
+      ...(opts.checkpointEvery !== undefined ? { everySteps: opts.checkpointEvery } : {}),
+    }));
+  }
   if (opts.verbose ?? !quietByDefault()) callbacks.push(new ProgressBar());
   const batchCallbacks = callbacks.filter(wantsBatchEvents);
+  const stepCallbacks = callbacks.filter((c) => c.afterForward || c.afterLoss || c.afterBackward || c.beforeStep);
+  const needsSampleLosses = callbacks.some((c) => c.needsSampleLosses === true);
 
   const ctx: CallbackContext = {
-    model, optimizer, history, stopTraining: false, epochs: opts.epochs, stepsPerEpoch: train.length,
+    model, optimizer, task, history, stopTraining: false, epochs: opts.epochs, stepsPerEpoch: train.length, globalStep,
     ...(schedule ? { schedule } : {}), trainData: train,
   };
   const trainLogs: TrainLogs = { epochs: opts.epochs, initialEpoch: startEpoch, history };
-  const classWeights = opts.classWeights === undefined ? null
-    : keep(Array.isArray(opts.classWeights) ? tensor(Float32Array.from(opts.classWeights)).to(device)
-      : opts.classWeights.to({ dtype: 'float32', device }, { copy: true }));
   const hasPenalty = declaredPenalties(model).length > 0;
-  const params = model.parameters().filter((p) => p.requiresGrad);
-  const scheduleMonitor = opts.scheduleMonitor ?? (opts.valData ? 'val_loss' : 'loss');
 
-  try {
-    await dispatch(callbacks, 'onTrainBegin', ctx, trainLogs);
-    for (let epoch = startEpoch; epoch < opts.epochs && !ctx.stopTraining; epoch++) {
-      const started = performance.now();
-      model.train();
-      const lr = optimizer.paramGroups[0]!.lr;
+  await dispatch(callbacks, 'onTrainBegin', ctx, trainLogs);
+  for (let epoch = startEpoch; epoch < opts.epochs && !ctx.stopTraining; epoch++) {
+    const started = performance.now();
+    model.train();
+    const lr = optimizer.paramGroups[0]!.lr;
+    const firstBatch = epoch === startEpoch ? startBatch : 0;
+    const sums = new EpochSums(device, task.createMetrics(device));
+    if (firstBatch > 0 && resumedSums) sums.loadStateDict(resumedSums);
+    let b = firstBatch;
+    ctx.progress = { epoch, get batchesDone() { return b; }, sums: () => sums.stateDict() };
+    try {
+      train.setEpoch(epoch + 1);
       await dispatch(callbacks, 'onEpochBegin', ctx, epoch, { epoch, lr });
-      const lossSum = keep(zeros([], { dtype: 'float64', device }));
-      const correct = keep(zeros([], { dtype: 'float64', device }));
-      let seen = 0;
-      let counted = 0;
-      let b = 0;
-      try {
-        for await (const batch of train) {
-          const n = batch.targets.shape[0]!;
-          let stepLoss: Tensor | undefined;
-          let stepCorrect: { correct: Tensor; count: number } | undefined;
-          try {
-            if (batchCallbacks.length) await dispatch(batchCallbacks, 'onBatchBegin', ctx, b, lazyBatchLogs(b, n));
-            tidy(() => {
-              const x = batch.inputs.device === device ? batch.inputs : batch.inputs.to(device);
-              const y = batch.targets.device === device ? batch.targets : batch.targets.to(device);
-              optimizer.zeroGrad();
-              const logits = model.call(x) as Tensor;
-              let loss: Tensor;
-              if (opts.sampleWeights) {
-                const w = tensor(Float32Array.from(batch.indices, (i) => opts.sampleWeights![i]!)).to(device);
-                const perSample = lossFn(logits, y, { reduction: 'none', weight: classWeights });
-                if (perSample.ndim === 0 || perSample.shape[0] !== n) {
-                  throw new Error(`fit: sampleWeights need a loss that returns one value per sample for reduction 'none'; got shape [${perSample.shape}]`);
-                }
-                loss = weightedMean(perSample, w);
-              } else {
-                loss = lossFn(logits, y, { reduction: 'mean', weight: classWeights });
-              }
-              const objective = hasPenalty ? loss.add(modelPenalty(model)) : loss;
-              objective.backward();
-              if (opts.gradClipNorm !== undefined) clipGradNorm(params, opts.gradClipNorm);
-              optimizer.step();
-              const detached = loss.detach();
-              lossSum.add_(detached.mul(n));
-              const c = correctCount(logits.detach(), y);
-              if (c) {
-                correct.add_(c.correct);
-                counted += c.count;
-              }
-              if (batchCallbacks.length) {
-                stepLoss = keep(detached);
-                if (c) stepCorrect = { correct: keep(c.correct), count: c.count };
-              }
-            });
-            seen += n;
-            if (schedule && !(schedule instanceof ReduceLROnPlateau) && schedule.interval === 'batch') stepSchedule(schedule);
-            if (batchCallbacks.length) await dispatch(batchCallbacks, 'onBatchEnd', ctx, b, lazyBatchLogs(b, n, stepLoss, stepCorrect));
-          } finally {
-            stepLoss?.dispose();
-            stepCorrect?.correct.dispose();
-            batch.inputs.dispose();
-            batch.targets.dispose();
-          }
+      for await (const raw of train.iterate(epoch, firstBatch)) {
+        const n = raw.targets.shape[0]!;
+        let stepLoss: Tensor | undefined;
+        try {
+          if (batchCallbacks.length) await dispatch(batchCallbacks, 'onBatchBegin', ctx, b, batchLogs(b, n, undefined, sums));
+          tidy(() => {
+            const data: StepBatch = {
+              inputs: raw.inputs.device === device ? raw.inputs : raw.inputs.to(device),
+              targets: raw.targets.device === device ? raw.targets : raw.targets.to(device),
+              indices: raw.indices,
+            };
+            const state: StepState = { epoch, batch: b, data, skipStep: false };
+            optimizer.zeroGrad();
+            state.outputs = task.forward(model, data);
+            dispatchStep(stepCallbacks, 'afterForward', state, ctx);
+            if (needsSampleLosses) {
+              state.sampleLosses = task.loss(state.outputs, data, 'none');
+              state.loss = state.sampleLosses.mean();
+            } else {
+              state.loss = task.loss(state.outputs, data, 'mean');
+            }
+            dispatchStep(stepCallbacks, 'afterLoss', state, ctx);
+            const objective = hasPenalty ? state.loss.add(modelPenalty(model)) : state.loss;
+            objective.backward();
+            dispatchStep(stepCallbacks, 'afterBackward', state, ctx);
+            dispatchStep(stepCallbacks, 'beforeStep', state, ctx);
+            if (!state.skipStep) optimizer.step();
+            const detached = state.loss.detach();
+            sums.add(detached, n);
+            sums.metrics.update(state.outputs.detach(), data);
+            if (batchCallbacks.length) stepLoss = keep(detached);
+          });
           b++;
-          if (ctx.stopTraining) break;
+          ctx.globalStep++;
+          if (batchCallbacks.length) await dispatch(batchCallbacks, 'onBatchEnd', ctx, b - 1, batchLogs(b - 1, n, stepLoss, sums));
+        } finally {
+          stepLoss?.dispose();
+          raw.inputs.dispose();
+          raw.targets.dispose();
         }
-        if (seen === 0) throw new Error('fit: the training loader yielded no batches');
-        const logs: EpochLogs = { epoch, loss: lossSum.item() / seen, accuracy: counted > 0 ? correct.item() / counted : NaN, lr, time_s: 0 };
-        if (opts.valData) {
-          const v = await evaluate(model, opts.valData, { loss: opts.loss, device });
-          logs.val_loss = v.loss;
-          logs.val_accuracy = v.accuracy;
-        }
-        logs.time_s = (performance.now() - started) / 1000;
-        if (schedule instanceof ReduceLROnPlateau) {
-          const metric = logs[scheduleMonitor];
-          if (typeof metric !== 'number') throw new Error(`fit: ReduceLROnPlateau watches '${scheduleMonitor}', which epoch ${epoch} did not record (recorded: ${Object.keys(logs).join(', ')})`);
-          schedule.step(metric);
-        } else if (schedule && schedule.interval === 'epoch') {
-          stepSchedule(schedule);
-        }
-        history.epochs.push(logs);
-        await dispatch(callbacks, 'onEpochEnd', ctx, epoch, logs);
-      } finally {
-        lossSum.dispose();
-        correct.dispose();
+        if (ctx.stopTraining) break;
       }
+      if (sums.seen === 0) throw new Error('fit: the training loader yielded no batches');
+      const { loss, ...metrics } = sums.values();
+      const logs: EpochLogs = { epoch, loss: loss!, ...metrics, lr, time_s: 0 };
+      if (opts.valData) {
+        const v = await evaluate(model, opts.valData, { task, device });
+        logs.val_loss = v.loss;
+        for (const [k, x] of Object.entries(v.metrics)) logs[`val_${k}`] = x;
+      }
+      logs.time_s = (performance.now() - started) / 1000;
+      history.epochs.push(logs);
+      ctx.progress = { epoch: epoch + 1, batchesDone: 0, sums: () => ({}) };
+      await dispatch(callbacks, 'onEpochEnd', ctx, epoch, logs);
+    } finally {
+      sums.dispose();
     }
-  } finally {
-    classWeights?.dispose();
   }
+  delete ctx.progress;
   await dispatch(callbacks, 'onTrainEnd', ctx, trainLogs);
   return history;
-}
-
-function stepSchedule(s: LRSchedule): void {
-  (s as unknown as { step(): void }).step();
 }

@@ -1,10 +1,14 @@
 // Per-epoch training logs and the queries callbacks and reports make of them.
 
-/** What one epoch recorded. `epoch` is the 0-based index of the epoch (shown to people as epoch + 1). */
+/**
+ * What one epoch recorded. `epoch` is the 0-based index of the epoch (shown to people as
+ * epoch + 1). Besides the loss, the task's metrics appear under their names (`accuracy`
+ * for classification), and validation values under the same names prefixed with 'val_'.
+ */
 export interface EpochLogs {
   epoch: number;
   loss: number;
-  accuracy: number;
+  accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;
   /** Learning rate (first parameter group) the epoch trained with. */
@@ -76,7 +80,7 @@ export function historyForCharts(history: History): { epoch: number; trainLoss: 
     epoch: e.epoch + 1,
     trainLoss: e.loss,
     ...(e.val_loss !== undefined ? { valLoss: e.val_loss } : {}),
-    ...(Number.isFinite(e.accuracy) ? { trainAcc: e.accuracy } : {}),
+    ...(e.accuracy !== undefined && Number.isFinite(e.accuracy) ? { trainAcc: e.accuracy } : {}),
     ...(e.val_accuracy !== undefined ? { valAcc: e.val_accuracy } : {}),
   }));
 }

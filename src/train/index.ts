@@ -3,10 +3,14 @@
 export * from './history.js';
 export * from './callback.js';
 export * from './loss.js';
-export { correctCount } from './batch-accuracy.js';
+export * from './task.js';
+export { ClassificationTask, classification, type ClassificationTaskOptions } from './tasks/classification.js';
+export { resolveTask } from './tasks/resolve.js';
 export { clipGradNorm } from './grad-clip.js';
 export { fit, type FitOptions } from './fit.js';
-export { evaluate, predict, inEvalMode, type EvaluateOptions, type EvaluateResult, type PredictOptions } from './evaluate.js';
+export {
+  evaluate, predict, inEvalMode, type EvaluateOptions, type EvaluateResult, type PredictOptions, type PredictResult,
+} from './evaluate.js';
 export * from './checkpoint.js';
 export { snapshotWeights, restoreWeights, disposeSnapshot } from './weights-snapshot.js';
 export * from './features.js';
@@ -17,4 +21,6 @@ export * from './callbacks/model-checkpoint.js';
 export * from './callbacks/metrics-logger.js';
 export * from './callbacks/progress-bar.js';
 export * from './callbacks/lr-scheduler-callback.js';
+export * from './callbacks/gradient-clipping.js';
+export * from './callbacks/sample-weighting.js';
 export * from './report/index.js';

@@ -17,7 +17,7 @@ test('fit learns without validation data and records one log per epoch', async (
   assert.equal(history.epochs.length, 5);
   assert.deepEqual(history.epochs.map((e) => e.epoch), [0, 1, 2, 3, 4]);
   const last = history.last!;
-  assert.ok(last.accuracy > 0.9, `train accuracy ${last.accuracy}`);
+  assert.ok(last.accuracy! > 0.9, `train accuracy ${last.accuracy}`);
   assert.ok(last.loss < history.epochs[0]!.loss, 'loss decreases');
   assert.equal(last.val_loss, undefined);
   assert.equal(last.lr, 0.01);
