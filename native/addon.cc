@@ -60,6 +60,23 @@ static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::get_num_threads());
 }
 
+// Deterministic algorithms: kernels without a deterministic implementation raise instead
+// of running (as torch.use_deterministic_algorithms), and cuDNN picks deterministic ones.
+static Napi::Value SetDeterministic(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  VL_GUARD_BEGIN
+  bool on = info[0].As<Napi::Boolean>().Value();
+  at::globalContext().setDeterministicAlgorithms(on, /*warn_only=*/false);
+  at::globalContext().setDeterministicCuDNN(on);
+  at::globalContext().setBenchmarkCuDNN(false);
+  return env.Undefined();
+  VL_GUARD_END(env, "setDeterministic")
+}
+
+static Napi::Value GetDeterministic(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), at::globalContext().deterministicAlgorithms());
+}
+
 static Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
 }
@@ -78,6 +95,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("setDeterministic", Napi::Function::New(env, SetDeterministic));
+  exports.Set("getDeterministic", Napi::Function::New(env, GetDeterministic));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
   exports.Set("version", Napi::Function::New(env, Version));
   return exports;

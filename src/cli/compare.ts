@@ -1,23 +1,28 @@
 // visionlab compare RUN...: the summary table of several runs (model, best training
-// accuracy, time per epoch, validation and test accuracy) as Markdown, and as CSV + .md
-// files with --out.
+// value of the task's primary metric, time per epoch, validation and test values) as
+// Markdown, and as CSV + .md files with --out. The metric comes from each run's task
+// (run.json): accuracy for classification; runs of different tasks get one column each.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readRunInfo } from '../experiment/index.js';
+import { resolveMode } from '../train/index.js';
 import { parseCommandArgs, str, UsageError, type Command } from './args.js';
 
 export interface RunSummary {
   run: string;
   model: string;
+  /** The task's primary metric ('accuracy' for classification). */
+  metric: string;
   epochs: number;
-  bestTrainAccuracy: number;
+  bestTrain: number;
   secondsPerEpoch: number;
-  valAccuracy: number | undefined;
-  testAccuracy: number;
+  /** The metric on the validation data after the last epoch. */
+  val: number | undefined;
+  test: number;
 }
 
-interface EpochRow { accuracy?: number; val_accuracy?: number; time_s?: number }
+type EpochRow = Record<string, number | undefined>;
 
 function readEpochs(dir: string): EpochRow[] {
   const file = path.join(dir, 'metrics.jsonl');
@@ -35,35 +40,45 @@ export function summarizeRun(dir: string): RunSummary {
   const info = readRunInfo(dir);
   const epochs = readEpochs(dir);
   const finite = (xs: (number | undefined)[]) => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  const acc = finite(epochs.map((e) => e.accuracy));
+  // Runs written before run.json named its task were classification runs.
+  const metric = info.task?.primaryMetric ?? 'accuracy';
+  const best = finite(epochs.map((e) => e[metric]));
   const times = finite(epochs.map((e) => e.time_s));
-  const val = finite(epochs.map((e) => e.val_accuracy));
+  const val = finite(epochs.map((e) => e[`val_${metric}`]));
+  const lowerIsBetter = resolveMode(metric) === 'min';
   return {
     run: path.basename(path.resolve(dir)),
     model: info.model,
+    metric,
     epochs: epochs.length,
-    bestTrainAccuracy: acc.length ? Math.max(...acc) : NaN,
+    bestTrain: best.length ? (lowerIsBetter ? Math.min(...best) : Math.max(...best)) : NaN,
     secondsPerEpoch: times.length ? times.reduce((a, b) => a + b, 0) / times.length : NaN,
-    valAccuracy: val.length ? val[val.length - 1] : undefined,
-    testAccuracy: info.test.accuracy,
+    val: val.length ? val[val.length - 1] : undefined,
+    test: info.test[metric] ?? NaN,
   };
 }
 
-const HEADER = ['run', 'model', 'epochs', 'best train accuracy', 'avg time per epoch (s)', 'validation accuracy', 'test accuracy'];
-
-function cells(s: RunSummary): string[] {
+function table(rows: RunSummary[]): string[][] {
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  const header = ['run', 'model', 'epochs', ...metrics.flatMap((m) => [`best train ${m}`]), 'avg time per epoch (s)',
+    ...metrics.flatMap((m) => [`validation ${m}`, `test ${m}`])];
   const f = (x: number | undefined, d: number) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(d));
-  return [s.run, s.model, String(s.epochs), f(s.bestTrainAccuracy, 4), f(s.secondsPerEpoch, 1), f(s.valAccuracy, 4), f(s.testAccuracy, 4)];
+  const body = rows.map((s) => [
+    s.run, s.model, String(s.epochs), ...metrics.map((m) => (m === s.metric ? f(s.bestTrain, 4) : '')), f(s.secondsPerEpoch, 1),
+    ...metrics.flatMap((m) => (m === s.metric ? [f(s.val, 4), f(s.test, 4)] : ['', ''])),
+  ]);
+  return [header, ...body];
 }
 
 export function comparisonMarkdown(rows: RunSummary[]): string {
+  const [header, ...body] = table(rows);
   const line = (c: string[]) => `| ${c.join(' | ')} |`;
-  return [line(HEADER), line(HEADER.map((_, i) => (i < 2 ? '---' : '---:'))), ...rows.map((r) => line(cells(r)))].join('\n') + '\n';
+  return [line(header!), line(header!.map((_, i) => (i < 2 ? '---' : '---:'))), ...body.map(line)].join('\n') + '\n';
 }
 
 export function comparisonCsv(rows: RunSummary[]): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [HEADER, ...rows.map(cells)].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+  return table(rows).map((r) => r.map(quote).join(',')).join('\n') + '\n';
 }
 
 export const compareCommand: Command = {
@@ -71,8 +86,9 @@ export const compareCommand: Command = {
   summary: 'compare finished runs in one table',
   usage: `visionlab compare RUN... [--out FILE]
 
-Prints a Markdown table with, for each run: model, epochs, best training accuracy,
-average time per epoch, final validation accuracy and test accuracy.
+Prints a Markdown table with, for each run: model, epochs, the best training value
+of its task's metric (accuracy for classification), average time per epoch, and the
+metric's final validation value and test value.
 
   --out FILE   also write FILE as CSV (FILE.csv) and Markdown (FILE.md)`,
   async run(argv) {

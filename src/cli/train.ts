@@ -1,29 +1,47 @@
-// visionlab train CONFIG: one experiment from a config file.
+// visionlab train CONFIG: one experiment from a config file; --resume RUN_DIR continues
+// a run that was interrupted, in its own directory.
 import { loadConfigFile, runExperiment } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a model from an experiment config (YAML or JSON)',
+  summary: 'train a model from an experiment config (YAML or JSON), or resume a run',
   usage: `visionlab train CONFIG [--runs DIR] [--epochs N] [--quiet]
+visionlab train --resume RUN_DIR [--epochs N] [--quiet]
 
 Trains the experiment CONFIG describes and writes a run directory under DIR
 (default ./runs): config.json, metrics.jsonl/.csv, checkpoints/, model.safetensors,
 run.json, metrics.json and report.html. Ends with the line 'test accuracy: X'.
 
-  --runs DIR    where run directories are created (default: runs)
-  --epochs N    replace the config's number of epochs
-  --quiet       no progress output`,
+A checkpoint (checkpoints/last.ckpt) is written atomically after every epoch, and
+every N training steps with 'checkpointEvery: N' in the config. A run that was
+killed (Ctrl-C, SIGKILL, power loss) continues from its last checkpoint with
+--resume RUN_DIR: same config (the run's own config.json), same directory, and
+the same final weights as a run that was never interrupted.
+
+  --resume RUN_DIR  continue the run in RUN_DIR from its last checkpoint
+  --runs DIR        where run directories are created (default: runs)
+  --epochs N        replace the config's number of epochs (with --resume: train up to N)
+  --quiet           no progress output`,
   async run(argv) {
-    const a = parseCommandArgs('train', argv, { runs: { type: 'string' }, epochs: { type: 'string' }, quiet: { type: 'boolean' } });
-    if (a.help) return void console.log(this.usage);
-    if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
-    const epochs = positiveInt(a.values.epochs, '--epochs');
-    const { config, baseDir } = loadConfigFile(a.positionals[0]!);
-    const quiet = a.values.quiet === true;
-    const result = await runExperiment(config, {
-      runsRoot: str(a.values.runs) ?? 'runs', quiet, baseDir, ...(epochs !== undefined ? { epochs } : {}),
+    const a = parseCommandArgs('train', argv, {
+      runs: { type: 'string' }, epochs: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
     });
+    if (a.help) return void console.log(this.usage);
+    const epochs = positiveInt(a.values.epochs, '--epochs');
+    const quiet = a.values.quiet === true;
+    const resume = str(a.values.resume);
+    const common = { quiet, ...(epochs !== undefined ? { epochs } : {}) };
+    let result;
+    if (resume !== undefined) {
+      if (a.positionals.length !== 0) throw new UsageError('train: --resume RUN_DIR takes no CONFIG (the run directory holds its config)');
+      if (a.values.runs !== undefined) throw new UsageError('train: --resume continues in RUN_DIR; --runs does not apply');
+      result = await runExperiment(undefined, { ...common, resume });
+    } else {
+      if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
+      const { config, baseDir } = loadConfigFile(a.positionals[0]!);
+      result = await runExperiment(config, { ...common, runsRoot: str(a.values.runs) ?? 'runs', baseDir });
+    }
     console.log(`run directory: ${result.runDir}`);
     console.log(`training time: ${result.trainingSeconds.toFixed(1)} s`);
     console.log(`test accuracy: ${result.testAccuracy.toFixed(4)}`);

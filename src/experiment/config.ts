@@ -138,11 +138,16 @@ export interface ExperimentConfig {
   classWeights?: 'balanced';
   earlyStopping?: EarlyStoppingConfig;
   gradClipNorm?: number;
+  /** Also write a checkpoint every N training steps (one is always written every epoch). */
+  checkpointEvery?: number;
+  /** Select libtorch's deterministic algorithms. */
+  deterministic?: boolean;
+  task?: 'classification';
   device: string;
 }
 
 const TOP_KEYS = ['name', 'seed', 'dataset', 'split', 'labelNoise', 'regroup', 'transforms', 'model', 'optimizer',
-  'schedule', 'epochs', 'batchSize', 'classWeights', 'earlyStopping', 'gradClipNorm', 'device', 'description'] as const;
+  'schedule', 'epochs', 'batchSize', 'classWeights', 'earlyStopping', 'gradClipNorm', 'checkpointEvery', 'device', 'description'] as const;
 
 const HAS_TEST_SPLIT: readonly DatasetKind[] = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'];
 const NEEDS_ROOT: readonly DatasetKind[] = ['cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy'];
@@ -394,6 +399,8 @@ export function validateConfig(raw: unknown, path: Path = 'config'): ExperimentC
   }
   const clip = optional(o.gradClipNorm, (x) => number(x, `${path}.gradClipNorm`, { above: 0 }));
   if (clip !== undefined) cfg.gradClipNorm = clip;
+  const every = optional(o.checkpointEvery, (x) => number(x, `${path}.checkpointEvery`, { integer: true, min: 1 }));
+  if (every !== undefined) cfg.checkpointEvery = every;
   return cfg;
 }
 

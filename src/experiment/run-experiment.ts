@@ -1,13 +1,20 @@
 // runExperiment: config in, finished run directory out. Builds the data, transforms,
 // model, optimizer and schedule a config describes, trains with checkpoints, metrics
 // logs, a progress bar and early stopping, evaluates on the test split and writes the
-// run report. The resolved config (defaults filled in, normalisation measured) is what
-// lands in config.json, so a run can be repeated from its own directory.
+// run report. The resolved config (defaults filled in, normalisation measured, data paths
+// absolute) is what lands in config.json, so a run can be repeated from its own directory
+// and a killed run resumed in it (`resume`) from its last checkpoint.
+//
+// Reproducibility: the config's seed is set before anything random happens (the model's
+// initial weights, splits, subsets, label noise, shuffling, augmentation and dropout all
+// follow from it), so two runs of one config give the same weights.
 import path from 'node:path';
-import { saveSafetensors, setNumThreads } from '../torch/index.js';
+import { existsSync } from 'node:fs';
+import { saveSafetensors, manualSeed, useDeterministicAlgorithms } from '../torch/index.js';
 import { DataLoader, computeClassWeights } from '../data/index.js';
 import {
-  fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, writeRunReport, type History, type Callback, type RunDir,
+  fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
@@ -27,6 +34,11 @@ export interface RunExperimentOptions {
   epochs?: number;
   /** Lines of progress (data sizes, run directory); default console.log unless quiet. */
   log?: (line: string) => void;
+  /**
+   * A run directory to continue: its config.json replaces `config`, and training resumes
+   * from its checkpoints/last.ckpt in the same directory.
+   */
+  resume?: string;
 }
 
 export interface ExperimentResult {
@@ -48,19 +60,47 @@ function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnT
   return { train, val, test, testT };
 }
 
+/** Dataset paths made absolute, so the resolved config works from any directory. */
+function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig {
+  const abs = (p: string | undefined) => (p === undefined || path.isAbsolute(p) ? p : path.resolve(baseDir, p));
+  const dataset = { ...cfg.dataset };
+  if (dataset.root !== undefined) dataset.root = abs(dataset.root)!;
+  if (dataset.testRoot !== undefined) dataset.testRoot = abs(dataset.testRoot)!;
+  return { ...cfg, dataset };
+}
+
+function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
+  const classWeights = cfg.classWeights
+    ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
+  return new ClassificationTask(classWeights ? { classWeights } : {});
+}
+
+/** The run directory to continue and the config it was started with. */
+function openResumedRun(dir: string): { runDir: RunDir; config: unknown; checkpoint: string } {
+  const run = openRunDir(dir);
+  const checkpoint = path.join(run.checkpoints, 'last.ckpt');
+  if (!existsSync(checkpoint)) {
+    throw new Error(`resume: ${dir} has no checkpoints/last.ckpt to continue from (it stopped before its first checkpoint; start it again instead)`);
+  }
+  return { runDir: run, config: run.config, checkpoint };
+}
+
 export async function runExperiment(config: ExperimentConfig | unknown, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
-  const parsed = validateConfig(config);
-  const cfg: ExperimentConfig = opts.epochs !== undefined ? validateConfig({ ...(config as object), epochs: opts.epochs }) : parsed;
+  const resumed = opts.resume !== undefined ? openResumedRun(opts.resume) : undefined;
+  const source = resumed ? resumed.config : config;
+  const parsed = validateConfig(source);
+  const cfg: ExperimentConfig = opts.epochs !== undefined ? validateConfig({ ...(source as object), epochs: opts.epochs }) : parsed;
   const log = opts.log ?? (opts.quiet ? () => undefined : (s: string) => console.log(s));
   const baseDir = opts.baseDir ?? process.cwd();
-  if (process.env.VISIONLAB_THREADS) setNumThreads(Number(process.env.VISIONLAB_THREADS));
+  manualSeed(cfg.seed);
+  if (cfg.deterministic) useDeterministicAlgorithms(true);
 
   const data = await loadExperimentData(cfg, baseDir);
   log(`data: ${data.train.length} train, ${data.val?.length ?? 0} validation, ${data.test.length} test images of ` +
     `${data.imageShape.join('×')}, ${data.classNames.length} classes` +
     (data.labelNoise ? `; label noise flipped ${(100 * data.labelNoise.realisedRate).toFixed(1)}% of training labels` : ''));
   const normalize = resolveNormalize(cfg.transforms, data.train);
-  const resolved: ExperimentConfig = { ...cfg, transforms: { ...cfg.transforms, normalize: normalize ?? 'none' } };
+  const resolved: ExperimentConfig = absolutePaths({ ...cfg, transforms: { ...cfg.transforms, normalize: normalize ?? 'none' } }, baseDir);
   const dl = loaders(resolved, data, normalize);
 
   const inputShape = transformedShape(dl.testT, data.imageShape);
@@ -73,35 +113,43 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   const optimizer = buildOptimizer(cfg.optimizer, model.trainableParameters());
   const schedule = buildSchedule(cfg.schedule, optimizer, { epochs: cfg.epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
 
-  const runDir: RunDir = await createRunDir(opts.runsRoot ?? 'runs', cfg.name);
-  await runDir.writeConfig(resolved);
-  log(`run directory: ${runDir.path}`);
+  let runDir: RunDir;
+  if (resumed) {
+    runDir = resumed.runDir;
+    log(`resuming ${runDir.path} from ${path.relative(runDir.path, resumed.checkpoint)}`);
+  } else {
+    runDir = createRunDir(opts.runsRoot ?? 'runs', cfg.name);
+    await runDir.writeConfig(resolved);
+    log(`run directory: ${runDir.path}`);
+  }
 
   const callbacks: Callback[] = [new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
   if (cfg.earlyStopping) {
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
-  const classWeights = cfg.classWeights
-    ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
+  const task = buildTask(cfg, data);
 
   const started = new Date();
   const t0 = performance.now();
   const history = await fit(model, dl.train, {
     ...(dl.val ? { valData: dl.val } : {}),
-    epochs: cfg.epochs, optimizer, callbacks, seed: cfg.seed, device: cfg.device, verbose: !opts.quiet,
+    epochs: cfg.epochs, optimizer, task, callbacks, seed: cfg.seed, device: cfg.device, verbose: !opts.quiet,
     checkpointDir: runDir.checkpoints,
+    ...(cfg.checkpointEvery ? { checkpointEvery: cfg.checkpointEvery } : {}),
+    ...(resumed ? { resumeFrom: resumed.checkpoint } : {}),
     ...(schedule ? { schedule } : {}),
-    ...(classWeights ? { classWeights } : {}),
     ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
   });
-  const trainingSeconds = (performance.now() - t0) / 1000;
+  // A resumed run's training time includes the epochs before the interruption.
+  const trainingSeconds = resumed ? history.epochs.reduce((t, e) => t + e.time_s, 0) : (performance.now() - t0) / 1000;
 
-  const test = await evaluate(model, dl.test);
+  const test = await evaluate(model, dl.test, { task: new ClassificationTask() });
   await saveSafetensors(path.join(runDir.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(runDir.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
-    test: { loss: test.loss, accuracy: test.accuracy, samples: data.test.length },
+    task: { name: task.name, metrics: [...task.metricNames], primaryMetric: task.primaryMetric },
+    test: { loss: test.loss, ...test.metrics, samples: data.test.length },
     trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
     ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
     startedAt: started.toISOString(), trainingSeconds,

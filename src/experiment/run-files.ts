@@ -16,7 +16,10 @@ export interface RunInfo {
   /** [channels, height, width] of the dataset's images, before the test transforms. */
   imageShape: [number, number, number];
   weights: string;
-  test: { loss: number; accuracy: number; samples: number };
+  /** What the model was trained for; `compare` and the dashboard read the metric names from here. */
+  task?: { name: string; metrics: string[]; primaryMetric: string };
+  /** Test loss and the task's metrics by name (accuracy for classification). */
+  test: { loss: number; samples: number; accuracy?: number; [metric: string]: number | undefined };
   trainSamples: number;
   valSamples: number;
   labelNoise?: { realisedRate: number };

@@ -18,6 +18,18 @@ export function setNumThreads(n: number): void {
 }
 export function getNumThreads(): number { return N.getNumThreads(); }
 
+/**
+ * Deterministic algorithms (torch.use_deterministic_algorithms): operators without a
+ * deterministic kernel throw, and cuDNN's autotuner is off. On CPU almost every kernel is
+ * deterministic already, so this costs nothing there; on CUDA it gives up the fastest
+ * atomics-based kernels.
+ */
+export function useDeterministicAlgorithms(on: boolean): void {
+  if (typeof on !== 'boolean') throw new TypeError(`useDeterministicAlgorithms: expected a boolean, got ${typeof on}`);
+  N.setDeterministic(on);
+}
+export function deterministicAlgorithmsEnabled(): boolean { return N.getDeterministic(); }
+
 export function cudaIsAvailable(): boolean { return N.cudaDeviceCount() > 0; }
 export function cudaDeviceCount(): number { return N.cudaDeviceCount(); }
 /** 'cuda' when libtorch was built with CUDA and a GPU is present, else 'cpu'. */

@@ -43,6 +43,8 @@ export interface NativeAddon {
   setRngState(state: Handle): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  setDeterministic(on: boolean): void;
+  getDeterministic(): boolean;
   cudaDeviceCount(): number;
   version(): string;
 }

@@ -1,8 +1,11 @@
 // One line per epoch in JSON Lines and/or CSV, appended as each epoch ends so a crashed
-// or running job's progress is on disk (and readable by a dashboard) at all times.
+// or running job's progress is on disk (and readable by a dashboard) at all times. A
+// resumed run first rewrites both files from the checkpoint's history: a run killed after
+// logging an epoch but before checkpointing it would otherwise log that epoch twice.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Callback } from '../callback.js';
+import { writeFileAtomicSync } from '../../io/atomic-write.js';
+import type { Callback, TrainLogs } from '../callback.js';
 import type { EpochLogs } from '../history.js';
 
 export interface MetricsLoggerOptions { jsonl?: string; csv?: string }
@@ -18,6 +21,16 @@ export class MetricsLogger implements Callback {
 
   constructor(readonly opts: MetricsLoggerOptions) {
     if (!opts || (!opts.jsonl && !opts.csv)) throw new TypeError('MetricsLogger: give a jsonl and/or csv path');
+  }
+
+  onTrainBegin(logs: TrainLogs): void {
+    const done = logs.history?.epochs ?? [];
+    if (done.length === 0) return;
+    for (const file of [this.opts.jsonl, this.opts.csv]) {
+      if (file) writeFileAtomicSync(file, '', { createParentDir: true });
+    }
+    this.columns = undefined;
+    for (const e of done) this.onEpochEnd(e.epoch, e);
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs): void {
