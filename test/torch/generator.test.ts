@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import { native } from '../../src/torch/native.js';
+import { spawnSync } from 'node:child_process';
 
 const { Generator, ops } = T;
 
@@ -120,4 +121,20 @@ test('dispose frees a generator once; a disposed generator is refused', () => {
   const s = d.seed();
   assert.equal(d.initialSeed(), s);
   d.dispose();
+});
+
+test('an undisposed Generator is freed by its finalizer', () => {
+  const torchIndex = new URL('../../src/torch/index.js', import.meta.url).href;
+  const script = `
+    const T = await import(${JSON.stringify(torchIndex)});
+    const base = T.liveGeneratorCount();
+    for (let i = 0; i < 200; i++) new T.Generator(i);
+    const made = T.liveGeneratorCount() - base;
+    for (let k = 0; k < 5; k++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); }
+    console.log(made, T.liveGeneratorCount() - base);`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [made, left] = r.stdout.trim().split(' ').map(Number);
+  assert.equal(made, 200);
+  assert.ok(left! < 20, `${left} of 200 generators still alive after gc`);
 });
