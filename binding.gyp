@@ -7,7 +7,7 @@
         "native/ops.cc",
         "native/tensor_handle.cc",
         "native/autograd.cc",
-        "native/serialize.cc"
+        "native/generator.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

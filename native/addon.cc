@@ -86,10 +86,12 @@ static Napi::Value Version(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Per-environment state first: every binding below reads it.
+  env.SetInstanceData<AddonData>(new AddonData());
   initTensorHandle(env, exports);
+  initGenerator(env, exports);
   initOps(env, exports);
   initAutograd(env, exports);
-  initSerialize(env, exports);
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("getRngState", Napi::Function::New(env, GetRngState));
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));

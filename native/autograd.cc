@@ -54,7 +54,7 @@ static Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   VL_GUARD_BEGIN
   auto& t = unwrapTensor(env, info[0], "grad");
-  t.mutable_grad() = info[1].IsExternal() ? unwrapTensor(env, info[1], "grad") : at::Tensor();
+  t.mutable_grad() = isTensorHandle(info[1]) ? unwrapTensor(env, info[1], "grad") : at::Tensor();
   return env.Undefined();
   VL_GUARD_END(env, "grad")
 }
@@ -73,7 +73,7 @@ static Napi::Value Backward(const Napi::CallbackInfo& info) {
   VL_GUARD_BEGIN
   auto& t = unwrapTensor(env, info[0], "backward");
   std::vector<at::Tensor> grads;
-  if (info[1].IsExternal()) grads.push_back(unwrapTensor(env, info[1], "backward(gradient)"));
+  if (isTensorHandle(info[1])) grads.push_back(unwrapTensor(env, info[1], "backward(gradient)"));
   bool create = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   torch::autograd::backward({t}, grads, optBool(info[2]), create);
   return env.Undefined();

@@ -49,8 +49,18 @@ struct OpEntry {
   std::vector<int> retAliasesArg;  // >= 0: the return is that (mutated) argument; JS returns it itself
 };
 
-static std::vector<OpEntry> registry;
-static std::unordered_map<std::string, size_t> registryIndex;
+// Operator handles resolved so far, indexed by the ids handed to JS. One per environment
+// (see AddonData): ids are meaningful only to the thread that asked for them.
+struct OpRegistry {
+  std::vector<OpEntry> entries;
+  std::unordered_map<std::string, size_t> index;
+};
+
+static OpRegistry& registryOf(Napi::Env env) {
+  auto& d = addonData(env);
+  if (!d.ops) d.ops = std::make_shared<OpRegistry>();
+  return *d.ops;
+}
 
 static Kind scalarKind(const c10::TypePtr& t) {
   switch (t->kind()) {
@@ -146,8 +156,8 @@ static auto toList(Napi::Env env, const OpEntry& op, const ArgSpec& s, const Nap
 
 // Tensor arguments are the hot path: no string is built unless the argument is bad.
 static const at::Tensor& tensorArg(Napi::Env env, const OpEntry& op, const ArgSpec& s, const Napi::Value& v) {
-  if (!v.IsExternal()) argError(env, op, s, "expected a Tensor");
-  const auto* box = v.As<Napi::External<TensorBox>>().Data();
+  const auto* box = tensorBoxOf(v);
+  if (!box) argError(env, op, s, isGeneratorHandle(v) ? "expected a Tensor, got a Generator" : "expected a Tensor");
   if (!box->t.defined()) argError(env, op, s, "tensor was disposed");
   return box->t;
 }
@@ -202,18 +212,20 @@ static c10::IValue toIValue(Napi::Env env, const OpEntry& op, const ArgSpec& s, 
     case Kind::Device:
       if (!v.IsString()) argError(env, op, s, "expected a device string such as 'cpu' or 'cuda:0'");
       return c10::Device(v.As<Napi::String>().Utf8Value());
-    case Kind::Generator:
-      argError(env, op, s, "explicit generators are not supported; use manualSeed()");
+    case Kind::Generator: {
+      auto* box = generatorBoxOf(v);
+      if (!box) argError(env, op, s, isTensorHandle(v) ? "expected a Generator, got a Tensor" : "expected a Generator");
+      if (!box->g.defined()) argError(env, op, s, "generator was disposed");
+      return box->g;
+    }
     default:
       argError(env, op, s, "argument type is not supported by visionlab");
   }
 }
 
 static std::string describeValue(const Napi::Value& v) {
-  if (v.IsExternal()) {
-    auto* box = v.As<Napi::External<TensorBox>>().Data();
-    return box->t.defined() ? describeTensor(box->t) : "<disposed tensor>";
-  }
+  if (auto* box = tensorBoxOf(v)) return box->t.defined() ? describeTensor(box->t) : "<disposed tensor>";
+  if (auto* g = generatorBoxOf(v)) return g->g.defined() ? "Generator(" + g->g.device().str() + ")" : "<disposed generator>";
   if (v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";
   if (v.IsArray()) {
@@ -287,20 +299,89 @@ static OpEntry makeEntry(const c10::OperatorHandle& h) {
   return e;
 }
 
+// What the caller passed, for error messages: tensors by shape and dtype, other values as
+// written. Defaults (undefined) are left out: they are not what the caller passed.
+static Napi::Object describeArg(Napi::Env env, const std::string& name, const Napi::Value& v) {
+  auto o = Napi::Object::New(env);
+  o.Set("name", name);
+  auto* box = tensorBoxOf(v);
+  if (box && box->t.defined()) {
+    const auto& t = box->t;
+    auto shape = Napi::Array::New(env, static_cast<size_t>(t.dim()));
+    for (int64_t i = 0; i < t.dim(); i++) shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(t.size(i))));
+    o.Set("shape", shape);
+    o.Set("dtype", dtypeName(t.scalar_type()));
+    o.Set("device", t.device().str());
+  } else {
+    o.Set("value", describeValue(v));
+  }
+  return o;
+}
+
+// An operator's failure as the JS error class handed over at start-up (TorchError, with
+// `op` and `args`), or a plain Error before that; the message is the same either way.
+static Napi::Error operatorError(Napi::Env env, const OpEntry& op, const Napi::CallbackInfo& info, size_t given,
+                                 const std::string& reason) {
+  std::string msg = op.name + "(";
+  auto args = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (size_t i = 0; i < given; i++) {
+    if (info[i + 1].IsUndefined()) continue;
+    msg += (n ? ", " : "") + op.args[i].name + "=" + describeValue(info[i + 1]);
+    args.Set(n++, describeArg(env, op.args[i].name, info[i + 1]));
+  }
+  msg += "): " + reason;
+  auto& cls = addonData(env).errorClass;
+  if (cls.IsEmpty()) return Napi::Error::New(env, msg);
+  Napi::Object err = cls.New({Napi::String::New(env, msg), Napi::String::New(env, op.name), args});
+  return Napi::Error(env, err);
+}
+
+// setErrorClass(cls): operator errors are built as `new cls(message, op, args)`.
+static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "setErrorClass: expected a class");
+  addonData(env).errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
+// enumNames() -> libtorch's Layout and MemoryFormat names in code order, which the code
+// generator records so that the TS constants match this libtorch's numbering.
+static Napi::Value EnumNames(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto o = Napi::Object::New(env);
+  auto layouts = Napi::Array::New(env);
+  for (int i = 0; i < static_cast<int>(c10::Layout::NumOptions); i++) {
+    std::ostringstream ss;
+    ss << static_cast<c10::Layout>(i);
+    layouts.Set(static_cast<uint32_t>(i), ss.str());
+  }
+  auto formats = Napi::Array::New(env);
+  for (int i = 0; i < static_cast<int>(c10::MemoryFormat::NumOptions); i++) {
+    std::ostringstream ss;
+    ss << static_cast<c10::MemoryFormat>(i);
+    formats.Set(static_cast<uint32_t>(i), ss.str());
+  }
+  o.Set("layout", layouts);
+  o.Set("memoryFormat", formats);
+  return o;
+}
+
 // opHandle(name, overload) -> integer id for call().
 static Napi::Value OpHandle(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   std::string name = info[0].As<Napi::String>().Utf8Value();
   std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   std::string key = name + "." + overload;
-  auto it = registryIndex.find(key);
-  if (it != registryIndex.end()) return Napi::Number::New(env, static_cast<double>(it->second));
+  auto& reg = registryOf(env);
+  auto it = reg.index.find(key);
+  if (it != reg.index.end()) return Napi::Number::New(env, static_cast<double>(it->second));
   VL_GUARD_BEGIN
   auto h = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!h) throw Napi::Error::New(env, "operator " + name + (overload.empty() ? "" : "." + overload) + " is not registered in this libtorch");
-  registry.push_back(makeEntry(*h));
-  registryIndex[key] = registry.size() - 1;
-  return Napi::Number::New(env, static_cast<double>(registry.size() - 1));
+  reg.entries.push_back(makeEntry(*h));
+  reg.index[key] = reg.entries.size() - 1;
+  return Napi::Number::New(env, static_cast<double>(reg.entries.size() - 1));
   VL_GUARD_END(env, "opHandle(" + key + ")")
 }
 
@@ -308,8 +389,9 @@ static Napi::Value OpHandle(const Napi::CallbackInfo& info) {
 static Napi::Value Call(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
-  if (id >= registry.size()) throw Napi::RangeError::New(env, "call: unknown operator id");
-  const OpEntry& op = registry[id];
+  auto& reg = registryOf(env);
+  if (id >= reg.entries.size()) throw Napi::RangeError::New(env, "call: unknown operator id");
+  const OpEntry& op = reg.entries[id];
   size_t given = info.Length() - 1;
   if (given > op.args.size())
     throw Napi::TypeError::New(env, op.name + ": expected at most " + std::to_string(op.args.size()) + " arguments, got " + std::to_string(given));
@@ -319,16 +401,8 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
   try {
     op.handle.callBoxed(stack);
   } catch (const std::exception& e) {
-    std::string msg = op.name + "(";
-    bool first = true;
-    for (size_t i = 0; i < given; i++) {
-      if (info[i + 1].IsUndefined()) continue;  // defaults are not what the caller passed
-      msg += (first ? "" : ", ") + op.args[i].name + "=" + describeValue(info[i + 1]);
-      first = false;
-    }
     const c10::Error* ce = dynamic_cast<const c10::Error*>(&e);
-    msg += "): " + cleanTorchMessage(ce ? ce->what_without_backtrace() : e.what());
-    throw Napi::Error::New(env, msg);
+    throw operatorError(env, op, info, given, cleanTorchMessage(ce ? ce->what_without_backtrace() : e.what()));
   }
   if (stack.size() == 1) {
     return op.retAliasesArg[0] >= 0 ? env.Undefined() : fromIValue(env, stack[0]);
@@ -346,8 +420,9 @@ static Napi::Value TimeCall(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
   int64_t iters = info[1].As<Napi::Number>().Int64Value();
-  if (id >= registry.size()) throw Napi::RangeError::New(env, "timeCall: unknown operator id");
-  const OpEntry& op = registry[id];
+  auto& reg = registryOf(env);
+  if (id >= reg.entries.size()) throw Napi::RangeError::New(env, "timeCall: unknown operator id");
+  const OpEntry& op = reg.entries[id];
   size_t given = info.Length() - 2;
   std::vector<c10::IValue> args;
   for (size_t i = 0; i < op.args.size(); i++) args.push_back(toIValue(env, op, op.args[i], i < given ? info[i + 2] : env.Undefined()));
@@ -412,6 +487,8 @@ void initOps(Napi::Env env, Napi::Object exports) {
   exports.Set("call", Napi::Function::New(env, Call));
   exports.Set("listSchemas", Napi::Function::New(env, ListSchemas));
   exports.Set("timeCall", Napi::Function::New(env, TimeCall));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  exports.Set("enumNames", Napi::Function::New(env, EnumNames));
 }
 
 }  // namespace vl

@@ -12,11 +12,17 @@ static int64_t ownedBytes(const at::Tensor& t) {
   return static_cast<int64_t>(s.nbytes());
 }
 
-// Handles that still own a tensor: leak checks and tests read it.
-static int64_t liveHandles = 0;
+// Random 128-bit tags: napi checks them on every unwrap, so a handle of another kind (or
+// another addon's external) is recognised and rejected.
+static const napi_type_tag kTensorTag = {0x6a1c3f0e9b2d4e57ULL, 0xa83d51c2f07e9b64ULL};
+
+AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
 static void finalizeBox(Napi::Env env, TensorBox* box) {
-  if (box->t.defined()) liveHandles--;
+  // At environment teardown the instance data outlives the externals' finalizers, but a
+  // null check costs nothing and keeps a late finalizer harmless.
+  if (box->t.defined())
+    if (auto* d = env.GetInstanceData<AddonData>()) d->liveTensors--;
   if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
   delete box;
 }
@@ -24,34 +30,46 @@ static void finalizeBox(Napi::Env env, TensorBox* box) {
 Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Undefined();
   auto* box = new TensorBox{std::move(t), 0};
-  liveHandles++;
+  addonData(env).liveTensors++;
   if (box->t.device().is_cpu()) {
     box->reported = ownedBytes(box->t);
     if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, box->reported);
   }
-  return Napi::External<TensorBox>::New(env, box, finalizeBox);
+  auto ext = Napi::External<TensorBox>::New(env, box, finalizeBox);
+  ext.TypeTag(&kTensorTag);
+  return ext;
 }
 
-bool isTensorHandle(const Napi::Value& v) { return v.IsExternal(); }
+bool isTensorHandle(const Napi::Value& v) {
+  return v.IsExternal() && v.As<Napi::External<TensorBox>>().CheckTypeTag(&kTensorTag);
+}
+
+TensorBox* tensorBoxOf(const Napi::Value& v) {
+  return isTensorHandle(v) ? v.As<Napi::External<TensorBox>>().Data() : nullptr;
+}
 
 at::Tensor& unwrapTensor(Napi::Env env, const Napi::Value& v, const char* what) {
-  if (!v.IsExternal()) throw Napi::TypeError::New(env, std::string(what) + ": expected a Tensor");
-  auto* box = v.As<Napi::External<TensorBox>>().Data();
+  auto* box = tensorBoxOf(v);
+  if (!box) throw Napi::TypeError::New(env, std::string(what) + ": expected a Tensor");
   if (!box->t.defined()) throw Napi::Error::New(env, std::string(what) + ": tensor was disposed");
   return box->t;
 }
 
-std::string describeTensor(const at::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::ostringstream os;
-  std::string dt = c10::toString(t.scalar_type());
+std::string dtypeName(at::ScalarType st) {
+  std::string dt = c10::toString(st);
   static const std::pair<const char*, const char*> names[] = {
       {"Float", "float32"}, {"Double", "float64"}, {"Half", "float16"}, {"BFloat16", "bfloat16"},
       {"Long", "int64"},    {"Int", "int32"},      {"Short", "int16"},  {"Byte", "uint8"},
       {"Char", "int8"},     {"Bool", "bool"}};
   for (auto& n : names)
-    if (dt == n.first) dt = n.second;
-  os << dt << "[";
+    if (dt == n.first) return n.second;
+  return dt;
+}
+
+std::string describeTensor(const at::Tensor& t) {
+  if (!t.defined()) return "undefined";
+  std::ostringstream os;
+  os << dtypeName(t.scalar_type()) << "[";
   for (int64_t i = 0; i < t.dim(); i++) os << (i ? ", " : "") << t.size(i);
   os << "]";
   if (!t.device().is_cpu()) os << "@" << t.device().str();
@@ -167,26 +185,13 @@ static Napi::Value Describe(const Napi::CallbackInfo& info) {
 
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
   auto env = info.Env();
-  if (!info[0].IsExternal()) return env.Undefined();
-  auto* box = info[0].As<Napi::External<TensorBox>>().Data();
+  auto* box = tensorBoxOf(info[0]);
+  if (!box) throw Napi::TypeError::New(env, "dispose: expected a Tensor");
   if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
   box->reported = 0;
-  if (box->t.defined()) liveHandles--;
+  if (box->t.defined()) addonData(env).liveTensors--;
   box->t = at::Tensor();
   return env.Undefined();
-}
-
-static Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
-  auto* box = info[0].As<Napi::External<TensorBox>>().Data();
-  return Napi::Boolean::New(info.Env(), !box->t.defined());
-}
-
-// Two handles share storage (a view or an in-place result of another tensor).
-static Napi::Value SameTensor(const Napi::CallbackInfo& info) {
-  auto env = info.Env();
-  auto& a = unwrapTensor(env, info[0], "same");
-  auto& b = unwrapTensor(env, info[1], "same");
-  return Napi::Boolean::New(env, a.unsafeGetTensorImpl() == b.unsafeGetTensorImpl());
 }
 
 // Scalar value of a one-element tensor as a JS number (booleans as 0/1).
@@ -202,7 +207,7 @@ static Napi::Value Item(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value LiveHandles(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(liveHandles));
+  return Napi::Number::New(info.Env(), static_cast<double>(addonData(info.Env()).liveTensors));
 }
 
 void initTensorHandle(Napi::Env env, Napi::Object exports) {
@@ -216,8 +221,6 @@ void initTensorHandle(Napi::Env env, Napi::Object exports) {
   exports.Set("device", Napi::Function::New(env, Device));
   exports.Set("describe", Napi::Function::New(env, Describe));
   exports.Set("dispose", Napi::Function::New(env, Dispose));
-  exports.Set("isDisposed", Napi::Function::New(env, IsDisposed));
-  exports.Set("sameTensor", Napi::Function::New(env, SameTensor));
   exports.Set("item", Napi::Function::New(env, Item));
 }
 

@@ -1,160 +1,18 @@
-// Generates src/torch/ops.generated.ts from the operator schemas registered in libtorch.
-// Run with `npm run gen:ops` after building; the output is committed.
-import { writeFileSync } from 'node:fs';
+// Generates src/torch/ops.generated.ts and src/torch/enums.generated.ts from the committed
+// schema snapshot (scripts/op-schemas.json), so the output does not depend on which
+// libtorch happens to be installed. `npm run gen:ops`; the output is committed.
+// `npm run gen:schemas` refreshes the snapshot from the built addon first.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { native } from '../src/torch/native.js';
+import { generateOps, generateEnums, type SchemaSnapshot } from './ops-codegen.js';
 
-interface ArgInfo { name: string; type: string; kind: string; optional: boolean; hasDefault: boolean; kwargOnly: boolean; writes: boolean }
-interface SchemaInfo { name: string; overload: string; schema: string; args: ArgInfo[]; returns: { type: string; writes: boolean }[] }
+// dist/scripts/ -> repository root.
+const root = new URL('../../', import.meta.url);
+export const snapshotPath = fileURLToPath(new URL('scripts/op-schemas.json', root));
+export const opsPath = fileURLToPath(new URL('src/torch/ops.generated.ts', root));
+export const enumsPath = fileURLToPath(new URL('src/torch/enums.generated.ts', root));
 
-const RESERVED = new Set(['function', 'default', 'var', 'new', 'delete', 'in', 'class', 'return', 'switch', 'case', 'break',
-  'continue', 'for', 'while', 'do', 'if', 'else', 'with', 'this', 'super', 'import', 'export', 'const', 'let', 'void',
-  'typeof', 'instanceof', 'try', 'catch', 'finally', 'throw', 'yield', 'enum', 'null', 'true', 'false', 'arguments', 'eval']);
-
-function safe(name: string): string {
-  return RESERVED.has(name) ? `${name}_` : name;
-}
-
-function tsType(type: string): string | null {
-  const opt = /^Optional\[(.*)\]$/.exec(type);
-  if (opt) {
-    const inner = tsType(opt[1]!);
-    return inner === null ? null : `${inner} | null`;
-  }
-  switch (type) {
-    case 'Tensor': return 'Tensor';
-    case 'List[Tensor]': return 'Tensor[]';
-    case 'List[Optional[Tensor]]': return '(Tensor | null)[]';
-    case 'int': case 'SymInt': return 'number';
-    case 'List[int]': case 'List[SymInt]': return 'number | number[]';
-    case 'float': return 'number';
-    case 'List[float]': return 'number[]';
-    case 'bool': return 'boolean';
-    case 'List[bool]': return 'boolean[]';
-    case 'number': return 'number | boolean';
-    case 'str': return 'string';
-    case 'Device': return 'string';
-    case 'ScalarType': return 'DType';
-    case 'Layout': return 'number';
-    case 'MemoryFormat': return 'number';
-    case 'Generator': return 'never';
-    default: return null;
-  }
-}
-
-function convert(expr: string, type: string): string {
-  const base = type.replace(/^Optional\[(.*)\]$/, '$1');
-  const optional = base !== type;
-  switch (base) {
-    case 'Tensor': return optional ? `optHandleOf(${expr})` : `handleOf(${expr})`;
-    case 'List[Tensor]': return optional ? `${expr}?.map(handleOf)` : `${expr}.map(handleOf)`;
-    case 'List[Optional[Tensor]]': return `${expr}.map(optHandleOf)`;
-    case 'ScalarType': return optional ? `(${expr} == null ? ${expr} : dtypeCode(${expr}))` : `dtypeCode(${expr})`;
-    case 'Generator': return 'undefined';
-    default: return expr;
-  }
-}
-
-function returnCode(s: SchemaInfo, call: string, args: ArgInfo[], argExpr: (a: ArgInfo) => string): { type: string; body: string } {
-  const rets = s.returns;
-  if (rets.length === 0) return { type: 'void', body: `${call};` };
-  const writeArg = args.find((a) => a.writes);
-  const one = (t: string, r: string, writes: boolean): [string, string] => {
-    if (writes && writeArg && t === 'Tensor') return ['Tensor', argExpr(writeArg)];
-    switch (t) {
-      case 'Tensor': return ['Tensor', `wrap(${r})`];
-      case 'List[Tensor]': return ['Tensor[]', `(${r} as unknown[]).map(wrap)`];
-      case 'int': case 'SymInt': case 'float': case 'number': return ['number', `${r} as number`];
-      case 'bool': return ['boolean', `${r} as boolean`];
-      case 'List[int]': case 'List[SymInt]': case 'List[float]': return ['number[]', `${r} as number[]`];
-      case 'str': return ['string', `${r} as string`];
-      case 'ScalarType': return ['DType', `dtypeName(${r} as number)`];
-      default: throw new Error(`unsupported return ${t}`);
-    }
-  };
-  if (rets.length === 1) {
-    const [t, e] = one(rets[0]!.type, '__r', rets[0]!.writes);
-    if (e === '__r as number' || e === '__r as boolean') return { type: t, body: `return ${call} as ${t};` };
-    return { type: t, body: `const __r = ${call};\n  return ${e};` };
-  }
-  const parts = rets.map((ret, i) => one(ret.type, `__r[${i}]`, ret.writes));
-  return {
-    type: `[${parts.map((p) => p[0]).join(', ')}]`,
-    body: `const __r = ${call} as unknown[];\n  return [${parts.map((p) => p[1]).join(', ')}];`,
-  };
-}
-
-function generate(schemas: SchemaInfo[]): string {
-  const out: string[] = [];
-  out.push('// GENERATED by scripts/generate-ops.ts from the schemas registered in libtorch. DO NOT EDIT.');
-  out.push('// Regenerate with `npm run gen:ops`. One function per aten operator overload: `name$overload`.');
-  out.push('/* eslint-disable */');
-  out.push("import { native as __N } from './native.js';");
-  out.push("import { Tensor, wrap, handleOf, optHandleOf } from './tensor.js';");
-  out.push("import { type DType, dtypeCode, dtypeName } from './dtype.js';");
-  out.push('');
-  const seen = new Set<string>();
-  let count = 0;
-  const sorted = [...schemas].sort((a, b) => (a.name + '.' + a.overload).localeCompare(b.name + '.' + b.overload));
-  for (const s of sorted) {
-    if (!s.name.startsWith('aten::')) continue;
-    if (s.args.some((a) => a.kwargOnly && a.writes)) continue; // out= variants: results come back as new tensors
-    if (s.args.some((a) => tsType(a.type) === null)) continue;
-    if (/Dimname|names/.test(s.overload)) continue;
-    const base = s.name.slice('aten::'.length);
-    const fname = safe(s.overload ? `${base}$${s.overload}` : base);
-    if (seen.has(fname)) continue;
-    let retInfo;
-    const positional = s.args.filter((a) => !a.kwargOnly && a.type !== 'Optional[Generator]');
-    const kw = s.args.filter((a) => a.kwargOnly && a.type !== 'Optional[Generator]');
-    const names = new Map<ArgInfo, string>();
-    for (const a of positional) names.set(a, safe(a.name));
-    for (const a of kw) names.set(a, `opts?.${a.name}`);
-    const argExpr = (a: ArgInfo) => names.get(a) ?? 'undefined';
-    const callArgs = s.args.map((a) => (a.type === 'Optional[Generator]' ? 'undefined' : convert(argExpr(a), a.type)));
-    // Drop trailing undefined so the addon fills schema defaults.
-    while (callArgs.length && callArgs[callArgs.length - 1] === 'undefined') callArgs.pop();
-    const handle = `__h_${fname}`;
-    const call = `__N.call(${handle}${callArgs.map((c) => ', ' + c).join('')})`;
-    try {
-      retInfo = returnCode(s, call, s.args, (a) => argExpr(a));
-    } catch {
-      continue;
-    }
-    // A parameter may be optional only if every later positional parameter is too.
-    const params: string[] = [];
-    let tailOptional = true;
-    const optionalFlags = positional.map(() => false);
-    for (let i = positional.length - 1; i >= 0; i--) {
-      const a = positional[i]!;
-      const canOmit = a.hasDefault || a.optional;
-      tailOptional = tailOptional && canOmit;
-      optionalFlags[i] = tailOptional;
-    }
-    const optsRequired = kw.some((a) => !a.hasDefault && !a.optional);
-    if (optsRequired) optionalFlags.fill(false);
-    positional.forEach((a, i) => params.push(`${safe(a.name)}${optionalFlags[i] ? '?' : ''}: ${tsType(a.type)}`));
-    if (kw.length) {
-      const required = kw.some((a) => !a.hasDefault && !a.optional);
-      params.push(`opts${required ? '' : '?'}: { ${kw.map((a) => `${a.name}${a.hasDefault || a.optional ? '?' : ''}: ${tsType(a.type)}`).join('; ')} }`);
-    }
-    seen.add(fname);
-    count++;
-    out.push(`let ${handle} = -1;`);
-    out.push(`/** \`${s.schema.replace(/\*\//g, '*\\/')}\` */`);
-    out.push(`export function ${fname}(${params.join(', ')}): ${retInfo.type} {`);
-    out.push(`  if (${handle} < 0) ${handle} = __N.opHandle('${s.name}', '${s.overload}');`);
-    out.push(`  ${retInfo.body}`);
-    out.push('}');
-  }
-  out.push('');
-  out.push(`export const generatedOpCount = ${count};`);
-  out.push('');
-  return out.join('\n');
-}
-
-const schemas = native.listSchemas() as SchemaInfo[];
-const target = fileURLToPath(new URL('../../src/torch/ops.generated.ts', import.meta.url));
-const text = generate(schemas);
-writeFileSync(target, text);
-console.log(`wrote ${target}`);
+const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8')) as SchemaSnapshot;
+writeFileSync(opsPath, generateOps(snapshot));
+writeFileSync(enumsPath, generateEnums(snapshot));
+console.log(`wrote ${opsPath} and ${enumsPath} from ${snapshot.schemas.length} schemas (libtorch ${snapshot.libtorch})`);

@@ -1,7 +1,24 @@
 // Samplers decide which dataset indices an epoch visits, and in which order. They are
 // pure functions of (seed, epoch), so every epoch is reproducible on its own (a resumed
-// run sees the same order as an uninterrupted one).
-import { Rng, deriveSeed } from './transforms/rng.js';
+// run sees the same order as an uninterrupted one). The draws come from a libtorch
+// Generator seeded with (seed, epoch): randperm and multinomial run natively, and the
+// default generator that model initialisation uses is left alone.
+import { Generator, randperm, tensor, ops, tidy } from '../torch/index.js';
+import { deriveSeed } from './transforms/rng.js';
+
+/** Runs fn with a fresh CPU generator for (seed, epoch), freed afterwards. */
+function withEpochGenerator<T>(seed: number, epoch: number, fn: (g: Generator) => T): T {
+  const gen = new Generator(deriveSeed(seed, epoch));
+  try {
+    return fn(gen);
+  } finally {
+    gen.dispose();
+  }
+}
+
+function toInt32(values: ArrayLike<number | bigint>): Int32Array {
+  return Int32Array.from(values as ArrayLike<number>, (v) => Number(v));
+}
 
 export interface Sampler {
   /** Number of indices per epoch. */
@@ -32,7 +49,8 @@ export class RandomSampler implements Sampler {
     this.seed = opts.seed ?? 0;
   }
   indices(epoch: number): Int32Array {
-    return new Rng(deriveSeed(this.seed, epoch)).permutation(this.length);
+    return withEpochGenerator(this.seed, epoch, (generator) =>
+      tidy(() => toInt32(randperm(this.length, { dtype: 'int32', generator }).toTypedArray() as Int32Array)));
   }
 }
 
@@ -44,7 +62,7 @@ export interface WeightedRandomSamplerOptions {
 
 /** numSamples indices drawn with probability proportional to weights[i]. */
 export class WeightedRandomSampler implements Sampler {
-  private readonly cumulative: Float64Array;
+  private readonly w64: Float64Array;
   private readonly replacement: boolean;
   private readonly seed: number;
 
@@ -52,7 +70,7 @@ export class WeightedRandomSampler implements Sampler {
     const who = 'WeightedRandomSampler';
     checkCount(length, who, 'numSamples');
     if (weights.length === 0) throw new Error(`${who}: weights is empty`);
-    this.cumulative = new Float64Array(weights.length);
+    this.w64 = Float64Array.from(weights);
     let total = 0;
     let positive = 0;
     for (let i = 0; i < weights.length; i++) {
@@ -60,7 +78,6 @@ export class WeightedRandomSampler implements Sampler {
       if (!(w >= 0 && Number.isFinite(w))) throw new RangeError(`${who}: weights[${i}] must be a finite non-negative number, got ${w}`);
       if (w > 0) positive++;
       total += w;
-      this.cumulative[i] = total;
     }
     if (total <= 0) throw new Error(`${who}: all weights are zero`);
     this.replacement = opts.replacement ?? true;
@@ -71,39 +88,11 @@ export class WeightedRandomSampler implements Sampler {
   }
 
   indices(epoch: number): Int32Array {
-    const rng = new Rng(deriveSeed(this.seed, epoch));
-    return this.replacement ? this.withReplacement(rng) : this.withoutReplacement(rng);
-  }
-
-  private withReplacement(rng: Rng): Int32Array {
-    const cum = this.cumulative;
-    const total = cum[cum.length - 1]!;
-    const out = new Int32Array(this.length);
-    for (let k = 0; k < out.length; k++) {
-      const u = rng.next() * total;
-      let lo = 0;
-      let hi = cum.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (cum[mid]! > u) hi = mid;
-        else lo = mid + 1;
-      }
-      out[k] = lo;
-    }
-    return out;
-  }
-
-  /** Efraimidis-Spirakis: the numSamples largest keys u^(1/w) form a weighted sample without replacement. */
-  private withoutReplacement(rng: Rng): Int32Array {
-    const n = this.cumulative.length;
-    const keys: { i: number; key: number }[] = [];
-    for (let i = 0; i < n; i++) {
-      const w = this.cumulative[i]! - (i > 0 ? this.cumulative[i - 1]! : 0);
-      const u = rng.next();
-      if (w > 0) keys.push({ i, key: Math.log(u === 0 ? Number.MIN_VALUE : u) / w });
-    }
-    keys.sort((a, b) => b.key - a.key);
-    return Int32Array.from(keys.slice(0, this.length), (k) => k.i);
+    if (this.length === 0) return new Int32Array(0);
+    return withEpochGenerator(this.seed, epoch, (generator) => tidy(() => {
+      const drawn = ops.multinomial(tensor(this.w64), this.length, this.replacement, { generator });
+      return toInt32(drawn.toTypedArray() as BigInt64Array);
+    }));
   }
 }
 

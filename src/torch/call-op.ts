@@ -1,11 +1,12 @@
 // Calls any registered operator by schema name, for ops without a generated binding.
 import { native as N } from './native.js';
 import { Tensor, wrap } from './tensor.js';
+import { Generator } from './generator.js';
 
 const handles = new Map<string, number>();
 
 function toNative(v: unknown): unknown {
-  if (v instanceof Tensor) return v.h;
+  if (v instanceof Tensor || v instanceof Generator) return v.h;
   if (Array.isArray(v)) return v.map(toNative);
   return v;
 }

@@ -3,8 +3,11 @@ import { native as N } from './native.js';
 import { type DType, dtypeCode, dtypeOfTypedArray, isFloatingDType } from './dtype.js';
 import { Tensor, wrap } from './tensor.js';
 import * as ops from './ops.generated.js';
+import type { Generator } from './generator.js';
 
 export interface TensorOptions { dtype?: DType; device?: string; requiresGrad?: boolean }
+/** Random factories draw from `generator` when given, else from libtorch's default generator (manualSeed). */
+export interface RandomTensorOptions extends TensorOptions { generator?: Generator | null }
 type Nested = number | boolean | Nested[];
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
@@ -27,16 +30,33 @@ function inferShape(data: Nested): number[] {
   return shape;
 }
 
-function flatten(data: Nested, shape: number[], depth: number, out: (number | boolean)[]): void {
+function describeElement(v: unknown): string {
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  return `a ${typeof v} (${String(v)})`;
+}
+
+// Checks every element as it copies, because Number('a') would silently give NaN: the
+// error names the first bad element by its index path, e.g. `[1][0]`.
+function flatten(data: unknown, shape: number[], depth: number, path: string, out: (number | boolean)[]): void {
+  const where = path === '' ? 'data' : `element ${path}`;
   if (depth === shape.length) {
-    if (Array.isArray(data)) throw new TypeError('tensor: ragged nested array (inner arrays must all have the same length)');
-    out.push(data);
-    return;
+    if (typeof data === 'number' || typeof data === 'boolean') {
+      out.push(data);
+      return;
+    }
+    if (Array.isArray(data)) throw new TypeError(`tensor: ragged nested array: ${where} is ${describeElement(data)} where a number was expected`);
+    throw new TypeError(`tensor: ${where} is ${describeElement(data)}; expected a number or boolean`);
   }
-  if (!Array.isArray(data) || data.length !== shape[depth]) {
-    throw new TypeError(`tensor: ragged nested array at depth ${depth}: expected length ${shape[depth]}`);
+  if (!Array.isArray(data)) {
+    throw new TypeError(`tensor: ragged nested array: ${where} is ${describeElement(data)} where an array of length ${shape[depth]} was expected`);
   }
-  for (const d of data) flatten(d, shape, depth + 1, out);
+  if (data.length !== shape[depth]) {
+    throw new TypeError(`tensor: ragged nested array: ${where} has length ${data.length}, expected ${shape[depth]}`);
+  }
+  for (let i = 0; i < data.length; i++) flatten(data[i], shape, depth + 1, `${path}[${i}]`, out);
 }
 
 /**
@@ -53,7 +73,7 @@ export function tensor(data: Nested | ArrayBufferView, opts: TensorOptions & { s
   }
   const shape = inferShape(data);
   const flat: (number | boolean)[] = [];
-  flatten(data, shape, 0, flat);
+  flatten(data, shape, 0, '', flat);
   const isBool = flat.length > 0 && typeof flat[0] === 'boolean';
   const dtype = opts.dtype ?? (isBool ? 'bool' : 'float32');
   const buildAs: DType = isBool ? 'bool' : dtype === 'int64' ? 'int64' : 'float64';
@@ -103,20 +123,24 @@ export function eye(n: number, m?: number, opts: TensorOptions = {}): Tensor {
   return m === undefined ? ops.eye(n, factoryOpts(opts)) : ops.eye$m(n, m, factoryOpts(opts));
 }
 /** Uniform in [0, 1). */
-export function rand(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return finish(ops.rand([...shape], factoryOpts(opts)), { requiresGrad: opts.requiresGrad });
+export function rand(shape: readonly number[], opts: RandomTensorOptions = {}): Tensor {
+  const t = opts.generator ? ops.rand$generator([...shape], { generator: opts.generator, ...factoryOpts(opts) }) : ops.rand([...shape], factoryOpts(opts));
+  return finish(t, { requiresGrad: opts.requiresGrad });
 }
 /** Standard normal. */
-export function randn(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return finish(ops.randn([...shape], factoryOpts(opts)), { requiresGrad: opts.requiresGrad });
+export function randn(shape: readonly number[], opts: RandomTensorOptions = {}): Tensor {
+  const t = opts.generator ? ops.randn$generator([...shape], { generator: opts.generator, ...factoryOpts(opts) }) : ops.randn([...shape], factoryOpts(opts));
+  return finish(t, { requiresGrad: opts.requiresGrad });
 }
 /** Integers in [low, high), int64 by default. */
-export function randint(low: number, high: number, shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return ops.randint$low(low, high, [...shape], { dtype: opts.dtype ?? 'int64', device: opts.device ?? null });
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomTensorOptions = {}): Tensor {
+  const o = { dtype: opts.dtype ?? 'int64', device: opts.device ?? null };
+  return opts.generator ? ops.randint$low_generator(low, high, [...shape], { generator: opts.generator, ...o }) : ops.randint$low(low, high, [...shape], o);
 }
 /** A random permutation of 0..n-1 (int64). */
-export function randperm(n: number, opts: TensorOptions = {}): Tensor {
-  return ops.randperm(n, { dtype: opts.dtype ?? 'int64', device: opts.device ?? null });
+export function randperm(n: number, opts: RandomTensorOptions = {}): Tensor {
+  const o = { dtype: opts.dtype ?? 'int64', device: opts.device ?? null };
+  return opts.generator ? ops.randperm$generator(n, { generator: opts.generator, ...o }) : ops.randperm(n, o);
 }
 export function scalarTensor(v: number | boolean, opts: TensorOptions = {}): Tensor {
   return ops.scalar_tensor(v, factoryOpts(opts));

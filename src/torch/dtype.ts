@@ -13,6 +13,11 @@ export function dtypeCode(d: DType | string): number {
   return code;
 }
 
+/** Whether s names a dtype (including the aliases float, double, half, long, int). */
+export function isDTypeName(s: string): boolean {
+  return Object.hasOwn(CODES, s) || Object.hasOwn(ALIASES, s);
+}
+
 export function dtypeName(code: number): DType {
   const name = NAMES.get(code);
   if (!name) throw new TypeError(`dtype code ${code} is not supported by visionlab`);

@@ -38,6 +38,18 @@ export function libtorchVersion(): string { return N.version(); }
 /** Tensor handles not yet disposed or collected: a leak check for loops and tests. */
 export function liveTensorCount(): number { return N.liveHandles(); }
 
-// Some libtorch builds start with one OpenMP thread; use every core, as the docs promise.
-const wanted = Number(process.env.VISIONLAB_NUM_THREADS) || os.availableParallelism();
+/** The one environment variable that sets libtorch's CPU thread count at start-up. */
+export const NUM_THREADS_ENV = 'VISIONLAB_NUM_THREADS';
+
+// Some libtorch builds start with one OpenMP thread; use every core, as the docs promise,
+// unless VISIONLAB_NUM_THREADS says otherwise. A bad value is reported, not ignored silently.
+function threadsFromEnv(): number {
+  const raw = process.env[NUM_THREADS_ENV];
+  if (raw === undefined || raw === '') return os.availableParallelism();
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 1) return n;
+  process.emitWarning(`${NUM_THREADS_ENV}='${raw}' is not a positive integer; using ${os.availableParallelism()} threads`);
+  return os.availableParallelism();
+}
+const wanted = threadsFromEnv();
 if (N.getNumThreads() !== wanted) N.setNumThreads(wanted);

@@ -1,7 +1,11 @@
-// The torch layer: tensors, operators, autograd, memory scopes and serialization.
+// The torch layer: tensors, operators, generators, autograd, memory scopes and serialization.
 export { Tensor, slice, type Scalar, type TensorOrScalar, type Shape, type IndexItem, type Slice } from './tensor.js';
 export { type DType, isFloatingDType, itemSize } from './dtype.js';
 export * from './creation.js';
+export { Generator, liveGeneratorCount, type GeneratorOptions } from './generator.js';
+export { TorchError, type TorchErrorArg } from './torch-error.js';
+export { parseDevice, isDeviceString, formatDevice, type DeviceSpec, type DeviceType } from './device.js';
+export { Layout, layoutCode, MemoryFormat, memoryFormatCode } from './enums.generated.js';
 export { tidy, tidyAsync, keep, scopeSize } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, grad, type GradOptions } from './autograd.js';
 export * from './engine.js';

@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { TorchError } from './torch-error.js';
 
-/* The addon's surface; see native/*.cc. Handles are opaque externals. */
+/* The addon's surface; see native/*.cc. Handles are opaque externals, type-tagged by kind. */
 export type Handle = object;
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, scalarType: number, shape: number[]): Handle;
@@ -17,13 +18,22 @@ export interface NativeAddon {
   describe(h: Handle): string;
   dispose(h: Handle): void;
   liveHandles(): number;
-  isDisposed(h: Handle): boolean;
-  sameTensor(a: Handle, b: Handle): boolean;
   item(h: Handle): number | boolean;
   opHandle(name: string, overload: string): number;
   call(id: number, ...args: unknown[]): any;
   listSchemas(): unknown[];
   timeCall(id: number, iterations: number, ...args: unknown[]): number;
+  setErrorClass(cls: new (message: string, op: string, args: never[]) => Error): void;
+  enumNames(): { layout: string[]; memoryFormat: string[] };
+  generatorNew(seed: number | bigint, deviceIndex: number): Handle;
+  generatorManualSeed(g: Handle, seed: number | bigint): void;
+  generatorSeed(g: Handle): bigint;
+  generatorInitialSeed(g: Handle): bigint;
+  generatorGetState(g: Handle): Handle;
+  generatorSetState(g: Handle, state: Handle): void;
+  generatorDevice(g: Handle): string;
+  generatorDispose(g: Handle): void;
+  liveGenerators(): number;
   setRequiresGrad(h: Handle, on: boolean): void;
   requiresGrad(h: Handle): boolean;
   isLeaf(h: Handle): boolean;
@@ -36,8 +46,6 @@ export interface NativeAddon {
     retainGraph: boolean | undefined, createGraph: boolean | undefined, allowUnused: boolean | undefined): (Handle | undefined)[];
   setGradEnabled(on: boolean): void;
   isGradEnabled(): boolean;
-  pickleLoad(data: Buffer): unknown;
-  pickleSave(value: unknown): Buffer;
   manualSeed(seed: number): void;
   getRngState(): Handle;
   setRngState(state: Handle): void;
@@ -73,3 +81,5 @@ function load(): NativeAddon {
 }
 
 export const native: NativeAddon = load();
+// Operator failures reach JS as TorchError (with op and args), built by the addon itself.
+native.setErrorClass(TorchError);

@@ -1,9 +1,13 @@
 // The Tensor class: one handle to one libtorch tensor, with the convenience methods a
 // PyTorch user expects. Heavy lifting is in the generated operator bindings.
 import { native as N, type Handle } from './native.js';
-import { type DType, dtypeName, typedArrayFor, type TypedArray } from './dtype.js';
+import { type DType, dtypeName, typedArrayFor, type TypedArray, isDTypeName } from './dtype.js';
 import { track } from './scope.js';
+import { registerTensorClass, wrap } from './handle.js';
+import { parseDevice } from './device.js';
 import * as ops from './ops.generated.js';
+
+export { wrap, handleOf, optHandleOf } from './handle.js';
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
@@ -14,26 +18,6 @@ export interface Slice { start?: number; end?: number; step?: number; __slice: t
 /** A Python-like slice for `Tensor.index`: `slice(1, 3)` is `1:3`, `slice()` is `:`. */
 export function slice(start?: number, end?: number, step?: number): Slice {
   return { start, end, step, __slice: true };
-}
-
-export function handleOf(t: Tensor): Handle {
-  if (!(t instanceof Tensor)) throw new TypeError(`expected a Tensor, got ${describeJs(t)}`);
-  return t.h;
-}
-
-export function optHandleOf(t: Tensor | null | undefined): Handle | undefined {
-  return t == null ? undefined : handleOf(t);
-}
-
-function describeJs(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
-}
-
-/** Wraps a handle returned by the addon into a Tensor tracked by the current scope. */
-export function wrap(h: unknown): Tensor {
-  return new Tensor(h as Handle);
 }
 
 function dims(d: number | number[]): number[] {
@@ -120,8 +104,14 @@ export class Tensor {
     let dtype: DType | undefined;
     let device: string | undefined;
     if (typeof target === 'string') {
-      if (/^(cpu|cuda|mps|meta)(:\d+)?$/.test(target)) device = target;
-      else dtype = target as DType;
+      // Device-looking strings go through the device parser (so 'cuda:x' is reported as a
+      // bad device); anything else is a dtype, and dtypeCode names it if it is unknown.
+      if (!isDTypeName(target) && /^(cpu|cuda|mps|meta)\b/.test(target)) {
+        parseDevice(target);
+        device = target;
+      } else {
+        dtype = target as DType;
+      }
     } else {
       dtype = target.dtype;
       device = target.device;
@@ -362,6 +352,8 @@ export class Tensor {
     return this;
   }
 }
+
+registerTensorClass(Tensor);
 
 function flatShape(args: number[] | [number[]]): number[] {
   return Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);

@@ -1,11 +1,11 @@
 // Value transforms: float conversion, normalisation, noise, colour jitter, erasing; and eval mode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arange, tensor, zeros, ones, rand, manualSeed, tidy, ops, type Tensor } from '../../src/torch/index.js';
+import { arange, tensor, zeros, ones, rand, randn, manualSeed, tidy, ops, type Tensor } from '../../src/torch/index.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import {
   ToFloat, toFloat, Normalize, computeMeanStd, GaussianNoise, ColorJitter, adjustContrast, adjustSaturation,
-  RandomErasing, Cutout, RandomCrop, RandomHorizontalFlip, compose, Rng, withTorchSeed,
+  RandomErasing, Cutout, RandomCrop, RandomHorizontalFlip, compose, Rng, seededRandn,
 } from '../../src/data/transforms/index.js';
 
 function close(actual: number[], expected: number[], atol: number, what: string): void {
@@ -54,11 +54,18 @@ test('GaussianNoise adds noise of the asked std, reproducibly, without touching 
   assert.equal(new GaussianNoise(0.05).apply(ones([2, 1, 4, 4], { dtype: 'uint8' }).mul(100).to('uint8')).dtype, 'uint8');
 }));
 
-test('the seeded libtorch stream equals manualSeed(seed)', () => tidy(() => {
+test('seededRandn draws what manualSeed(seed) then randn draws, and leaves the global stream alone', () => tidy(() => {
   manualSeed(1234);
-  const a = rand([6]).toFlatArray();
-  const b = withTorchSeed(1234, () => rand([6]).toFlatArray());
-  assert.deepEqual(b, a);
+  const a = randn([6]).toFlatArray();
+  const next = randn([3]).toFlatArray();
+  manualSeed(1234);
+  const b = seededRandn(1234, [6]).toFlatArray();
+  assert.deepEqual(b, a, 'a Generator seeded with s starts where the default generator seeded with s starts');
+  assert.deepEqual(seededRandn(1234, [6]).toFlatArray(), a, 'same seed, same values');
+  assert.notDeepEqual(seededRandn(1235, [6]).toFlatArray(), a, 'another seed, other values');
+  // The default generator was seeded with 1234 above and seededRandn did not advance it.
+  randn([6]);
+  assert.deepEqual(randn([3]).toFlatArray(), next);
 }));
 
 test('colour adjustments match torchvision', () => tidy(() => {

@@ -1,7 +1,7 @@
 // Batch transforms: composable, seeded, one call per N×C×H×W batch.
 export { type Transform, type ImageMaskPair, type RandomOptions, BaseTransform, Compose, compose } from './transform.js';
 export { Rng, deriveSeed } from './rng.js';
-export { withTorchSeed, seededRandn } from './torch-random.js';
+export { seededRandn } from './torch-random.js';
 export { type Size2, toUnitFloat } from './pixels.js';
 export { ToFloat, toFloat } from './to-float.js';
 export { Normalize, normalize, computeMeanStd, type MeanStd } from './normalize.js';

@@ -126,7 +126,7 @@ export function decodeTorchFile(bytes: Uint8Array, source = '<buffer>', opts: To
         out = base.view(size);
       } else {
         const view = ops.as_strided(base, size, stride, off);
-        out = ops.clone(view, { memory_format: 0 /* contiguous */ });
+        out = ops.clone(view, { memory_format: 'contiguous_format' });
         view.dispose();
       }
     }
