@@ -13,7 +13,7 @@ function logitsShape(m: Module, input: number[]): number[] {
 test('listModels names every family', () => {
   assert.deepEqual(listModels(), [
     'mlp', 'noisy-label-cnn', 'fashion-cnn', 'fashion-cnn-bn', 'fashion-cnn-dropout', 'fashion-cnn-l2', 'fashion-cnn-l1',
-    'fashion-cnn-plus', 'fashion-vgg', 'scene-cnn', 'alexnet-like', 'resnet18', 'resnet34', 'vgg16', 'vgg16_bn', 'mobilenet_v2',
+    'fashion-cnn-plus', 'fashion-vgg', 'scene-cnn', 'alexnet-like', 'color-histogram-logreg', 'resnet18', 'resnet34', 'vgg16', 'vgg16_bn', 'mobilenet_v2',
   ]);
 });
 
