@@ -121,9 +121,9 @@ const cases: ModuleCase[] = [
 ];
 
 /** Running statistics away from 0/1 so that eval-mode normalisation is really exercised. */
-function randomiseBatchNorm(m: Module): void {
+function randomiseBatchNorm(bn: Module): void {
+  if (!(bn instanceof BatchNorm2d)) throw new TypeError(`randomiseBatchNorm: expected a BatchNorm2d, got ${bn.constructor.name}`);
   noGrad(() => {
-    const bn = m as BatchNorm2d;
     bn.runningMean!.copy_(randn([bn.numFeatures]));
     bn.runningVar!.copy_(randn([bn.numFeatures]).abs().add(0.5));
     bn.weight?.copy_(randn([bn.numFeatures]));
