@@ -26,7 +26,7 @@ run's test transforms and prints the predicted label and the top-K probabilities
     for (const f of files) images.push(await decodeImage(f, { channels: c as 1 | 3, size: [h, w] }));
     const probs = tidy(() => noGrad(() => {
       const x = run.testTransform.apply(stack(images)).to(run.config.device);
-      return (run.model.call(x) as Tensor).softmax(1).cpu().toArray() as number[][];
+      return run.model.call(x).softmax(1).cpu().toArray() as number[][];
     }));
     for (const t of images) t.dispose();
     files.forEach((file, i) => {

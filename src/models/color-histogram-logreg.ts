@@ -4,6 +4,7 @@
 import { type Tensor, tidy } from '../torch/index.js';
 import { Module, Linear } from '../nn/index.js';
 import { colorHistogramFeatures } from './color-histogram.js';
+import { child } from './options.js';
 
 export const COLOR_HISTOGRAM_MODEL = 'color-histogram-logreg';
 
@@ -22,6 +23,6 @@ export class ColorHistogramLogReg extends Module {
       const bytes = x.dtype === 'uint8' ? x : x.detach().mul(255).round().clamp(0, 255).to('uint8');
       return colorHistogramFeatures(bytes, this.bins);
     });
-    return this.getModule('linear')!.call(features) as Tensor;
+    return child(this, 'linear', Linear).call(features);
   }
 }

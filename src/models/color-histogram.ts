@@ -4,7 +4,7 @@
 import { Tensor, tidy, noGrad, zeros, ones, arange, keep, randperm, manualSeed, ops } from '../torch/index.js';
 import { Module, Linear, crossEntropy } from '../nn/index.js';
 import { Adam } from '../optim/adam.js';
-import { checkPositiveInt } from './options.js';
+import { checkPositiveInt, child } from './options.js';
 
 /**
  * Normalised per-channel histograms of uint8 images [N, C, H, W] → float32 [N, C·bins]:
@@ -55,7 +55,7 @@ export class LogisticRegression extends Module {
     if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
       throw new RangeError(`LogisticRegression: expected features [N, ${this.inFeatures}], got shape [${x.shape.join(', ')}]`);
     }
-    return this.getModule('linear')!.call(x) as Tensor;
+    return child(this, 'linear', Linear).call(x);
   }
 
   /** Most likely class per row, int64 [N]. */

@@ -31,19 +31,19 @@ export class ConvClassifier extends Module implements TransferLayout {
   }
 
   /** Width of the current head (follows replaceHead). */
-  get numClasses(): number { return (this.getSubmodule(this.headPath) as Linear).outFeatures; }
+  get numClasses(): number { return this.getSubmodule(this.headPath, Linear).outFeatures; }
 
   /** The convolutional trunk's output for x (before pooling and the classifier). */
   featureMaps(x: Tensor): Tensor {
-    return child(this, 'features').call(x) as Tensor;
+    return child(this, 'features', Sequential).call(x);
   }
 
   override forward(x: Tensor): Tensor {
     let h = this.featureMaps(x);
-    const pool = this.getModule('avgpool');
-    if (pool) h = pool.call(h) as Tensor;
+    const pool = this.getModule('avgpool', Module);
+    if (pool) h = pool.call(h);
     if (this.globalAvgPool) h = ops.adaptive_avg_pool2d(h, [1, 1]);
-    return child(this, 'classifier').call(h.flatten(1)) as Tensor;
+    return child(this, 'classifier', Sequential).call(h.flatten(1));
   }
 
   /**
@@ -56,7 +56,7 @@ export class ConvClassifier extends Module implements TransferLayout {
     const stages: string[][] = [];
     let current: string[] = [];
     const close = () => { if (current.length) stages.push(current); current = []; };
-    for (const [name, m] of child(this, 'features').namedChildren()) {
+    for (const [name, m] of child(this, 'features', Sequential).namedChildren()) {
       if (m.children().length > 0) {
         close();
         stages.push([`features.${name}`]);
@@ -67,7 +67,7 @@ export class ConvClassifier extends Module implements TransferLayout {
     }
     close();
     const headIndex = Number(this.headPath.slice('classifier.'.length));
-    const beforeHead = [...child(this, 'classifier').namedChildren()]
+    const beforeHead = [...child(this, 'classifier', Sequential).namedChildren()]
       .filter(([name]) => Number(name) < headIndex).map(([name]) => `classifier.${name}`);
     if (beforeHead.length) stages.push(beforeHead);
     return stages;

@@ -4,7 +4,6 @@
 import { Module, Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, Dropout, Linear } from '../nn/index.js';
 import { type ModelOptions, checkPositiveInt, resolveInputSize, probeOutputShape, flatFeatures } from './options.js';
 import { ConvClassifier, type ConvClassifierParts } from './conv-classifier.js';
-import type { ParamPenalty } from './regularization.js';
 
 export type FashionVariant = 'base' | 'batchnorm' | 'dropout' | 'l2' | 'l1' | 'plus';
 export const FASHION_VARIANTS: readonly FashionVariant[] = ['base', 'batchnorm', 'dropout', 'l2', 'l1', 'plus'];
@@ -21,12 +20,8 @@ export interface FashionCnnOptions extends ModelOptions {
 const DEFAULT_PENALTY = { l2: 1e-3, l1: 1e-4 } as const;
 
 export class FashionCnn extends ConvClassifier {
-  /** Per-parameter penalties (Keras kernel_regularizer) that modelPenalty() adds to the loss. */
-  readonly penalties: ParamPenalty[];
-
-  constructor(readonly variant: FashionVariant, parts: ConvClassifierParts, penalties: ParamPenalty[] = []) {
+  constructor(readonly variant: FashionVariant, parts: ConvClassifierParts) {
     super(parts);
-    this.penalties = penalties;
   }
 }
 
@@ -82,8 +77,8 @@ export function fashionCnn(opts: FashionCnnOptions = {}): FashionCnn {
     const factor = opts.penalty ?? DEFAULT_PENALTY[variant];
     if (!(typeof factor === 'number' && factor >= 0)) throw new RangeError(`${who}: penalty must be a non-negative number, got ${String(factor)}`);
     // Every conv kernel and dense matrix, as kernel_regularizer on each Keras layer.
-    for (const [name, p] of model.namedParameters()) {
-      if (name.endsWith('.weight') && p.ndim >= 2) model.penalties.push({ paramName: name, [variant]: factor });
+    for (const m of model.modules()) {
+      if (m instanceof Conv2d || m instanceof Linear) m.addPenalty('weight', variant === 'l1' ? { l1: factor } : { l2: factor });
     }
   }
   return model;

@@ -21,15 +21,15 @@ export class Mlp extends Module implements TransferLayout {
   }
 
   /** Width of the current head (follows replaceHead). */
-  get numClasses(): number { return (child(this, 'fc2') as Linear).outFeatures; }
+  get numClasses(): number { return child(this, 'fc2', Linear).outFeatures; }
 
   override forward(x: Tensor): Tensor {
-    const flat = child(this, 'flatten').call(x) as Tensor;
+    const flat = child(this, 'flatten', Flatten).call(x);
     if (flat.ndim !== 2 || flat.shape[1] !== this.inFeatures) {
       throw new RangeError(`Mlp: expected [N, ...] images with ${this.inFeatures} values each, got shape [${x.shape.join(', ')}]`);
     }
-    const h = child(this, 'relu').call(child(this, 'fc1').call(flat));
-    return child(this, 'fc2').call(h);
+    const h = child(this, 'relu', ReLU).call(child(this, 'fc1', Linear).call(flat));
+    return child(this, 'fc2', Linear).call(h);
   }
 
   backboneStages(): string[][] { return [['fc1']]; }

@@ -49,7 +49,7 @@ export class InvertedResidual extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const y = child(this, 'conv').call(x) as Tensor;
+    const y = child(this, 'conv', Sequential).call(x);
     return this.useResidual ? x.add(y) : y;
   }
 }
@@ -67,7 +67,7 @@ export class MobileNetV2 extends ConvClassifier {
 
   /** One stage per resolution, so progressive unfreezing releases whole scales at a time. */
   override backboneStages(): string[][] {
-    const count = child(this, 'features').children().length;
+    const count = child(this, 'features', Sequential).length;
     const bounds = [...this.stageStarts, count];
     const stages: string[][] = [];
     for (let s = 0; s + 1 < bounds.length; s++) {

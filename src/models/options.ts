@@ -1,8 +1,8 @@
 // Options shared by every model factory, their validation, and the one shape question
 // Keras-style models need answered at construction: how many features reach the first
 // dense layer for a given input size.
-import { Tensor, zeros, tidy, noGrad } from '../torch/index.js';
-import type { Module } from '../nn/index.js';
+import { zeros, tidy, noGrad } from '../torch/index.js';
+import type { Module, AnyModule, ModuleClass } from '../nn/index.js';
 
 export interface ModelOptions {
   /** Output classes (width of the final Linear layer). */
@@ -41,7 +41,7 @@ export function probeOutputShape(body: Module, inChannels: number, hw: [number, 
   const wasTraining = body.training;
   body.eval();
   try {
-    return tidy(() => noGrad(() => (body.call(zeros([1, inChannels, hw[0], hw[1]])) as Tensor).shape));
+    return tidy(() => noGrad(() => body.call(zeros([1, inChannels, hw[0], hw[1]])).shape));
   } catch (e) {
     throw new RangeError(`${who}: input ${inChannels}×${hw[0]}×${hw[1]} does not fit this architecture ` +
       `(${(e as Error).message.split('\n')[0]})`);
@@ -56,11 +56,12 @@ export function flatFeatures(shape: number[]): number {
 }
 
 /**
- * A registered child looked up at call time. Models read children through this rather
- * than caching them in fields, so a head swapped by replaceHead is the one that runs.
+ * A registered child of the given class, looked up at call time. Models read children
+ * through this rather than caching them in fields, so a head swapped by replaceHead is
+ * the one that runs. `Module` as the class stands for any Tensor-to-Tensor layer.
  */
-export function child(m: Module, name: string): Module {
-  const c = m.getModule(name);
+export function child<M extends AnyModule>(m: AnyModule, name: string, type: ModuleClass<M>): M {
+  const c = m.getModule(name, type);
   if (!c) throw new Error(`${m.constructor.name} has no child '${name}'`);
   return c;
 }

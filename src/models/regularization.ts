@@ -1,15 +1,14 @@
 // Weight penalties added to the training loss: one rule for a whole model
-// (weightPenalty) or per-parameter declarations a model carries, like Keras'
-// kernel_regularizer (modelPenalty). Both follow Keras' convention: l2 adds factor × Σw²
-// (no ½) and l1 adds factor × Σ|w|.
+// (weightPenalty), or the terms its modules declare through Module's penalty hook, like
+// Keras' kernel_regularizer (modelPenalty). Both follow Keras' convention: l2 adds
+// factor × Σw² (no ½) and l1 adds factor × Σ|w|.
 import { Tensor, zeros } from '../torch/index.js';
-import type { Module } from '../nn/index.js';
+import { Module, type PenaltyFactors } from '../nn/index.js';
 
-export interface ParamPenalty {
+/** A penalty declared on one parameter (see Module.addPenalty). */
+export interface ParamPenalty extends PenaltyFactors {
   /** Dotted parameter name, e.g. 'features.0.weight'. */
   paramName: string;
-  l1?: number;
-  l2?: number;
 }
 
 export interface WeightPenaltyOptions {
@@ -69,21 +68,25 @@ export function weightPenalty(model: Module, opts: WeightPenaltyOptions): Tensor
   return sumTerms(terms, params[0]?.[1]);
 }
 
-/** The penalties a model declares in its `penalties` field (empty for most models). */
+/** The penalties declared on a model's parameters (Module.addPenalty), by dotted parameter name; empty for most models. */
 export function declaredPenalties(model: Module): ParamPenalty[] {
-  const list = (model as { penalties?: unknown }).penalties;
-  return Array.isArray(list) ? (list as ParamPenalty[]) : [];
+  return [...model.namedPenalties()].map(([paramName, factors]) => ({ paramName, ...factors }));
 }
 
-/** Sum of the model's declared per-parameter penalties as a scalar tensor; zero when it declares none. */
+/**
+ * Whether modelPenalty can be non-zero: some module declares a penalty or overrides
+ * penalty(). A training loop checks this once instead of adding zeros every step.
+ */
+export function hasPenalty(model: Module): boolean {
+  return declaredPenalties(model).length > 0 || model.modules().some((m) => m.penalty !== Module.prototype.penalty);
+}
+
+/** Sum of every module's penalty() (each shared module once) as a scalar tensor; zero when there are none. */
 export function modelPenalty(model: Module): Tensor {
-  const params = new Map(model.namedParameters());
   const terms: Tensor[] = [];
-  for (const spec of declaredPenalties(model)) {
-    const p = params.get(spec.paramName);
-    if (!p) throw new Error(`modelPenalty: ${model.constructor.name} declares a penalty on '${spec.paramName}', which is not one of its parameters`);
-    const t = penaltyOf(p, checkFactor(spec.l1, `penalty l1 of ${spec.paramName}`), checkFactor(spec.l2, `penalty l2 of ${spec.paramName}`));
-    if (t) terms.push(t);
+  for (const m of new Set(model.modules())) {
+    const t = m.penalty();
+    if (t !== null) terms.push(t);
   }
-  return sumTerms(terms, params.values().next().value);
+  return sumTerms(terms, model.parameters()[0]);
 }

@@ -34,12 +34,12 @@ export class BasicBlock extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const relu = child(this, 'relu');
-    let out = relu.call(child(this, 'bn1').call(child(this, 'conv1').call(x))) as Tensor;
-    out = child(this, 'bn2').call(child(this, 'conv2').call(out)) as Tensor;
-    const downsample = this.getModule('downsample');
-    const identity = downsample ? (downsample.call(x) as Tensor) : x;
-    return relu.call(out.add(identity)) as Tensor;
+    const relu = child(this, 'relu', ReLU);
+    let out = relu.call(child(this, 'bn1', BatchNorm2d).call(child(this, 'conv1', Conv2d).call(x)));
+    out = child(this, 'bn2', BatchNorm2d).call(child(this, 'conv2', Conv2d).call(out));
+    const downsample = this.getModule('downsample', Sequential);
+    const identity = downsample ? downsample.call(x) : x;
+    return relu.call(out.add(identity));
   }
 }
 
@@ -76,18 +76,18 @@ export class ResNet extends Module implements TransferLayout {
   }
 
   /** Width of the current head (follows replaceHead). */
-  get numClasses(): number { return (child(this, 'fc') as Linear).outFeatures; }
+  get numClasses(): number { return child(this, 'fc', Linear).outFeatures; }
 
   /** The last stage's feature maps [N, 512, h, w] (before pooling), for CAM-style explanations. */
   featureMaps(x: Tensor): Tensor {
     let h = x;
-    for (const name of ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4']) h = child(this, name).call(h) as Tensor;
+    for (const name of ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4']) h = child(this, name, Module).call(h);
     return h;
   }
 
   override forward(x: Tensor): Tensor {
-    const pooled = child(this, 'avgpool').call(this.featureMaps(x)) as Tensor;
-    return child(this, 'fc').call(pooled.flatten(1)) as Tensor;
+    const pooled = child(this, 'avgpool', AdaptiveAvgPool2d).call(this.featureMaps(x));
+    return child(this, 'fc', Linear).call(pooled.flatten(1));
   }
 
   backboneStages(): string[][] {

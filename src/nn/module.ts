@@ -5,38 +5,64 @@ import { Tensor, noGrad, keep, ops, isFloatingDType } from '../torch/index.js';
 
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
 
-/** Sees (and may replace, by returning a value) a module's output after every call. */
-export type ForwardHook = (module: Module, inputs: unknown[], output: any) => unknown;
+/**
+ * Any module, whatever it takes and returns: the type of registered children and of
+ * traversal results. Calling one gives `unknown`; ask for a class (`getModule('fc',
+ * Linear)`) to get a typed one.
+ */
+export type AnyModule = Module<any[], unknown>;
+
+/** A class of modules, used to look up a child with its type (`getModule('fc', Linear)`). */
+export type ModuleClass<M extends AnyModule> = abstract new (...args: any[]) => M;
+
+/**
+ * Sees (and may replace, by returning a value) a module's output after every call.
+ * The inputs are untyped so that a module whose forward takes optional extra arguments
+ * (ConvTranspose2d's outputSize) still counts as a Tensor-to-Tensor Module.
+ */
+export type ForwardHook<Out = unknown> = (module: AnyModule, inputs: readonly unknown[], output: Out) => Out | void;
 /** Removes a hook; callable directly or as `.remove()` like PyTorch's handle. */
 export type RemoveHook = (() => void) & { remove(): void };
 
-export class Module {
+/** l1/l2 factors of a weight penalty, in Keras' convention: l1 adds factor × Σ|w|, l2 adds factor × Σw² (no ½). */
+export interface PenaltyFactors {
+  l1?: number;
+  l2?: number;
+}
+
+/**
+ * The base of every layer and model. `In` lists forward's arguments and `Out` is its
+ * result; both default to one Tensor, so `class Net extends Module` maps a Tensor to a
+ * Tensor and `net.call(x)` is a Tensor. Losses are `Module<[input: Tensor, target: Tensor]>`.
+ */
+export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   training = true;
   private readonly _parameters = new Map<string, Tensor | null>();
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
-  private readonly _modules = new Map<string, Module | null>();
-  private readonly _forwardHooks = new Map<number, ForwardHook>();
+  private readonly _modules = new Map<string, AnyModule | null>();
+  private readonly _forwardHooks = new Map<number, ForwardHook<any>>();
+  private readonly _penalties = new Map<string, PenaltyFactors>();
   private _nextHookId = 0;
 
   /** Subclasses implement the computation. */
-  forward(..._inputs: any[]): any {
+  forward(..._inputs: In): Out {
     throw new Error(`${this.constructor.name}.forward is not implemented`);
   }
 
   /** Calls forward, then the forward hooks (the equivalent of PyTorch's `module(x)`). */
-  call(...inputs: any[]): any {
+  call(...inputs: In): Out {
     let output = this.forward(...inputs);
     if (this._forwardHooks.size === 0) return output;
     for (const hook of [...this._forwardHooks.values()]) {
-      const replaced = hook(this, inputs, output);
+      const replaced: Out | void = hook(this, inputs, output);
       if (replaced !== undefined) output = replaced;
     }
     return output;
   }
 
   /** Runs fn after every call of this module (summaries, feature extraction, activation statistics). */
-  registerForwardHook(fn: ForwardHook): RemoveHook {
+  registerForwardHook(fn: ForwardHook<Out>): RemoveHook {
     if (typeof fn !== 'function') throw new TypeError(`${this.constructor.name}.registerForwardHook: expected a function`);
     const id = this._nextHookId++;
     this._forwardHooks.set(id, fn);
@@ -62,32 +88,44 @@ export class Module {
     if (!persistent) this._nonPersistent.add(name);
     return t;
   }
-  registerModule<M extends Module | null>(name: string, m: M): M {
+  registerModule<M extends AnyModule | null>(name: string, m: M): M {
     checkName(name, this);
     this._modules.set(name, m);
     return m;
   }
   /** Replaces a registered parameter, buffer or child (e.g. a new classification head). */
-  setAttr(name: string, value: Tensor | Module | null): void {
-    if (this._modules.has(name)) this._modules.set(name, value as Module | null);
+  setAttr(name: string, value: Tensor | AnyModule | null): void {
+    if (this._modules.has(name)) this._modules.set(name, value as AnyModule | null);
     else if (this._parameters.has(name)) this._parameters.set(name, value as Tensor | null);
     else if (this._buffers.has(name)) this._buffers.set(name, value as Tensor | null);
     else throw new Error(`${this.constructor.name} has no parameter, buffer or child named '${name}'`);
   }
   getParameter(name: string): Tensor | null | undefined { return this._parameters.get(name); }
   getBuffer(name: string): Tensor | null | undefined { return this._buffers.get(name); }
-  getModule(name: string): Module | null | undefined { return this._modules.get(name); }
+  /**
+   * A registered child. Given a class, the child is returned with that type (and a
+   * child of another class is an error), e.g. `getModule('fc', Linear)`; an empty
+   * (null) slot then reads as undefined.
+   */
+  getModule(name: string): AnyModule | null | undefined;
+  getModule<M extends AnyModule>(name: string, type: ModuleClass<M>): M | undefined;
+  getModule<M extends AnyModule>(name: string, type?: ModuleClass<M>): AnyModule | null | undefined {
+    const m = this._modules.get(name);
+    if (type === undefined) return m;
+    if (m === undefined || m === null) return undefined;
+    return checkClass(m, type, `${this.constructor.name}.getModule('${name}')`);
+  }
 
   // ---- traversal ----
-  *namedChildren(): Generator<[string, Module]> {
+  *namedChildren(): Generator<[string, AnyModule]> {
     for (const [n, m] of this._modules) if (m) yield [n, m];
   }
-  children(): Module[] { return [...this.namedChildren()].map(([, m]) => m); }
-  *namedModules(prefix = ''): Generator<[string, Module]> {
+  children(): AnyModule[] { return [...this.namedChildren()].map(([, m]) => m); }
+  *namedModules(prefix = ''): Generator<[string, AnyModule]> {
     yield [prefix, this];
     for (const [n, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${n}` : n);
   }
-  modules(): Module[] { return [...this.namedModules()].map(([, m]) => m); }
+  modules(): AnyModule[] { return [...this.namedModules()].map(([, m]) => m); }
   *namedParameters(prefix = ''): Generator<[string, Tensor]> {
     for (const [name, mod] of this.namedModules(prefix)) {
       for (const [pn, p] of mod._parameters) if (p) yield [name ? `${name}.${pn}` : pn, p];
@@ -100,16 +138,19 @@ export class Module {
     }
   }
   buffers(): Tensor[] { return [...this.namedBuffers()].map(([, b]) => b); }
-  /** Sub-module by dotted path, e.g. `layer1.0.conv1`. */
-  getSubmodule(path: string): Module {
-    let m: Module = this;
-    if (!path) return m;
-    for (const part of path.split('.')) {
-      const c = m._modules.get(part);
-      if (!c) throw new Error(`${m.constructor.name} has no child '${part}' (in path '${path}')`);
-      m = c;
+  /** Sub-module by dotted path, e.g. `layer1.0.conv1`; given a class, typed as it (`getSubmodule('classifier.6', Linear)`). */
+  getSubmodule(path: string): AnyModule;
+  getSubmodule<M extends AnyModule>(path: string, type: ModuleClass<M>): M;
+  getSubmodule<M extends AnyModule>(path: string, type?: ModuleClass<M>): AnyModule {
+    let m: AnyModule = this;
+    if (path) {
+      for (const part of path.split('.')) {
+        const c: AnyModule | null | undefined = m._modules.get(part);
+        if (!c) throw new Error(`${m.constructor.name} has no child '${part}' (in path '${path}')`);
+        m = c;
+      }
     }
-    return m;
+    return type === undefined ? m : checkClass(m, type, `${this.constructor.name}.getSubmodule('${path}')`);
   }
 
   // ---- modes ----
@@ -198,6 +239,62 @@ export class Module {
     return this;
   }
 
+  // ---- weight penalties ----
+  /**
+   * Declares an l1/l2 penalty on a parameter, like Keras' kernel_regularizer; the
+   * trainer adds modelPenalty(model), the sum of every module's penalty(), to the loss.
+   * A dotted name (`features.0.weight`) declares it on the sub-module that owns the
+   * parameter. Declaring again replaces the factors.
+   */
+  addPenalty(paramName: string, factors: PenaltyFactors): this {
+    const dot = paramName.lastIndexOf('.');
+    if (dot >= 0) {
+      this.getSubmodule(paramName.slice(0, dot)).addPenalty(paramName.slice(dot + 1), factors);
+      return this;
+    }
+    if (!this._parameters.get(paramName)) {
+      throw new Error(`${this.constructor.name}.addPenalty: '${paramName}' is not one of its parameters (it has ${[...this._parameters.keys()].join(', ') || 'none'})`);
+    }
+    if (factors === null || typeof factors !== 'object') throw new TypeError(`${this.constructor.name}.addPenalty: expected { l1?, l2? } for '${paramName}'`);
+    const checked: PenaltyFactors = {};
+    for (const k of ['l1', 'l2'] as const) {
+      const v = factors[k];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new RangeError(`${this.constructor.name}.addPenalty: ${k} of '${paramName}' must be a non-negative number, got ${String(v)}`);
+      }
+      checked[k] = v;
+    }
+    this._penalties.set(paramName, checked);
+    return this;
+  }
+
+  /** Declared penalties of this module and its descendants, by dotted parameter name (a shared module once). */
+  *namedPenalties(prefix = ''): Generator<[string, PenaltyFactors]> {
+    const seen = new Set<AnyModule>();
+    for (const [name, mod] of this.namedModules(prefix)) {
+      if (seen.has(mod)) continue;
+      seen.add(mod);
+      for (const [pn, f] of mod._penalties) yield [name ? `${name}.${pn}` : pn, { ...f }];
+    }
+  }
+
+  /**
+   * This module's own penalty term (its children's are theirs): by default the sum of
+   * the penalties declared on its parameters, null when there are none. Override it
+   * for a term that is not a per-parameter norm, e.g. an orthogonality constraint.
+   */
+  penalty(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const [name, { l1 = 0, l2 = 0 }] of this._penalties) {
+      const p = this._parameters.get(name);
+      if (!p) throw new Error(`${this.constructor.name}: a penalty is declared on '${name}', which is no longer one of its parameters`);
+      if (l1 > 0) total = total ? total.add(p.abs().sum().mul(l1)) : p.abs().sum().mul(l1);
+      if (l2 > 0) total = total ? total.add(p.square().sum().mul(l2)) : p.square().sum().mul(l2);
+    }
+    return total;
+  }
+
   /** Drops every parameter's gradient. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
@@ -215,6 +312,11 @@ export class Module {
   }
 }
 
-function checkName(name: string, m: Module): void {
+function checkClass<M extends AnyModule>(m: AnyModule, type: ModuleClass<M>, who: string): M {
+  if (!(m instanceof type)) throw new TypeError(`${who}: expected ${type.name}, got ${m.constructor.name}`);
+  return m;
+}
+
+function checkName(name: string, m: AnyModule): void {
   if (!name || name.includes('.')) throw new Error(`${m.constructor.name}: invalid name '${name}' (must be non-empty, without '.')`);
 }

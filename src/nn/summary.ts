@@ -2,7 +2,7 @@
 // count, then the totals. Output shapes come from a real forward pass on a batch of
 // zeros, recorded by forward hooks, so they are right for any model a forward can run.
 import { Tensor, zeros, tidy, noGrad, itemSize, isFloatingDType, type DType } from '../torch/index.js';
-import { Module } from './module.js';
+import { Module, type AnyModule } from './module.js';
 
 export interface SummaryOptions {
   /** Batch size of the probe input (default 1); shown as -1 in output shapes. */
@@ -38,7 +38,7 @@ export interface ModelSummary {
   bufferBytes: number;
 }
 
-function ownParameters(m: Module): Tensor[] {
+function ownParameters(m: AnyModule): Tensor[] {
   return [...m.namedParameters()].filter(([n]) => !n.includes('.')).map(([, p]) => p);
 }
 
@@ -66,7 +66,7 @@ export function summarize(model: Module, inputShape: number[], opts: SummaryOpti
 
   // A row for every leaf, and for any container that owns parameters directly.
   const rows: SummaryRow[] = [];
-  const modules: Module[] = [];
+  const modules: AnyModule[] = [];
   for (const [name, m] of model.namedModules()) {
     const own = ownParameters(m);
     if (m.children().length > 0 && own.length === 0) continue;

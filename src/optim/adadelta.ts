@@ -1,7 +1,7 @@
 // Adadelta: PyTorch 1.13's torch.optim.Adadelta update, step for step.
 import { Tensor, ops } from '../torch/index.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
-import { effectiveGrads, stateTensor, countStep } from './update-helpers.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { effectiveGrads, newStateTensor, countStep } from './update-helpers.js';
 
 export interface AdadeltaOptions {
   lr?: number;
@@ -17,7 +17,9 @@ export interface AdadeltaGroup extends ParamGroup {
   maximize: boolean;
 }
 
-export class Adadelta extends Optimizer<AdadeltaGroup> {
+export type AdadeltaState = { step: number; square_avg: Tensor; acc_delta: Tensor };
+
+export class Adadelta extends Optimizer<AdadeltaGroup, AdadeltaState> {
   constructor(params: Tensor[] | ParamGroupInput<AdadeltaGroup>[], opts: AdadeltaOptions = {}) {
     super(params, {
       lr: opts.lr ?? 1,
@@ -34,9 +36,13 @@ export class Adadelta extends Optimizer<AdadeltaGroup> {
     this.checkRange(groupNo, 'eps', g.eps, 0);
   }
 
-  protected updateGroup(g: AdadeltaGroup, params: Tensor[], grads: Tensor[], states: ParamState[]): void {
-    const squareAvgs = params.map((p, i) => stateTensor(states[i]!, 'square_avg', p));
-    const accDeltas = params.map((p, i) => stateTensor(states[i]!, 'acc_delta', p));
+  protected initState(p: Tensor): AdadeltaState {
+    return { step: 0, square_avg: newStateTensor(p), acc_delta: newStateTensor(p) };
+  }
+
+  protected updateGroup(g: AdadeltaGroup, params: Tensor[], grads: Tensor[], states: AdadeltaState[]): void {
+    const squareAvgs = states.map((s) => s.square_avg);
+    const accDeltas = states.map((s) => s.acc_delta);
     countStep(states);
     const d = effectiveGrads(params, grads, g.maximize, g.weightDecay);
 

@@ -1,8 +1,9 @@
 // Adagrad (with learning-rate decay, L2 weight decay and an initial accumulator value):
 // PyTorch 1.13's torch.optim.Adagrad update, step for step.
-import { Tensor, ops, keep } from '../torch/index.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
-import { effectiveGrads, countStep } from './update-helpers.js';
+import type { Tensor } from '../torch/index.js';
+import { ops } from '../torch/index.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { effectiveGrads, countStep, newStateTensor } from './update-helpers.js';
 import { bucketsByStep, pick } from './step-buckets.js';
 
 export interface AdagradOptions {
@@ -21,7 +22,9 @@ export interface AdagradGroup extends ParamGroup {
   maximize: boolean;
 }
 
-export class Adagrad extends Optimizer<AdagradGroup> {
+export type AdagradState = { step: number; sum: Tensor };
+
+export class Adagrad extends Optimizer<AdagradGroup, AdagradState> {
   constructor(params: Tensor[] | ParamGroupInput<AdagradGroup>[], opts: AdagradOptions = {}) {
     super(params, {
       lr: opts.lr ?? 1e-2,
@@ -32,12 +35,11 @@ export class Adagrad extends Optimizer<AdagradGroup> {
       maximize: opts.maximize ?? false,
     });
     // PyTorch creates Adagrad's state up front, so a fresh optimizer's state dict already has it.
-    for (const g of this.paramGroups) for (const p of g.params) this.initState(g, p, this.stateOf(p));
+    for (const g of this.paramGroups) for (const p of g.params) this.stateOf(p, g);
   }
 
-  private initState(g: AdagradGroup, p: Tensor, s: ParamState): void {
-    if (s.step === undefined) s.step = 0;
-    if (!(s.sum instanceof Tensor)) s.sum = keep(ops.full_like(p, g.initialAccumulatorValue));
+  protected initState(p: Tensor, g: AdagradGroup): AdagradState {
+    return { step: 0, sum: newStateTensor(p, g.initialAccumulatorValue) };
   }
 
   protected override checkGroup(g: AdagradGroup, groupNo: number): void {
@@ -47,9 +49,8 @@ export class Adagrad extends Optimizer<AdagradGroup> {
     this.checkRange(groupNo, 'eps', g.eps, 0);
   }
 
-  protected updateGroup(g: AdagradGroup, params: Tensor[], grads: Tensor[], states: ParamState[]): void {
-    params.forEach((p, i) => this.initState(g, p, states[i]!));
-    const sums = states.map((s) => s.sum as Tensor);
+  protected updateGroup(g: AdagradGroup, params: Tensor[], grads: Tensor[], states: AdagradState[]): void {
+    const sums = states.map((s) => s.sum);
     countStep(states);
     const d = effectiveGrads(params, grads, g.maximize, g.weightDecay);
 

@@ -2,8 +2,8 @@
 // update, step for step. AdamW shares the moment updates and differs only in how
 // weight decay is applied (see adamw.ts).
 import { Tensor, ops } from '../torch/index.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
-import { effectiveGrads, stateTensor, countStep } from './update-helpers.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { effectiveGrads, stateTensor, newStateTensor, countStep } from './update-helpers.js';
 import { bucketsByStep, pick } from './step-buckets.js';
 
 export interface AdamOptions {
@@ -22,17 +22,27 @@ export interface AdamGroup extends ParamGroup {
   maximize: boolean;
 }
 
-export class Adam extends Optimizer<AdamGroup> {
+/** PyTorch's names; max_exp_avg_sq only with AMSGrad. */
+export type AdamState = { step: number; exp_avg: Tensor; exp_avg_sq: Tensor; max_exp_avg_sq?: Tensor };
+
+export class Adam extends Optimizer<AdamGroup, AdamState> {
   constructor(params: Tensor[] | ParamGroupInput<AdamGroup>[], opts: AdamOptions = {}) {
     super(params, adamDefaults(opts, 0));
   }
+  protected initState(p: Tensor, g: AdamGroup): AdamState { return adamInitState(p, g); }
   protected override checkGroup(g: AdamGroup, groupNo: number): void {
     super.checkGroup(g, groupNo);
     checkAdamGroup(this.name, g, groupNo);
   }
-  protected updateGroup(g: AdamGroup, params: Tensor[], grads: Tensor[], states: ParamState[]): void {
+  protected updateGroup(g: AdamGroup, params: Tensor[], grads: Tensor[], states: AdamState[]): void {
     adamUpdate(g, params, grads, states, 'l2');
   }
+}
+
+export function adamInitState(p: Tensor, g: AdamGroup): AdamState {
+  const s: AdamState = { step: 0, exp_avg: newStateTensor(p), exp_avg_sq: newStateTensor(p) };
+  if (g.amsgrad) s.max_exp_avg_sq = newStateTensor(p);
+  return s;
 }
 
 export function adamDefaults(opts: AdamOptions, weightDecay: number): Omit<AdamGroup, 'params'> {
@@ -60,10 +70,10 @@ export function checkAdamGroup(name: string, g: AdamGroup, groupNo: number): voi
  * The Adam step. `decay` 'l2' adds weightDecay * param to the gradient (Adam);
  * 'decoupled' shrinks the parameter by lr * weightDecay first (AdamW).
  */
-export function adamUpdate(g: AdamGroup, params: Tensor[], grads: Tensor[], states: ParamState[], decay: 'l2' | 'decoupled'): void {
+export function adamUpdate(g: AdamGroup, params: Tensor[], grads: Tensor[], states: AdamState[], decay: 'l2' | 'decoupled'): void {
   const [beta1, beta2] = g.betas;
-  const expAvgs = params.map((p, i) => stateTensor(states[i]!, 'exp_avg', p));
-  const expAvgSqs = params.map((p, i) => stateTensor(states[i]!, 'exp_avg_sq', p));
+  const expAvgs = states.map((s) => s.exp_avg);
+  const expAvgSqs = states.map((s) => s.exp_avg_sq);
   const maxExpAvgSqs = g.amsgrad ? params.map((p, i) => stateTensor(states[i]!, 'max_exp_avg_sq', p)) : [];
   countStep(states);
 

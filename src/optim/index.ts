@@ -1,12 +1,12 @@
 // The optim layer: optimizers and learning-rate schedules, with PyTorch's update rules.
-export { Optimizer, type ParamGroup, type ParamGroupInput, type GroupDefaults, type ParamState, type StateValue,
+export { Optimizer, type ParamGroup, type ParamGroupInput, type GroupDefaults, type ParamState, type StateValue, type SteppedState,
   type OptimizerStateDict, type SavedParamGroup } from './optimizer.js';
-export { SGD, type SGDOptions, type SGDGroup } from './sgd.js';
-export { Adam, type AdamOptions, type AdamGroup } from './adam.js';
-export { AdamW, type AdamWOptions, type AdamWGroup } from './adamw.js';
-export { RMSprop, type RMSpropOptions, type RMSpropGroup } from './rmsprop.js';
-export { Adadelta, type AdadeltaOptions, type AdadeltaGroup } from './adadelta.js';
-export { Adagrad, type AdagradOptions, type AdagradGroup } from './adagrad.js';
+export { SGD, type SGDOptions, type SGDGroup, type SGDState } from './sgd.js';
+export { Adam, type AdamOptions, type AdamGroup, type AdamState } from './adam.js';
+export { AdamW, type AdamWOptions, type AdamWGroup, type AdamWState } from './adamw.js';
+export { RMSprop, type RMSpropOptions, type RMSpropGroup, type RMSpropState } from './rmsprop.js';
+export { Adadelta, type AdadeltaOptions, type AdadeltaGroup, type AdadeltaState } from './adadelta.js';
+export { Adagrad, type AdagradOptions, type AdagradGroup, type AdagradState } from './adagrad.js';
 export { LRScheduler, LambdaLR, type LRSchedule, type StepInterval } from './lr-scheduler.js';
 export { StepLR, MultiStepLR, type StepLROptions, type MultiStepLROptions } from './step-lr.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './cosine-annealing-lr.js';

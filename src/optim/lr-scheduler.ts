@@ -3,16 +3,23 @@
 // (epoch 0), as in PyTorch, so the optimizer starts at the schedule's first value.
 // Rules are PyTorch's chainable forms: each value is computed from the current one,
 // so the sequences match PyTorch's to the last bit.
+import type { Tensor } from '../torch/index.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 
 /** When a training loop should call step(): after every epoch or after every batch. */
 export type StepInterval = 'epoch' | 'batch';
 
-/** What every schedule offers (ReduceLROnPlateau's step takes the monitored metric). */
+/** What every schedule offers. */
 export interface LRSchedule {
   readonly optimizer: Optimizer<ParamGroup>;
   /** Where a training loop should step this schedule (OneCycleLR and warm-up: per batch). */
   interval: StepInterval;
+  /**
+   * Advances the schedule by one epoch (or batch). ReduceLROnPlateau needs the
+   * monitored metric (a number or a one-element tensor, e.g. the validation loss) and
+   * throws without one; the other schedules take no argument.
+   */
+  step(metric?: number | Tensor): void;
   getLastLr(): number[];
   stateDict(): Record<string, unknown>;
   loadStateDict(sd: Record<string, unknown>): void;
@@ -51,20 +58,24 @@ export abstract class LRScheduler implements LRSchedule {
     this.step();
   }
 
+  /** Advances one epoch (or batch). */
+  step(): void {
+    this.lastEpoch++;
+    this.apply(this.computeLr());
+  }
+
   /**
-   * Advances one epoch (or batch). With `epoch`, jumps there instead, using the closed
-   * form where one exists (SequentialLR uses this at its milestones).
+   * Jumps to `epoch`, using the closed form where one exists (SequentialLR uses this at
+   * its milestones to restart a schedule at 0).
    */
-  step(epoch?: number): void {
+  stepTo(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`${this.constructor.name}.stepTo: epoch must be a non-negative integer, got ${epoch}`);
+    this.lastEpoch = epoch;
+    this.apply(this.closedFormLr() ?? this.computeLr());
+  }
+
+  private apply(values: number[]): void {
     this.stepCount++;
-    let values: number[];
-    if (epoch === undefined) {
-      this.lastEpoch++;
-      values = this.computeLr();
-    } else {
-      this.lastEpoch = epoch;
-      values = this.closedFormLr() ?? this.computeLr();
-    }
     const groups = this.optimizer.paramGroups;
     groups.forEach((g, i) => { g.lr = values[i]!; });
     this.lastLr = groups.map((g) => g.lr);
@@ -88,8 +99,13 @@ export abstract class LRScheduler implements LRSchedule {
     if (sd === null || typeof sd !== 'object') throw new TypeError(`${this.constructor.name}.loadStateDict: expected an object`);
     const unknown = Object.keys(sd).filter((k) => k === 'optimizer' || !Object.prototype.hasOwnProperty.call(this, k));
     if (unknown.length) throw new Error(`${this.constructor.name}.loadStateDict: unexpected key(s) ${unknown.join(', ')}`);
-    for (const [k, v] of Object.entries(sd)) (this as unknown as Record<string, unknown>)[k] = plainCopy(v);
+    assignState(this, sd);
   }
+}
+
+/** Copies saved fields onto a schedule (keys already checked against its own). */
+export function assignState(target: object, sd: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(sd)) Reflect.set(target, k, plainCopy(v));
 }
 
 /** A deep copy of numbers, strings, arrays and plain objects, so saved state does not alias live state. */

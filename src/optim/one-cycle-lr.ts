@@ -32,9 +32,6 @@ interface Phase {
   endMomentum: 'maxMomentum' | 'baseMomentum';
 }
 
-/** A group with the momentum-like hyperparameter OneCycleLR cycles. */
-type MomentumGroup = ParamGroup & { momentum?: number; betas?: [number, number] };
-
 export class OneCycleLR extends LRScheduler {
   totalSteps: number;
   anneal: 'cos' | 'linear';
@@ -75,7 +72,7 @@ export class OneCycleLR extends LRScheduler {
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
 
     this.cycleMomentum = o.cycleMomentum ?? true;
-    const defaults = optimizer.defaults as Record<string, unknown>;
+    const defaults = optimizer.defaults;
     this.useBeta1 = 'betas' in defaults;
     if (this.cycleMomentum) {
       if (!('momentum' in defaults) && !this.useBeta1) {
@@ -92,7 +89,7 @@ export class OneCycleLR extends LRScheduler {
     this.initialStep();
   }
 
-  private setMomentum(g: MomentumGroup, m: number): void {
+  private setMomentum(g: ParamGroup, m: number): void {
     if (this.useBeta1) g.betas = [m, g.betas![1]];
     else g.momentum = m;
   }

@@ -7,7 +7,14 @@ import { Tensor, tidy, noGrad, keep, isFloatingDType } from '../torch/index.js';
 
 /** One entry of a parameter's optimizer state: a tensor, or a number such as the step count. */
 export type StateValue = Tensor | number;
+/**
+ * A parameter's optimizer state in general form (what state dicts and checkpoints hold).
+ * Each optimizer names its own fields with a type alias (`SGDState`, `AdamState`), which
+ * is what its `state` map holds.
+ */
 export type ParamState = Record<string, StateValue>;
+/** State of optimizers that count steps per parameter (Adam and the adaptive family). */
+export type SteppedState = { step: number };
 
 /** Hyperparameters every optimizer has, plus the values learning-rate schedules record (as PyTorch does). */
 export interface ParamGroup {
@@ -21,6 +28,10 @@ export interface ParamGroup {
   minLr?: number;
   maxMomentum?: number;
   baseMomentum?: number;
+  /** Momentum of the optimizers that have one (SGD, RMSprop); OneCycleLR cycles it. */
+  momentum?: number;
+  /** Adam's and AdamW's moment decay rates; OneCycleLR cycles beta1. */
+  betas?: [number, number];
 }
 
 /** What a caller passes for a group: the parameters, and any hyperparameter that differs from the defaults. */
@@ -30,16 +41,22 @@ export type GroupDefaults<G extends ParamGroup> = Omit<G, 'params'>;
 /** A group in a state dict: its hyperparameters and the positions of its parameters. */
 export type SavedParamGroup = Record<string, unknown> & { params: number[] };
 
-export interface OptimizerStateDict {
+export interface OptimizerStateDict<S extends ParamState = ParamState> {
   /** Per-parameter state by parameter position (only parameters that have state). */
-  state: Map<number, ParamState>;
+  state: Map<number, S>;
   paramGroups: SavedParamGroup[];
 }
 
-export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
+/**
+ * G is the optimizer's parameter group (its hyperparameters) and S its per-parameter
+ * state, so `new Adam(ps).paramGroups[0].betas` and `adam.state.get(p)?.exp_avg` are typed.
+ * Every optimizer is an `Optimizer` (of ParamGroup and ParamState), which is what
+ * schedules and training loops take.
+ */
+export abstract class Optimizer<G extends ParamGroup = ParamGroup, S extends ParamState = ParamState> {
   readonly defaults: GroupDefaults<G>;
   readonly paramGroups: G[] = [];
-  readonly state = new Map<Tensor, ParamState>();
+  readonly state = new Map<Tensor, S>();
 
   constructor(params: Tensor[] | ParamGroupInput<G>[], defaults: GroupDefaults<G>) {
     this.defaults = defaults;
@@ -47,10 +64,8 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       throw new TypeError(`${this.name}: params must be an array of Tensors or of parameter groups, got ${describe(params)}`);
     }
     if (params.length === 0) throw new Error(`${this.name}: got an empty parameter list`);
-    const groups = params.every((p) => p instanceof Tensor)
-      ? [{ params: params as Tensor[] } as ParamGroupInput<G>]
-      : (params as ParamGroupInput<G>[]);
-    for (const g of groups) this.addParamGroup(g);
+    if (isTensorList(params)) this.addParamGroup({ params } as ParamGroupInput<G>);
+    else for (const g of params) this.addParamGroup(g);
   }
 
   protected get name(): string { return this.constructor.name; }
@@ -103,13 +118,13 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       for (const group of this.paramGroups) {
         const params: Tensor[] = [];
         const grads: Tensor[] = [];
-        const states: ParamState[] = [];
+        const states: S[] = [];
         for (const p of group.params) {
           const g = p.grad;
           if (g === undefined) continue;
           params.push(p);
           grads.push(g);
-          states.push(this.stateOf(p));
+          states.push(this.stateOf(p, group));
         }
         if (params.length > 0) this.updateGroup(group, params, grads, states);
       }
@@ -120,12 +135,19 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * Updates one group's parameters in place. Called inside tidy and noGrad: temporaries
    * are freed afterwards, and new state tensors must be passed to keep().
    */
-  protected abstract updateGroup(group: G, params: Tensor[], grads: Tensor[], states: ParamState[]): void;
+  protected abstract updateGroup(group: G, params: Tensor[], grads: Tensor[], states: S[]): void;
 
-  protected stateOf(p: Tensor): ParamState {
+  /**
+   * A parameter's state before its first update (e.g. zero moment estimates). Tensors
+   * made here must be passed to keep(). Fields typed optional may be created later.
+   */
+  protected abstract initState(p: Tensor, group: G): S;
+
+  /** The parameter's state, made by initState on first use. */
+  protected stateOf(p: Tensor, group: G): S {
     let s = this.state.get(p);
     if (s === undefined) {
-      s = {};
+      s = this.initState(p, group);
       this.state.set(p, s);
     }
     return s;
@@ -140,7 +162,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * The state in PyTorch's layout. Tensors are the optimizer's own (not copies), as in
    * PyTorch; loadStateDict copies what it loads.
    */
-  stateDict(): OptimizerStateDict {
+  stateDict(): OptimizerStateDict<S> {
     const position = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const saved: SavedParamGroup = { params: [] };
@@ -151,7 +173,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       }
       return saved;
     });
-    const state = new Map<number, ParamState>();
+    const state = new Map<number, S>();
     for (const [p, s] of this.state) {
       const i = position.get(p);
       if (i !== undefined && Object.keys(s).length > 0) state.set(i, { ...s });
@@ -185,12 +207,14 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     const entries: [number, ParamState][] = sd.state instanceof Map
       ? [...sd.state.entries()].map(([k, v]) => [Number(k), v])
       : Object.entries(sd.state).map(([k, v]) => [Number(k), v]);
-    const restored = new Map<Tensor, ParamState>();
+    const groupOf = new Map<Tensor, G>();
+    for (const g of this.paramGroups) for (const p of g.params) groupOf.set(p, g);
+    const restored = new Map<Tensor, S>();
     noGrad(() => {
       for (const [pos, s] of entries) {
         const p = byPosition.get(pos);
         if (p === undefined) throw new Error(`${where}: state for parameter ${pos}, which is in no parameter group of the state dict`);
-        restored.set(p, this.copyState(s, p, `${where}: state of parameter ${pos}`));
+        restored.set(p, this.completeState(this.copyState(s, p, `${where}: state of parameter ${pos}`), p, groupOf.get(p)!));
       }
     });
 
@@ -205,6 +229,17 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     groups.forEach((g, i) => { this.paramGroups[i] = g; });
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
+  }
+
+  /**
+   * A loaded state with the fields it lacks (an older or PyTorch checkpoint) taken from
+   * initState, so that the state map only holds complete states.
+   */
+  private completeState(loaded: ParamState, p: Tensor, group: G): S {
+    const init = this.initState(p, group);
+    for (const [k, v] of Object.entries(init)) if (k in loaded && v instanceof Tensor) v.dispose();
+    // Keys are PyTorch's state names, which each optimizer's S declares.
+    return { ...init, ...loaded } as S;
   }
 
   private copyState(s: ParamState, p: Tensor, where: string): ParamState {
@@ -230,6 +265,10 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     }
     return out;
   }
+}
+
+function isTensorList(v: unknown[]): v is Tensor[] {
+  return v.every((p) => p instanceof Tensor);
 }
 
 function camelCase(k: string): string {

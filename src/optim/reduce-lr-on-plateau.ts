@@ -3,7 +3,7 @@
 // with, e.g., the validation loss.
 import { Tensor } from '../torch/index.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
-import { checkPerGroup, plainCopy, type LRSchedule, type StepInterval } from './lr-scheduler.js';
+import { assignState, checkPerGroup, plainCopy, type LRSchedule, type StepInterval } from './lr-scheduler.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': lower is better (a loss); 'max': higher is better (an accuracy). */
@@ -68,7 +68,11 @@ export class ReduceLROnPlateau implements LRSchedule {
 
   /** Records one epoch's metric (a number or a one-element tensor) and cuts the rate if it has plateaued. */
   step(metric: number | Tensor): void {
+    if (metric === undefined || metric === null) {
+      throw new TypeError(`ReduceLROnPlateau.step: needs the monitored metric (e.g. step(valLoss) once per epoch), got ${String(metric)}`);
+    }
     const current = metric instanceof Tensor ? metric.item() : Number(metric);
+    if (Number.isNaN(current)) throw new TypeError(`ReduceLROnPlateau.step: the metric must be a number or a one-element tensor, got ${String(metric)}`);
     this.lastEpoch++;
     if (this.isBetter(current, this.best)) {
       this.best = current;
@@ -106,6 +110,6 @@ export class ReduceLROnPlateau implements LRSchedule {
   loadStateDict(sd: Record<string, unknown>): void {
     const unknown = Object.keys(sd ?? {}).filter((k) => k === 'optimizer' || !Object.prototype.hasOwnProperty.call(this, k));
     if (unknown.length) throw new Error(`ReduceLROnPlateau.loadStateDict: unexpected key(s) ${unknown.join(', ')}`);
-    for (const [k, v] of Object.entries(sd)) (this as unknown as Record<string, unknown>)[k] = plainCopy(v);
+    assignState(this, sd);
   }
 }

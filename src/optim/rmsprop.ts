@@ -1,8 +1,8 @@
 // RMSprop (optionally centered, with momentum and L2 weight decay): PyTorch 1.13's
 // torch.optim.RMSprop update, step for step.
 import { Tensor, ops } from '../torch/index.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
-import { effectiveGrads, stateTensor, countStep } from './update-helpers.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { effectiveGrads, stateTensor, newStateTensor, countStep } from './update-helpers.js';
 
 export interface RMSpropOptions {
   lr?: number;
@@ -22,7 +22,10 @@ export interface RMSpropGroup extends ParamGroup {
   maximize: boolean;
 }
 
-export class RMSprop extends Optimizer<RMSpropGroup> {
+/** grad_avg only when centered, momentum_buffer only with momentum. */
+export type RMSpropState = { step: number; square_avg: Tensor; grad_avg?: Tensor; momentum_buffer?: Tensor };
+
+export class RMSprop extends Optimizer<RMSpropGroup, RMSpropState> {
   constructor(params: Tensor[] | ParamGroupInput<RMSpropGroup>[], opts: RMSpropOptions = {}) {
     super(params, {
       lr: opts.lr ?? 1e-2,
@@ -42,8 +45,15 @@ export class RMSprop extends Optimizer<RMSpropGroup> {
     this.checkRange(groupNo, 'momentum', g.momentum, 0);
   }
 
-  protected updateGroup(g: RMSpropGroup, params: Tensor[], grads: Tensor[], states: ParamState[]): void {
-    const squareAvgs = params.map((p, i) => stateTensor(states[i]!, 'square_avg', p));
+  protected initState(p: Tensor, g: RMSpropGroup): RMSpropState {
+    const s: RMSpropState = { step: 0, square_avg: newStateTensor(p) };
+    if (g.centered) s.grad_avg = newStateTensor(p);
+    if (g.momentum > 0) s.momentum_buffer = newStateTensor(p);
+    return s;
+  }
+
+  protected updateGroup(g: RMSpropGroup, params: Tensor[], grads: Tensor[], states: RMSpropState[]): void {
+    const squareAvgs = states.map((s) => s.square_avg);
     countStep(states);
     const d = effectiveGrads(params, grads, g.maximize, g.weightDecay);
 

@@ -50,7 +50,7 @@ export class SequentialLR implements LRSchedule {
     this.lastEpoch++;
     const idx = this.milestones.filter((m) => m <= this.lastEpoch).length;
     const scheduler = this.schedulers[idx]!;
-    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) scheduler.step(0);
+    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) scheduler.stepTo(0);
     else scheduler.step();
     this.lastLr = scheduler.getLastLr();
   }
@@ -72,10 +72,18 @@ export class SequentialLR implements LRSchedule {
     if (!Array.isArray(saved) || saved.length !== this.schedulers.length) {
       throw new Error(`SequentialLR.loadStateDict: expected state for ${this.schedulers.length} schedulers, got ${Array.isArray(saved) ? saved.length : 'none'}`);
     }
-    this.lastEpoch = sd.lastEpoch as number;
-    this.milestones = plainCopy(sd.milestones as number[]);
-    this.lastLr = plainCopy(sd.lastLr as number[]);
-    if (sd.interval !== undefined) this.interval = sd.interval as StepInterval;
-    saved.forEach((s, i) => this.schedulers[i]!.loadStateDict(s as Record<string, unknown>));
+    const { lastEpoch, milestones, lastLr, interval } = sd;
+    const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+    if (typeof lastEpoch !== 'number' || !numbers(milestones) || !numbers(lastLr)) {
+      throw new TypeError('SequentialLR.loadStateDict: expected numbers lastEpoch, milestones and lastLr');
+    }
+    if (interval !== undefined && interval !== 'epoch' && interval !== 'batch') {
+      throw new TypeError(`SequentialLR.loadStateDict: interval must be 'epoch' or 'batch', got ${String(interval)}`);
+    }
+    this.lastEpoch = lastEpoch;
+    this.milestones = plainCopy(milestones);
+    this.lastLr = plainCopy(lastLr);
+    if (interval !== undefined) this.interval = interval;
+    saved.forEach((s: Record<string, unknown>, i) => this.schedulers[i]!.loadStateDict(s));
   }
 }

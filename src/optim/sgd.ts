@@ -1,7 +1,7 @@
 // Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and
 // L2 weight decay: PyTorch 1.13's torch.optim.SGD update, step for step.
 import { Tensor, ops, keep } from '../torch/index.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 import { effectiveGrads } from './update-helpers.js';
 
 export interface SGDOptions {
@@ -20,7 +20,10 @@ export interface SGDGroup extends ParamGroup {
   maximize: boolean;
 }
 
-export class SGD extends Optimizer<SGDGroup> {
+/** The momentum buffer exists once a step with momentum has run (PyTorch saves None before). */
+export type SGDState = { momentum_buffer?: Tensor };
+
+export class SGD extends Optimizer<SGDGroup, SGDState> {
   constructor(params: Tensor[] | ParamGroupInput<SGDGroup>[], opts: SGDOptions) {
     if (opts === undefined || opts.lr === undefined) throw new Error('SGD: lr is required, e.g. new SGD(params, { lr: 0.1 })');
     super(params, {
@@ -42,7 +45,9 @@ export class SGD extends Optimizer<SGDGroup> {
     }
   }
 
-  protected updateGroup(g: SGDGroup, params: Tensor[], grads: Tensor[], states: ParamState[]): void {
+  protected initState(): SGDState { return {}; }
+
+  protected updateGroup(g: SGDGroup, params: Tensor[], grads: Tensor[], states: SGDState[]): void {
     let d = effectiveGrads(params, grads, g.maximize, g.weightDecay);
     if (g.momentum !== 0) {
       const bufs: Tensor[] = [];
@@ -50,7 +55,7 @@ export class SGD extends Optimizer<SGDGroup> {
       const runningGrads: Tensor[] = [];
       states.forEach((s, i) => {
         const buf = s.momentum_buffer;
-        if (buf instanceof Tensor) {
+        if (buf !== undefined) {
           running.push(buf);
           runningGrads.push(d[i]!);
           bufs.push(buf);

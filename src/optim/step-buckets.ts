@@ -2,7 +2,7 @@
 // Counts differ only when some parameters skipped steps (no gradient), so parameters
 // are grouped by count and each group is updated with one call per operation.
 import type { Tensor } from '../torch/index.js';
-import type { ParamState } from './optimizer.js';
+import type { SteppedState } from './optimizer.js';
 
 export interface StepBucket {
   step: number;
@@ -10,10 +10,10 @@ export interface StepBucket {
   indices: number[];
 }
 
-export function bucketsByStep(states: ParamState[]): StepBucket[] {
+export function bucketsByStep(states: SteppedState[]): StepBucket[] {
   const byStep = new Map<number, number[]>();
   states.forEach((s, i) => {
-    const step = s.step as number;
+    const step = s.step;
     const list = byStep.get(step);
     if (list) list.push(i);
     else byStep.set(step, [i]);

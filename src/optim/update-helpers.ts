@@ -1,6 +1,6 @@
 // Pieces shared by the optimizers' update rules.
 import { Tensor, ops, keep, zerosLike } from '../torch/index.js';
-import type { ParamState } from './optimizer.js';
+import type { SteppedState } from './optimizer.js';
 
 /**
  * The gradient the update rule sees: negated when maximizing, plus L2 weight decay
@@ -12,16 +12,17 @@ export function effectiveGrads(params: Tensor[], grads: Tensor[], maximize: bool
   return d;
 }
 
-/** The state tensor `key` of a parameter, created as zeros (and kept past the step's scope) on first use. */
-export function stateTensor(s: ParamState, key: string, p: Tensor, fill = 0): Tensor {
-  const v = s[key];
-  if (v instanceof Tensor) return v;
-  const t = keep(fill === 0 ? zerosLike(p) : ops.full_like(p, fill));
-  s[key] = t;
-  return t;
+/** A new state tensor shaped like p, zeros unless `fill` says otherwise, kept past the step's scope. */
+export function newStateTensor(p: Tensor, fill = 0): Tensor {
+  return keep(fill === 0 ? zerosLike(p) : ops.full_like(p, fill));
+}
+
+/** The optional state tensor `key` of a parameter, created on first use (e.g. AMSGrad's maximum, switched on later). */
+export function stateTensor<K extends string>(s: { [k in K]?: Tensor }, key: K, p: Tensor, fill = 0): Tensor {
+  return (s[key] ??= newStateTensor(p, fill));
 }
 
 /** Increments each parameter's step count (a plain number, so no value is read back from the device). */
-export function countStep(states: ParamState[]): void {
-  for (const s of states) s.step = ((s.step as number | undefined) ?? 0) + 1;
+export function countStep(states: SteppedState[]): void {
+  for (const s of states) s.step += 1;
 }

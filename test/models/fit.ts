@@ -31,7 +31,7 @@ export function fit(model: Module, train: SyntheticSet, opts: FitOptions): numbe
         tidy(() => {
           const idx = order.narrow(0, s, Math.min(opts.batchSize, n - s));
           optimizer.zeroGrad();
-          let loss = crossEntropy(model.call(train.x.indexSelect(0, idx)) as Tensor, train.y.indexSelect(0, idx));
+          let loss = crossEntropy(model.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx));
           if (opts.penalty) loss = loss.add(opts.penalty(model));
           loss.backward();
           optimizer.step();
@@ -47,7 +47,7 @@ export function fit(model: Module, train: SyntheticSet, opts: FitOptions): numbe
 export function accuracy(model: Module, test: SyntheticSet): number {
   model.eval();
   return tidy(() => noGrad(() => {
-    const pred = (model.call(test.x) as Tensor).argmax(1);
+    const pred = model.call(test.x).argmax(1);
     return pred.eq(test.y).float().mean().item();
   }));
 }

@@ -2,12 +2,12 @@
 // logits, and the registry resolves names, aliases and options.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randn, tidy, noGrad, type Tensor } from '../../src/torch/index.js';
+import { randn, tidy, noGrad } from '../../src/torch/index.js';
 import type { Module } from '../../src/nn/index.js';
-import { createModel, listModels, modelInfo, resnet18, fashionCnn, mlp, Mlp, ResNet } from '../../src/models/index.js';
+import { createModel, listModels, modelInfo, resnet18, fashionCnn, mlp } from '../../src/models/index.js';
 
 function logitsShape(m: Module, input: number[]): number[] {
-  return tidy(() => noGrad(() => (m.eval().call(randn(input)) as Tensor).shape));
+  return tidy(() => noGrad(() => m.eval().call(randn(input)).shape));
 }
 
 test('listModels names every family', () => {
@@ -45,11 +45,11 @@ test('Keras-style dense sizes follow the input: fashion-cnn flattens 64×5×5 at
   const m = fashionCnn({ numClasses: 10 });
   // 28 → conv3 26 → pool 13 → conv3 11 → pool 5: 64·5·5 = 1600 features.
   assert.deepEqual(m.stateDict().get('classifier.0.weight')!.shape, [128, 1600]);
-  assert.equal((mlp() as Mlp).inFeatures, 784);
+  assert.equal(mlp().inFeatures, 784);
 });
 
 test('the cifar stem keeps torchvision names and keeps 32 px resolution in layer1', () => {
-  const m = resnet18({ numClasses: 10, stem: 'cifar' }) as ResNet;
+  const m = resnet18({ numClasses: 10, stem: 'cifar' });
   assert.deepEqual(m.stateDict().get('conv1.weight')!.shape, [64, 3, 3, 3]);
   const maps = tidy(() => noGrad(() => m.eval().featureMaps(randn([1, 3, 32, 32])).shape));
   assert.deepEqual(maps, [1, 512, 4, 4]);

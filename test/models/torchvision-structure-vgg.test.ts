@@ -4,7 +4,7 @@
 // before the next is built.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tidy, noGrad, randn, type Tensor } from '../../src/torch/index.js';
+import { tidy, noGrad, randn } from '../../src/torch/index.js';
 import type { Module } from '../../src/nn/index.js';
 import { vgg16, vgg16_bn } from '../../src/models/index.js';
 import { torchvisionStructures } from './torchvision-reference.js';
@@ -18,7 +18,7 @@ function check(name: string, build: () => Module): void {
   try {
     assertSameStructure(name, m, live);
     // Adaptive pooling to 7×7 makes a 32 px input valid.
-    assert.deepEqual(tidy(() => noGrad(() => (m.eval().call(randn([1, 3, 32, 32])) as Tensor).shape)), [1, 1000]);
+    assert.deepEqual(tidy(() => noGrad(() => m.eval().call(randn([1, 3, 32, 32])).shape)), [1, 1000]);
   } finally {
     for (const t of [...m.parameters(), ...m.buffers()]) t.dispose();
   }

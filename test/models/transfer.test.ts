@@ -2,15 +2,15 @@
 // head, freezing, and progressive unfreezing with per-stage learning rates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randn, tidy, noGrad, type Tensor } from '../../src/torch/index.js';
+import { randn, tidy, noGrad } from '../../src/torch/index.js';
 import { Module, Sequential, Linear, ReLU, crossEntropy } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/adam.js';
 import {
-  resnet18, alexnetLike, mobilenetV2, mlp, sceneCnn, fashionCnn, fashionVgg, backboneStages, replaceHead, headPath, freezeBackbone, unfreezeProgressively, loadPretrained, ResNet,
+  resnet18, alexnetLike, mobilenetV2, mlp, sceneCnn, fashionCnn, fashionVgg, backboneStages, replaceHead, headPath, freezeBackbone, unfreezeProgressively, loadPretrained,
 } from '../../src/models/index.js';
 import { tensor } from '../../src/torch/index.js';
 
-const logits = (m: Module, input: number[]) => tidy(() => noGrad(() => (m.eval().call(randn(input)) as Tensor).shape));
+const logits = (m: Module, input: number[]) => tidy(() => noGrad(() => m.eval().call(randn(input)).shape));
 
 test('replaceHead swaps each family\'s head and keeps the backbone', () => {
   const r = resnet18({ numClasses: 10, stem: 'cifar' });
@@ -19,7 +19,7 @@ test('replaceHead swaps each family\'s head and keeps the backbone', () => {
   assert.equal(r.getModule('fc'), head);
   assert.deepEqual(r.stateDict().get('fc.weight')!.shape, [4, 512]);
   assert.equal(r.stateDict().get('conv1.weight'), conv1);
-  assert.equal((r as ResNet).numClasses, 4);
+  assert.equal(r.numClasses, 4);
   assert.deepEqual(logits(r, [2, 3, 32, 32]), [2, 4]);
 
   const a = alexnetLike({ numClasses: 10 });
@@ -48,7 +48,7 @@ test('freezeBackbone leaves only the head trainable; backward reaches only the h
   assert.equal(r.numParameters(true), 512 * 10 + 10);
   const names = [...r.namedParameters()].filter(([, p]) => p.requiresGrad).map(([n]) => n);
   assert.deepEqual(names, ['fc.weight', 'fc.bias']);
-  tidy(() => crossEntropy(r.train().call(randn([2, 3, 16, 16])) as Tensor, tensor([1, 2], { dtype: 'int64' })).backward());
+  tidy(() => crossEntropy(r.train().call(randn([2, 3, 16, 16])), tensor([1, 2], { dtype: 'int64' })).backward());
   assert.ok(r.stateDict().get('fc.weight')!.grad !== undefined);
   assert.equal(r.stateDict().get('layer4.1.conv2.weight')!.grad, undefined);
 });

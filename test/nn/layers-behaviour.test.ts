@@ -142,12 +142,12 @@ describe('Dropout', () => {
   test('training zeroes about p of the elements and scales the rest by 1/(1-p); eval is the identity', () => {
     manualSeed(1);
     const d = new Dropout(0.25);
-    const y = (d.call(ones([100, 100])) as Tensor).toFlatArray();
+    const y = d.call(ones([100, 100])).toFlatArray();
     const zeros = y.filter((v) => v === 0).length / y.length;
     assert.ok(Math.abs(zeros - 0.25) < 0.02, `zero fraction ${zeros}`);
     assert.ok(y.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6));
     d.eval();
-    assert.ok((d.call(ones([10, 10])) as Tensor).toFlatArray().every((v) => v === 1));
+    assert.ok(d.call(ones([10, 10])).toFlatArray().every((v) => v === 1));
   });
 
   test('Dropout2d drops whole channels', () => {

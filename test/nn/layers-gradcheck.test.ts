@@ -15,7 +15,7 @@ function checkModule(m: Module, inputShape: number[]): number {
     const x = randn(inputShape, { dtype: 'float64', requiresGrad: true });
     const params = m.parameters();
     for (const p of params) assert.equal(p.dtype, 'float64');
-    return gradcheck((input: Tensor) => m.call(input) as Tensor, [x, ...params]);
+    return gradcheck((input: Tensor) => m.call(input), [x, ...params]);
   });
 }
 

@@ -121,9 +121,9 @@ const cases: ModuleCase[] = [
 ];
 
 /** Running statistics away from 0/1 so that eval-mode normalisation is really exercised. */
-function randomiseBatchNorm(m: Module): void {
+function randomiseBatchNorm(bn: Module): void {
+  if (!(bn instanceof BatchNorm2d)) throw new TypeError(`randomiseBatchNorm: expected a BatchNorm2d, got ${bn.constructor.name}`);
   noGrad(() => {
-    const bn = m as BatchNorm2d;
     bn.runningMean!.copy_(randn([bn.numFeatures]));
     bn.runningVar!.copy_(randn([bn.numFeatures]).abs().add(0.5));
     bn.weight?.copy_(randn([bn.numFeatures]));
@@ -206,7 +206,7 @@ test('layers match PyTorch 1.13: initialisation, state dict, forward, running st
     const state = Object.fromEntries([...m.stateDict()].map(([k, v]) => [k, toJson(v)]));
     const forwardSeed = 1000 + i;
     manualSeed(forwardSeed);
-    const y = m.call(x) as Tensor;
+    const y = m.call(x);
     const request = { name: c.name, py: c.py, seed, state, training: c.training ?? false, input: toJson(x), forwardSeed };
     return { c, m, init, y, request };
   });

@@ -3,7 +3,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, randn, zeros, ones, manualSeed, noGrad, setNumThreads } from '../../src/torch/index.js';
-import { Module, Sequential, Conv2d, BatchNorm2d, ReLU, Dropout, Flatten, Linear, AdaptiveAvgPool2d } from '../../src/nn/index.js';
+import {
+  Module, Sequential, ModuleList, Conv2d, BatchNorm2d, ReLU, Dropout, Flatten, Linear, AdaptiveAvgPool2d, MSELoss, type AnyModule,
+} from '../../src/nn/index.js';
 
 setNumThreads(1);
 
@@ -87,7 +89,7 @@ describe('freezing', () => {
 
   test('frozen parameters get no gradient', () => {
     const net = new Net().freeze('features');
-    (net.call(randn([2, 3, 4, 4])) as Tensor).sum().backward();
+    net.call(randn([2, 3, 4, 4])).sum().backward();
     assert.equal(net.features.at(0).getParameter('weight')!.grad, undefined);
     assert.ok(net.head.at(3).getParameter('weight')!.grad !== undefined);
   });
@@ -99,19 +101,19 @@ describe('train and eval', () => {
     const net = new Net();
     const x = randn([4, 3, 6, 6]);
     assert.ok(net.modules().every((m) => m.training));
-    const t1 = (net.call(x) as Tensor).toFlatArray();
-    const t2 = (net.call(x) as Tensor).toFlatArray();
+    const t1 = net.call(x).toFlatArray();
+    const t2 = net.call(x).toFlatArray();
     assert.notDeepEqual(t1, t2, 'dropout differs between training calls');
     assert.equal(net.bn.numBatchesTracked!.item(), 2);
 
     net.eval();
     assert.ok(net.modules().every((m) => !m.training));
-    const e1 = (net.call(x) as Tensor).toFlatArray();
-    assert.deepEqual((net.call(x) as Tensor).toFlatArray(), e1, 'eval is deterministic');
+    const e1 = net.call(x).toFlatArray();
+    assert.deepEqual(net.call(x).toFlatArray(), e1, 'eval is deterministic');
     assert.equal(net.bn.numBatchesTracked!.item(), 2, 'eval does not update running statistics');
 
     // In eval, a batch of one is normalised by the running statistics, so it matches its row in the batch.
-    const single = (net.call(x.narrow(0, 1, 1)) as Tensor).toFlatArray();
+    const single = net.call(x.narrow(0, 1, 1)).toFlatArray();
     e1.slice(10, 20).forEach((v, i) => assert.ok(Math.abs(v - single[i]!) < 1e-5));
     net.train();
     assert.ok(net.modules().every((m) => m.training));
@@ -125,7 +127,7 @@ describe('forward hooks', () => {
     const remove = lin.registerForwardHook((m, inputs, out) => {
       assert.equal(m, lin);
       assert.equal(inputs.length, 1);
-      seen.push((out as Tensor).shape);
+      seen.push(out.shape);
     });
     const seq = new Sequential(lin, new ReLU());
     seq.call(ones([3, 2]));
@@ -151,6 +153,41 @@ describe('to()', () => {
     assert.equal(w.requiresGrad, true);
     assert.equal(net.bn.runningMean!.dtype, 'float64');
     assert.equal(net.bn.numBatchesTracked!.dtype, 'int64');
-    assert.equal((net.call(randn([2, 3, 4, 4], { dtype: 'float64' })) as Tensor).dtype, 'float64');
+    assert.equal(net.call(randn([2, 3, 4, 4], { dtype: 'float64' })).dtype, 'float64');
+  });
+});
+
+describe('types', () => {
+  test('children are looked up with their class, and a wrong class is named', () => {
+    const net = new Net();
+    const head: Linear = net.getSubmodule('head.3', Linear);
+    assert.equal(head.outFeatures, 10);
+    const bn: BatchNorm2d | undefined = net.getModule('bn', BatchNorm2d);
+    assert.equal(bn, net.bn);
+    assert.equal(net.getModule('absent', Linear), undefined);
+    assert.throws(() => net.getModule('bn', Linear), /Net.getModule\('bn'\): expected Linear, got BatchNorm2d/);
+    assert.throws(() => net.getSubmodule('head.0', Linear), /getSubmodule\('head.0'\): expected Linear, got AdaptiveAvgPool2d/);
+    // Untyped lookups give a module whose output is unknown, which a caller must check.
+    const any: AnyModule = net.getSubmodule('head.3');
+    assert.ok(any.call(ones([1, 16])) instanceof Tensor);
+  });
+
+  test('call signatures: layers and Sequential map Tensor to Tensor, losses take two, ModuleList has no forward', () => {
+    const x = randn([3, 4]);
+    const y: Tensor = new Sequential(new Linear(4, 2), new ReLU()).call(x);
+    assert.deepEqual(y.shape, [3, 2]);
+    const loss = new MSELoss();
+    const l: Tensor = loss.call(y, zeros([3, 2]));
+    assert.equal(l.ndim, 0);
+    // @ts-expect-error a loss needs a target
+    assert.throws(() => loss.call(y));
+    // @ts-expect-error a loss is not a Tensor-to-Tensor layer, so it cannot join a Sequential
+    assert.throws(() => new Sequential(new Linear(4, 2), loss).call(x));
+
+    const list = new ModuleList([new Linear(4, 4), new Linear(4, 2)]);
+    const first: Linear = list.at(0);
+    assert.deepEqual([...list].map((m) => m.outFeatures), [4, 2]);
+    assert.deepEqual(list.at(1).call(first.call(x)).shape, [3, 2]);
+    assert.throws(() => (list as AnyModule).call(x), /ModuleList.forward is not implemented/);
   });
 });

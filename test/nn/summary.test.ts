@@ -71,7 +71,7 @@ test('the table shows names, types, shapes with -1 for the batch, and grouped to
 test('summary runs in eval mode without gradients and restores training flags', () => {
   const model = new SmallCnn();
   model.classifier.eval();
-  const bn = model.features.at(1) as BatchNorm2d;
+  const bn = model.features.getModule('1', BatchNorm2d)!;
   summary(model, [3, 16, 16]);
   assert.equal(bn.numBatchesTracked!.item(), 0, 'batch norm statistics untouched');
   assert.equal(model.training, true);

@@ -56,7 +56,7 @@ test('state uses PyTorch names and defaults match PyTorch', () => {
   assert.equal(rms.paramGroups[0]!.alpha, 0.99);
   // Adagrad's state exists from the start, as in PyTorch.
   const ada = new Adagrad([pr.W], { initialAccumulatorValue: 0.25 });
-  assert.deepEqual((ada.state.get(pr.W)!.sum as Tensor).toFlatArray(), [0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
+  assert.deepEqual(ada.state.get(pr.W)!.sum.toFlatArray(), [0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
   assert.equal(ada.state.get(pr.W)!.step, 0);
 });
 

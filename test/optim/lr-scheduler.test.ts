@@ -20,16 +20,13 @@ type Read = 'lr' | 'momentum';
 function sequence(opt: Optimizer<ParamGroup>, sched: LRSchedule, steps: number, read: Read = 'lr', metrics?: number[]): number[][] {
   const snap = (): number[] => {
     if (read === 'lr') return metrics ? opt.paramGroups.map((g) => g.lr) : sched.getLastLr();
-    return opt.paramGroups.map((g) => {
-      const h = g as ParamGroup & { momentum?: number; betas?: [number, number] };
-      return h.betas ? h.betas[0] : h.momentum!;
-    });
+    return opt.paramGroups.map((g) => (g.betas ? g.betas[0] : g.momentum!));
   };
   const out = [snap()];
   for (let i = 0; i < steps; i++) {
     opt.step();
     // Schedules take no argument; ReduceLROnPlateau takes the epoch's metric.
-    (sched as unknown as { step(m?: number): void }).step(metrics?.[i]);
+    sched.step(metrics?.[i]);
     out.push(snap());
   }
   return out;
@@ -124,4 +121,25 @@ test('a schedule restored from its state dict continues identically', () => {
   restored.loadStateDict(plateau.stateDict());
   assert.equal(restored.best, 1);
   assert.equal(restored.lastEpoch, 2);
+});
+
+test('step takes a metric only where one is needed; stepTo jumps to an epoch', () => {
+  const plateau = new ReduceLROnPlateau(twoGroups(), { patience: 0 });
+  const asSchedule: LRSchedule = plateau;
+  assert.throws(() => asSchedule.step(), /ReduceLROnPlateau.step: needs the monitored metric \(e.g. step\(valLoss\) once per epoch\), got undefined/);
+  // @ts-expect-error the concrete class says so at compile time
+  assert.throws(() => plateau.step(), /needs the monitored metric/);
+  assert.throws(() => plateau.step(Number.NaN), /must be a number or a one-element tensor/);
+  assert.equal(plateau.lastEpoch, 0, 'rejected calls do not count as epochs');
+
+  const opt = twoGroups();
+  const steps = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+  const generic: LRSchedule = steps;
+  generic.step();
+  generic.step();
+  assert.deepEqual(steps.getLastLr(), [0.05, 0.025]);
+  steps.stepTo(5);
+  assert.equal(steps.lastEpoch, 5);
+  assert.deepEqual(steps.getLastLr(), [0.025, 0.0125]);
+  assert.throws(() => steps.stepTo(-1), /StepLR.stepTo: epoch must be a non-negative integer, got -1/);
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, tensor, tidy, scopeSize, noGrad } from '../../src/torch/index.js';
-import { SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, OneCycleLR, type Optimizer, type ParamGroup } from '../../src/optim/index.js';
+import { SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, OneCycleLR, type Optimizer, type ParamGroup, type AdamState } from '../../src/optim/index.js';
 import { makeProblem, runSteps, snapshot, type Problem } from './problem.js';
 
 type Make = (W: Tensor, b: Tensor) => Optimizer<ParamGroup>;
@@ -55,7 +55,7 @@ test('stateDict uses PyTorch layout: positions across groups and PyTorch state n
   assert.deepEqual([...sd.state.keys()], [0, 1]);
   assert.deepEqual(Object.keys(sd.state.get(1)!).sort(), ['exp_avg', 'exp_avg_sq', 'step']);
   assert.equal(sd.state.get(0)!.step, 2);
-  assert.deepEqual((sd.state.get(1)!.exp_avg as Tensor).shape, [2]);
+  assert.deepEqual(sd.state.get(1)!.exp_avg.shape, [2]);
 });
 
 test('loaded state is a copy: stepping the original does not change the restored optimizer', () => {
@@ -65,9 +65,9 @@ test('loaded state is a copy: stepping the original does not change the restored
   const b = copyOf(a);
   const optB = new SGD([b.W, b.b], { lr: 0.1, momentum: 0.9 });
   optB.loadStateDict(optA.stateDict());
-  const before = (optB.state.get(b.W)!.momentum_buffer as Tensor).toFlatArray();
+  const before = optB.state.get(b.W)!.momentum_buffer!.toFlatArray();
   runSteps(a, optA, 2);
-  assert.deepEqual((optB.state.get(b.W)!.momentum_buffer as Tensor).toFlatArray(), before);
+  assert.deepEqual(optB.state.get(b.W)!.momentum_buffer!.toFlatArray(), before);
 });
 
 test('loadStateDict accepts PyTorch-style dicts: snake_case names, tensor step, object keyed state', () => {
@@ -82,7 +82,7 @@ test('loadStateDict accepts PyTorch-style dicts: snake_case names, tensor step, 
   assert.deepEqual(g.betas, [0.8, 0.9]);
   const s = opt.state.get(pr.b)!;
   assert.equal(s.step, 3);
-  assert.equal((s.exp_avg as Tensor).dtype, 'float64'); // cast to the parameter's dtype
+  assert.equal(s.exp_avg.dtype, 'float64'); // cast to the parameter's dtype
   assert.equal(opt.state.has(pr.W), false);
 });
 
@@ -138,4 +138,29 @@ test('step frees its temporaries and keeps its state alive', () => {
       for (const v of Object.values(s)) if (v instanceof Tensor) assert.equal(v.isDisposed, false, `${opt.constructor.name} state was freed`);
     }
   }
+});
+
+test('state is typed per optimizer, and a loaded state lacking fields gets them from the initial state', () => {
+  const pr = makeProblem();
+  const adam = new Adam([pr.W, pr.b], { lr: 0.1 });
+  runSteps(pr, adam, 1);
+  const s: AdamState = adam.state.get(pr.W)!;
+  assert.equal(s.step, 1);
+  assert.deepEqual(s.exp_avg.shape, pr.W.shape);
+  assert.equal(s.max_exp_avg_sq, undefined, 'AMSGrad off: no running maximum');
+
+  const fresh = new Adam([pr.W, pr.b], { lr: 0.1 });
+  fresh.loadStateDict({
+    state: { 1: { step: 2, exp_avg: tensor([0.5, 0.5]) } },
+    paramGroups: [{ params: [0, 1], lr: 0.1 }],
+  });
+  const loaded = fresh.state.get(pr.b)!;
+  assert.equal(loaded.step, 2);
+  assert.deepEqual(loaded.exp_avg.toFlatArray(), [0.5, 0.5]);
+  assert.deepEqual(loaded.exp_avg_sq.toFlatArray(), [0, 0]);
+  assert.equal(fresh.state.has(pr.W), false);
+
+  const sgd = new SGD([pr.W], { lr: 0.1 });
+  runSteps(pr, sgd, 1);
+  assert.deepEqual(sgd.state.get(pr.W), {}, 'no momentum: no buffer');
 });

@@ -111,7 +111,7 @@ export class Conv2d extends Module {
   }
 }
 
-export class ConvTranspose2d extends Module {
+export class ConvTranspose2d extends Module<[x: Tensor, outputSize?: number[]]> {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: [number, number];

@@ -11,7 +11,7 @@ import { type HuberLossOptions, type RegressionLossOptions, type SmoothL1LossOpt
 import { type KLDivLossOptions, type KLDivReduction, KL_DIV_REDUCTIONS, klDiv } from './kl-div.js';
 
 /** A module computing loss(input, target). */
-export abstract class Loss<R extends string = Reduction> extends Module {
+export abstract class Loss<R extends string = Reduction> extends Module<[input: Tensor, target: Tensor]> {
   readonly reduction: R;
 
   constructor(name: string, reduction: R | undefined, allowed: readonly R[]) {
@@ -20,7 +20,6 @@ export abstract class Loss<R extends string = Reduction> extends Module {
   }
 
   abstract override forward(input: Tensor, target: Tensor): Tensor;
-  override call(input: Tensor, target: Tensor): Tensor { return super.call(input, target); }
   override extraRepr(): string { return `reduction=${this.reduction}`; }
 
   protected buffer(name: string): Tensor | null { return this.getBuffer(name) ?? null; }
