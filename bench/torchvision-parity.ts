@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tidy, noGrad, type Tensor } from '../src/torch/index.js';
+import { tidy, noGrad } from '../src/torch/index.js';
 import { loadStateDictFile } from '../src/torch/serialize/index.js';
 import { resnet18 } from '../src/models/index.js';
 
@@ -62,7 +62,7 @@ export async function resnet18Parity(opts: ParityOptions = {}): Promise<ParityRe
     model.eval();
     const result = tidy(() => noGrad(() => {
       const input = io.get('input')!, expected = io.get('logits')!;
-      const ours = model.call(input) as Tensor;
+      const ours = model.call(input);
       return {
         maxAbsDiff: ours.sub(expected).abs().max().item(),
         maxAbsLogit: expected.abs().max().item(),

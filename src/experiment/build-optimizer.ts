@@ -9,12 +9,12 @@ import type { OptimizerConfig, ScheduleConfig } from './config.js';
 export function buildOptimizer(cfg: OptimizerConfig, params: Tensor[]): Optimizer<ParamGroup> {
   const common = { lr: cfg.lr, weightDecay: cfg.weightDecay ?? 0, ...(cfg.eps !== undefined ? { eps: cfg.eps } : {}) };
   switch (cfg.name) {
-    case 'sgd': return new SGD(params, { lr: cfg.lr, weightDecay: cfg.weightDecay ?? 0, momentum: cfg.momentum ?? 0, nesterov: cfg.nesterov ?? false }) as unknown as Optimizer<ParamGroup>;
-    case 'adam': return new Adam(params, { ...common, ...(cfg.betas ? { betas: cfg.betas } : {}) }) as unknown as Optimizer<ParamGroup>;
-    case 'adamw': return new AdamW(params, { ...common, weightDecay: cfg.weightDecay ?? 0.01, ...(cfg.betas ? { betas: cfg.betas } : {}) }) as unknown as Optimizer<ParamGroup>;
-    case 'rmsprop': return new RMSprop(params, { ...common, momentum: cfg.momentum ?? 0 }) as unknown as Optimizer<ParamGroup>;
-    case 'adadelta': return new Adadelta(params, common) as unknown as Optimizer<ParamGroup>;
-    case 'adagrad': return new Adagrad(params, common) as unknown as Optimizer<ParamGroup>;
+    case 'sgd': return new SGD(params, { lr: cfg.lr, weightDecay: cfg.weightDecay ?? 0, momentum: cfg.momentum ?? 0, nesterov: cfg.nesterov ?? false });
+    case 'adam': return new Adam(params, { ...common, ...(cfg.betas ? { betas: cfg.betas } : {}) });
+    case 'adamw': return new AdamW(params, { ...common, weightDecay: cfg.weightDecay ?? 0.01, ...(cfg.betas ? { betas: cfg.betas } : {}) });
+    case 'rmsprop': return new RMSprop(params, { ...common, momentum: cfg.momentum ?? 0 });
+    case 'adadelta': return new Adadelta(params, common);
+    case 'adagrad': return new Adagrad(params, common);
   }
 }
 

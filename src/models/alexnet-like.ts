@@ -3,7 +3,7 @@
 // to 3×3 and a dropout MLP classifier. Unlike AlexNet's 11×11/4 first layer it keeps
 // stride 1, because small images have no resolution to spare. Module names follow
 // torchvision's AlexNet (features, avgpool, classifier.6 as the head).
-import { Module, Sequential, Conv2d, ReLU, MaxPool2d, Dropout, Linear, AdaptiveAvgPool2d } from '../nn/index.js';
+import { Sequential, Conv2d, ReLU, MaxPool2d, Dropout, Linear, AdaptiveAvgPool2d } from '../nn/index.js';
 import { type ModelOptions, checkPositiveInt, checkProbability, resolveInputSize, probeOutputShape } from './options.js';
 import { ConvClassifier } from './conv-classifier.js';
 

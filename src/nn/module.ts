@@ -1,7 +1,7 @@
 // Module: the base of every layer and model. Parameters, buffers and children live in
 // ordered registries so that state-dict names follow PyTorch's (`features.0.weight`,
 // `bn.running_mean`) and weights move between visionlab, PyTorch and torchvision.
-import { Tensor, noGrad, keep, ops, isFloatingDType } from '../torch/index.js';
+import { Tensor, noGrad, keep, ops, isFloatingDType, isDeviceString } from '../torch/index.js';
 
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
 
@@ -228,7 +228,7 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   to(target: string): this {
     // A dtype converts floating-point tensors only, as in PyTorch: integer buffers such
     // as BatchNorm's num_batches_tracked stay integers.
-    const isDevice = /^(cpu|cuda|mps|meta)(:\d+)?$/.test(target);
+    const isDevice = isDeviceString(target);
     const converts = (t: Tensor): boolean => isDevice || isFloatingDType(t.dtype);
     noGrad(() => {
       for (const mod of this.modules()) {

@@ -6,7 +6,7 @@ import { type Tensor, tidy, keep, zeros, manualSeed } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import { Optimizer, type LRSchedule } from '../optim/index.js';
 import type { DataLoader } from '../data/index.js';
-import { modelPenalty, declaredPenalties } from '../models/index.js';
+import { modelPenalty, hasPenalty } from '../models/index.js';
 import {
   type Callback, type CallbackContext, type TrainLogs, type BatchLogs, type StepState, StopTraining, wantsBatchEvents,
 } from './callback.js';
@@ -202,7 +202,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
     ...(schedule ? { schedule } : {}), trainData: train,
   };
   const trainLogs: TrainLogs = { epochs: opts.epochs, initialEpoch: startEpoch, history };
-  const hasPenalty = declaredPenalties(model).length > 0;
+  const penalised = hasPenalty(model);
 
   await dispatch(callbacks, 'onTrainBegin', ctx, trainLogs);
   for (let epoch = startEpoch; epoch < opts.epochs && !ctx.stopTraining; epoch++) {
@@ -239,7 +239,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
               state.loss = task.loss(state.outputs, data, 'mean');
             }
             dispatchStep(stepCallbacks, 'afterLoss', state, ctx);
-            const objective = hasPenalty ? state.loss.add(modelPenalty(model)) : state.loss;
+            const objective = penalised ? state.loss.add(modelPenalty(model)) : state.loss;
             objective.backward();
             dispatchStep(stepCallbacks, 'afterBackward', state, ctx);
             dispatchStep(stepCallbacks, 'beforeStep', state, ctx);

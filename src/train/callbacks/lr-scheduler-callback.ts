@@ -13,7 +13,7 @@ export class LRSchedulerCallback implements Callback {
   }
 
   onBatchEnd(): void {
-    if (this.wantsBatchEvents) (this.schedule as unknown as { step(): void }).step();
+    if (this.wantsBatchEvents) this.schedule.step();
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs): void {
@@ -22,7 +22,7 @@ export class LRSchedulerCallback implements Callback {
       if (v === undefined) throw new Error(`LRSchedulerCallback: ReduceLROnPlateau watches '${this.monitor}', which the epoch logs do not hold`);
       this.schedule.step(v);
     } else if (this.schedule.interval === 'epoch') {
-      (this.schedule as unknown as { step(): void }).step();
+      this.schedule.step();
     }
   }
 }

@@ -71,7 +71,7 @@ export class ClassificationTask implements Task {
   }
 
   forward(model: Module, batch: StepBatch): Tensor {
-    return model.call(batch.inputs) as Tensor;
+    return model.call(batch.inputs);
   }
 
   loss(outputs: Tensor, batch: StepBatch, reduction: LossReduction): Tensor {
