@@ -15,6 +15,8 @@ export const QUICKSTART_CONFIG: ExperimentConfig = {
   epochs: 6,
   batchSize: 128,
   device: 'cpu',
+  deterministic: false,
+  task: 'classification',
 };
 
 export const quickstartCommand: Command = {

@@ -1,21 +1,24 @@
-// The experiment config: what a YAML/JSON file may say, its defaults, and its validation.
+// The experiment config: what a YAML/JSON file may say, its defaults and its validation,
+// stated once as a zod schema from which the TypeScript types are inferred.
 // validateConfig returns a fully typed config with defaults filled in, or throws a
-// ConfigError naming the field (config.optimizer.name) and the values it accepts.
+// ConfigError naming each bad field (config.optimizer.name) and the values it accepts.
+import { z } from 'zod';
 import { listModels } from '../models/index.js';
 import {
-  ConfigError, fail, object, oneOf, number, string, boolean, list, optional, numberOrTuple, isObject, type Path,
+  ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
 } from './config-check.js';
 
 export const DATASET_KINDS = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const SCHEDULES = ['one-cycle', 'cosine', 'step', 'plateau', 'warmup-cosine'] as const;
-export type ScheduleName = (typeof SCHEDULES)[number];
 export const REGROUPINGS = ['fashion-mnist-3'] as const;
+/** What the model learns to predict; the trainer takes its loss, metrics and predictions from it. */
+export const TASKS = ['classification'] as const;
+export type TaskName = (typeof TASKS)[number];
 
 /** Transforms a config may name, with the option keys each accepts (the constructors check the values). */
-export const TRANSFORM_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+export const TRANSFORM_OPTIONS = {
   RandomCrop: ['size', 'padding', 'paddingMode'],
   RandomHorizontalFlip: ['p'],
   RandomVerticalFlip: ['p'],
@@ -28,380 +31,254 @@ export const TRANSFORM_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   RandomResizedCrop: ['size', 'scale', 'ratio'],
   Resize: ['size'],
   CenterCrop: ['size'],
-};
-
-export interface DatasetConfig {
-  kind: DatasetKind;
-  /** Folder of the data (required for cifar, image-folder, labelled-dir, npy). Relative paths are relative to the config file. */
-  root?: string;
-  /** image-folder: a second folder of class sub-folders used as the test split. */
-  testRoot?: string;
-  /** Resize images to this size on load (image-folder, labelled-dir). */
-  size?: number | [number, number];
-  channels?: 1 | 3;
-  /** labelled-dir: train on the noisy labels (tested on the clean subset) or on the clean subset only. */
-  labels?: 'noisy' | 'clean';
-  /** Class names (npy, labelled-dir). */
-  classNames?: string[];
-  /** Fetch Fashion-MNIST/MNIST/CIFAR when missing. */
-  download?: boolean;
-  /** Use at most this many training images (quick trials). */
-  limit?: number;
-}
-
-export interface SplitConfig {
-  /** Validation share of the training data: a fraction in [0, 1) or a count. 0 for none. */
-  val: number;
-  stratified: boolean;
-  /** 'dataset': the dataset's own test split; a fraction or count: carved off the training data. */
-  test: number | 'dataset';
-}
-
-export interface LabelNoiseConfig {
-  kind: 'symmetric' | 'asymmetric';
-  rate: number;
-  /** asymmetric: old class -> noisy class. */
-  mapping?: Record<string, number>;
-}
-
-export type RegroupConfig = 'fashion-mnist-3' | { mapping: number[]; classNames: string[] };
-
-export interface TransformSpec { name: string; [option: string]: unknown }
-
-export interface NormalizeStats { mean: number[]; std: number[] }
-
-export interface TransformsConfig {
-  train: TransformSpec[];
-  test: TransformSpec[];
-  /** 'auto': per-channel mean/std of the training split, applied to both chains. */
-  normalize: 'auto' | 'none' | NormalizeStats;
-}
-
-export const MODEL_OPTION_KEYS = ['inputSize', 'hidden', 'dropout', 'penalty', 'widthMult', 'stem', 'widths', 'bins'] as const;
-
-export interface ModelConfig {
-  name: string;
-  /** State-dict file (.safetensors, .pt/.pth) loaded around a new head. */
-  pretrained?: string;
-  freezeBackbone?: boolean;
-  [option: string]: unknown;
-}
-
-export interface OptimizerConfig {
-  name: OptimizerName;
-  lr: number;
-  weightDecay?: number;
-  momentum?: number;
-  nesterov?: boolean;
-  betas?: [number, number];
-  eps?: number;
-}
-
-export interface ScheduleConfig {
-  name: ScheduleName;
-  /** one-cycle: peak learning rate (default optimizer.lr). */
-  maxLr?: number;
-  pctStart?: number;
-  /** cosine: epochs of the half cosine (default: all epochs). */
-  tMax?: number;
-  etaMin?: number;
-  /** step: decay every stepSize epochs by gamma. */
-  stepSize?: number;
-  gamma?: number;
-  /** plateau: cut by factor after patience epochs without improvement of val_loss. */
-  factor?: number;
-  patience?: number;
-  /** warmup-cosine: linear warm-up epochs before the cosine. */
-  warmupEpochs?: number;
-}
-
-export interface EarlyStoppingConfig {
-  monitor: 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
-  patience: number;
-  minDelta: number;
-  restoreBestWeights: boolean;
-}
-
-export interface ExperimentConfig {
-  name: string;
-  seed: number;
-  dataset: DatasetConfig;
-  split: SplitConfig;
-  labelNoise?: LabelNoiseConfig;
-  regroup?: RegroupConfig;
-  transforms: TransformsConfig;
-  model: ModelConfig;
-  optimizer: OptimizerConfig;
-  schedule?: ScheduleConfig;
-  epochs: number;
-  batchSize: number;
-  classWeights?: 'balanced';
-  earlyStopping?: EarlyStoppingConfig;
-  gradClipNorm?: number;
-  /** Also write a checkpoint every N training steps (one is always written every epoch). */
-  checkpointEvery?: number;
-  /** Select libtorch's deterministic algorithms. */
-  deterministic?: boolean;
-  task?: 'classification';
-  device: string;
-}
-
-const TOP_KEYS = ['name', 'seed', 'dataset', 'split', 'labelNoise', 'regroup', 'transforms', 'model', 'optimizer',
-  'schedule', 'epochs', 'batchSize', 'classWeights', 'earlyStopping', 'gradClipNorm', 'checkpointEvery', 'device', 'description'] as const;
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+type TransformName = keyof typeof TRANSFORM_OPTIONS;
+const TRANSFORM_NAMES = Object.keys(TRANSFORM_OPTIONS) as [TransformName, ...TransformName[]];
 
 const HAS_TEST_SPLIT: readonly DatasetKind[] = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'];
 const NEEDS_ROOT: readonly DatasetKind[] = ['cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy'];
 
-function sizeValue(v: unknown, path: Path): number | [number, number] {
-  return numberOrTuple(v, path, [2], { integer: true, min: 1 }) as number | [number, number];
+type Ctx = z.RefinementCtx;
+function problem(ctx: Ctx, path: PropertyKey[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
 }
 
-function stringList(v: unknown, path: Path): string[] {
-  return list(v, path).map((s, i) => string(s, `${path}[${i}]`));
-}
+/** An image size: one side for square images, or [height, width]. */
+const imageSize = union(
+  [number({ integer: true, min: 1 }), pair({ integer: true, min: 1 }, 'a list of 2 integers >= 1')],
+  (v) => `expected an integer >= 1 or a list of 2 of them, got ${show(v)}`,
+);
 
-function checkDataset(v: unknown, path: Path): DatasetConfig {
-  const o = object(v, path, ['kind', 'root', 'testRoot', 'size', 'channels', 'labels', 'classNames', 'download', 'limit']);
-  const kind = oneOf(o.kind, `${path}.kind`, DATASET_KINDS);
-  const d: DatasetConfig = { kind };
-  const root = optional(o.root, (x) => string(x, `${path}.root`));
-  if (root !== undefined) d.root = root;
-  else if (NEEDS_ROOT.includes(kind)) fail(`${path}.root`, `required for dataset kind '${kind}' (the folder holding the data)`);
-  const testRoot = optional(o.testRoot, (x) => string(x, `${path}.testRoot`));
-  if (testRoot !== undefined) {
-    if (kind !== 'image-folder') fail(`${path}.testRoot`, `only image-folder datasets take a testRoot, not '${kind}'`);
-    d.testRoot = testRoot;
+const datasetSchema = object({
+  kind: z.enum(DATASET_KINDS),
+  /** Folder of the data (required for cifar, image-folder, labelled-dir, npy). Relative paths are relative to the config file. */
+  root: string().optional(),
+  /** image-folder: a second folder of class sub-folders used as the test split. */
+  testRoot: string().optional(),
+  /** Resize images to this size on load (image-folder, labelled-dir). */
+  size: imageSize.optional(),
+  channels: z.literal([1, 3]).optional(),
+  /** labelled-dir: train on the noisy labels (tested on the clean subset) or on the clean subset only. */
+  labels: z.enum(['noisy', 'clean']).optional(),
+  /** Class names (npy, labelled-dir). */
+  classNames: list(string()).optional(),
+  /** Fetch Fashion-MNIST/MNIST/CIFAR when missing. */
+  download: boolean().optional(),
+  /** Use at most this many training images (quick trials). */
+  limit: number({ integer: true, min: 1 }).optional(),
+}).superRefine((d, ctx) => {
+  if (d.root === undefined && NEEDS_ROOT.includes(d.kind)) problem(ctx, ['root'], `required for dataset kind '${d.kind}' (the folder holding the data)`);
+  if (d.testRoot !== undefined && d.kind !== 'image-folder') problem(ctx, ['testRoot'], `only image-folder datasets take a testRoot, not '${d.kind}'`);
+  if (d.size === undefined && d.kind === 'image-folder') {
+    problem(ctx, ['size'], 'required for image-folder datasets (every image is resized to it on load), e.g. 64 or [64, 64]');
   }
-  const size = optional(o.size, (x) => sizeValue(x, `${path}.size`));
-  if (size !== undefined) d.size = size;
-  else if (kind === 'image-folder') fail(`${path}.size`, 'required for image-folder datasets (every image is resized to it on load), e.g. 64 or [64, 64]');
-  const channels = optional(o.channels, (x) => number(x, `${path}.channels`, { integer: true }));
-  if (channels !== undefined) {
-    if (channels !== 1 && channels !== 3) fail(`${path}.channels`, `${channels} is not one of 1, 3`);
-    d.channels = channels;
-  }
-  const labels = optional(o.labels, (x) => oneOf(x, `${path}.labels`, ['noisy', 'clean'] as const));
-  if (labels !== undefined) {
-    if (kind !== 'labelled-dir') fail(`${path}.labels`, `only labelled-dir datasets have noisy and clean labels, not '${kind}'`);
-    d.labels = labels;
-  }
-  const names = optional(o.classNames, (x) => stringList(x, `${path}.classNames`));
-  if (names !== undefined) d.classNames = names;
-  const download = optional(o.download, (x) => boolean(x, `${path}.download`));
-  if (download !== undefined) d.download = download;
-  const limit = optional(o.limit, (x) => number(x, `${path}.limit`, { integer: true, min: 1 }));
-  if (limit !== undefined) d.limit = limit;
-  return d;
-}
+  if (d.labels !== undefined && d.kind !== 'labelled-dir') problem(ctx, ['labels'], `only labelled-dir datasets have noisy and clean labels, not '${d.kind}'`);
+});
 
-function splitSize(v: unknown, path: Path): number {
-  const n = number(v, path, { min: 0 });
-  if (!Number.isInteger(n) && n >= 1) fail(path, `expected a fraction in [0, 1) or a whole count, got ${n}`);
-  return n;
-}
+/** A fraction of the training data in [0, 1), or a count of samples. */
+const splitSize = number({ min: 0 }).refine((n) => n < 1 || Number.isInteger(n), {
+  error: (iss) => `expected a fraction in [0, 1) or a whole count, got ${show(iss.input)}`,
+});
 
-function checkSplit(v: unknown, path: Path, d: DatasetConfig): SplitConfig {
-  const kind = d.kind;
-  const o = v === undefined ? {} : object(v, path, ['val', 'stratified', 'test']);
-  const val = optional(o.val, (x) => splitSize(x, `${path}.val`)) ?? 0;
-  const stratified = optional(o.stratified, (x) => boolean(x, `${path}.stratified`)) ?? true;
+const splitSchema = object({
+  /** Validation share of the training data: a fraction in [0, 1) or a count. 0 for none. */
+  val: splitSize.default(0),
+  stratified: boolean().default(true),
+  /** 'dataset': the dataset's own test split; a fraction or count: carved off the training data. */
+  test: union([z.literal('dataset'), splitSize], (v) => `expected 'dataset', a fraction in [0, 1) or a whole count, got ${show(v)}`)
+    .default('dataset'),
+});
+
+const labelNoiseSchema = object({
+  kind: z.enum(['symmetric', 'asymmetric']),
+  rate: number({ min: 0, max: 1 }),
+  /** asymmetric: old class -> noisy class. */
+  mapping: z.record(z.string().regex(/^\d+$/, { error: 'keys must be class indices' }), number({ integer: true, min: 0 }), {
+    error: expecting('an object of class -> noisy class, e.g. {9: 1, 3: 5}'),
+  }).optional(),
+}).superRefine((n, ctx) => {
+  if (n.mapping !== undefined && n.kind !== 'asymmetric') problem(ctx, ['mapping'], 'only asymmetric noise takes a mapping');
+  if (n.mapping === undefined && n.kind === 'asymmetric') problem(ctx, ['mapping'], 'required for asymmetric noise (class -> noisy class, e.g. {9: 1, 3: 5})');
+});
+
+const regroupSchema = union([
+  z.enum(REGROUPINGS),
+  object({ mapping: list(number({ integer: true, min: 0 })), classNames: list(string()) }).superRefine((r, ctx) => {
+    r.mapping.forEach((m, i) => {
+      if (m >= r.classNames.length) problem(ctx, ['mapping', i], `${m} is not a new class index (there are ${r.classNames.length} classNames)`);
+    });
+  }),
+], (v) => (typeof v === 'string'
+  ? `${show(v)} is not one of ${REGROUPINGS.join(', ')}`
+  : `expected one of ${REGROUPINGS.join(', ')} or {mapping: [...], classNames: [...]}, got ${show(v)}`));
+
+/** {name, ...options}: the options a transform accepts are in TRANSFORM_OPTIONS. */
+const transformSpecSchema = z.looseObject({ name: z.enum(TRANSFORM_NAMES) }, { error: expecting('{name: ..., options}') }).superRefine((t, ctx) => {
+  const allowed: readonly string[] = ['name', ...TRANSFORM_OPTIONS[t.name]];
+  for (const key of Object.keys(t)) {
+    if (!allowed.includes(key)) ctx.addIssue({ code: 'unrecognized_keys', keys: [key], path: [], message: unknownKeyMessage(allowed) });
+  }
+});
+
+const normalizeStatsSchema = object({ mean: list(number()), std: list(number({ above: 0 })) }).superRefine((n, ctx) => {
+  if (n.mean.length !== n.std.length) problem(ctx, [], `mean has ${n.mean.length} values but std has ${n.std.length}`);
+});
+
+const transformsSchema = object({
+  train: list(transformSpecSchema).default(() => []),
+  test: list(transformSpecSchema).default(() => []),
+  /** 'auto': per-channel mean/std of the training split, applied to both chains. */
+  normalize: union([z.enum(['auto', 'none']), normalizeStatsSchema], (v) => `expected 'auto', 'none' or {mean: [...], std: [...]}, got ${JSON.stringify(v)}`)
+    .default('none'),
+});
+
+/** Model names compare ignoring case, '-' and '_', as the zoo looks them up. */
+const modelKey = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+
+const modelSchema = object({
+  name: string().refine((name) => listModels().some((k) => modelKey(k) === modelKey(name)), {
+    error: (iss) => `${show(iss.input)} is not one of ${listModels().join(', ')}`,
+  }),
+  /** State-dict file (.safetensors, .pt/.pth) loaded around a new head. */
+  pretrained: string().optional(),
+  freezeBackbone: boolean().optional(),
+  // Options of the zoo's models; each model reads the ones it knows.
+  inputSize: imageSize.optional(),
+  hidden: number({ integer: true, min: 1 }).optional(),
+  dropout: number({ min: 0, below: 1 }).optional(),
+  penalty: number({ min: 0 }).optional(),
+  widthMult: number({ above: 0 }).optional(),
+  stem: z.enum(['imagenet', 'cifar']).optional(),
+  widths: list(number({ integer: true, min: 1 })).optional(),
+  bins: number({ integer: true, min: 2, max: 256 }).optional(),
+});
+
+const optimizerSchema = object({
+  name: z.enum(OPTIMIZERS),
+  lr: number({ above: 0, max: 10 }),
+  weightDecay: number({ min: 0, below: 1 }).optional(),
+  momentum: number({ min: 0, below: 1 }).optional(),
+  nesterov: boolean().optional(),
+  betas: pair({ min: 0, below: 1 }).optional(),
+  eps: number({ above: 0, below: 1 }).optional(),
+}).superRefine((o, ctx) => {
+  if (o.momentum !== undefined && o.name !== 'sgd' && o.name !== 'rmsprop') {
+    problem(ctx, ['momentum'], 'only sgd and rmsprop take momentum (adam-style optimizers use betas)');
+  }
+  if (o.nesterov !== undefined && o.name !== 'sgd') problem(ctx, ['nesterov'], 'only sgd takes nesterov');
+  if (o.betas !== undefined && o.name !== 'adam' && o.name !== 'adamw') problem(ctx, ['betas'], 'only adam and adamw take betas');
+});
+
+/** One variant per schedule: the keys of each are the only ones it accepts. */
+const scheduleVariants = [
+  object({
+    name: z.literal('one-cycle'),
+    /** Peak learning rate (default optimizer.lr). */
+    maxLr: number({ above: 0, max: 10 }).optional(),
+    pctStart: number({ above: 0, below: 1 }).optional(),
+  }),
+  object({
+    name: z.literal('cosine'),
+    /** Epochs of the half cosine (default: all epochs). */
+    tMax: number({ integer: true, min: 1 }).optional(),
+    etaMin: number({ min: 0 }).optional(),
+  }),
+  object({
+    name: z.literal('step'),
+    /** Decay every stepSize epochs by gamma. */
+    stepSize: number({ integer: true, min: 1 }, { missing: 'required for the step schedule (decay every stepSize epochs)' }),
+    gamma: number({ above: 0, max: 1 }).optional(),
+  }),
+  object({
+    name: z.literal('plateau'),
+    /** Cut by factor after patience epochs without improvement of val_loss. */
+    factor: number({ above: 0, below: 1 }).optional(),
+    patience: number({ integer: true, min: 0 }).optional(),
+  }),
+  object({
+    name: z.literal('warmup-cosine'),
+    /** Linear warm-up epochs before the cosine (fewer than epochs). */
+    warmupEpochs: number({ integer: true, min: 1 }, { missing: 'required for warmup-cosine (an integer >= 1 and < epochs)' }),
+    etaMin: number({ min: 0 }).optional(),
+  }),
+] as const;
+
+export const SCHEDULES = Object.freeze(scheduleVariants.map((v) => v.shape.name.value));
+
+const scheduleSchema = z.discriminatedUnion('name', scheduleVariants, {
+  error: (iss) => (iss.code === 'invalid_union'
+    ? `${show((iss.input as { name?: unknown }).name)} is not one of ${SCHEDULES.join(', ')}`
+    : `expected {name: ${SCHEDULES.join(' | ')}, ...}, got ${show(iss.input)}`),
+});
+
+const earlyStoppingSchema = object({
+  monitor: z.enum(['val_loss', 'val_accuracy', 'loss', 'accuracy']).default('val_loss'),
+  patience: number({ integer: true, min: 0 }).default(3),
+  minDelta: number({ min: 0 }).default(0),
+  restoreBestWeights: boolean().default(true),
+});
+
+export const experimentConfigSchema = object({
+  name: string().regex(/^[\w.-]+$/, {
+    error: (iss) => `${show(iss.input)} must use only letters, digits, '.', '_' and '-' (it names the run directory)`,
+  }),
+  seed: number({ integer: true, min: 0 }).default(0),
+  dataset: datasetSchema,
+  split: splitSchema.prefault({}),
+  labelNoise: labelNoiseSchema.optional(),
+  regroup: regroupSchema.optional(),
+  transforms: transformsSchema.prefault({}),
+  model: modelSchema,
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema.optional(),
+  epochs: number({ integer: true, min: 1, max: 10000 }),
+  batchSize: number({ integer: true, min: 1, max: 65536 }),
+  classWeights: z.enum(['balanced']).optional(),
+  earlyStopping: earlyStoppingSchema.optional(),
+  gradClipNorm: number({ above: 0 }).optional(),
+  /** Also write a checkpoint every this many training steps (checkpoints are written each epoch regardless). */
+  checkpointEvery: number({ integer: true, min: 1 }).optional(),
+  /** Select libtorch's deterministic algorithms (slower; repeatable results). */
+  deterministic: boolean().default(false),
+  device: string().regex(/^(cpu|cuda(:\d+)?|mps)$/, { error: (iss) => `${show(iss.input)} is not one of cpu, cuda, cuda:N, mps` }).default('cpu'),
+  task: z.enum(TASKS).default('classification'),
+  description: z.string().optional(),
+}).superRefine((c, ctx) => {
+  const { kind } = c.dataset;
   // labelled-dir with noisy labels is tested on its clean subset, which is its own test split.
   // npy folders may hold test_images.npy: the loader says so when they are missing.
-  const ownTest = HAS_TEST_SPLIT.includes(kind) || kind === 'npy' || (kind === 'image-folder' && d.testRoot !== undefined) ||
-    (kind === 'labelled-dir' && d.labels !== 'clean');
-  let test: number | 'dataset';
-  if (o.test === undefined || o.test === 'dataset') {
-    if (!ownTest) fail(`${path}.test`, `dataset kind '${kind}' has no test split of its own: give a fraction or count to hold out` +
+  const ownTest = HAS_TEST_SPLIT.includes(kind) || kind === 'npy' || (kind === 'image-folder' && c.dataset.testRoot !== undefined) ||
+    (kind === 'labelled-dir' && c.dataset.labels !== 'clean');
+  if (c.split.test === 'dataset' && !ownTest) {
+    problem(ctx, ['split', 'test'], `dataset kind '${kind}' has no test split of its own: give a fraction or count to hold out` +
       (kind === 'image-folder' ? ', or dataset.testRoot' : ''));
-    test = 'dataset';
-  } else {
-    test = splitSize(o.test, `${path}.test`);
   }
-  return { val, stratified, test };
-}
-
-function checkLabelNoise(v: unknown, path: Path): LabelNoiseConfig {
-  const o = object(v, path, ['kind', 'rate', 'mapping']);
-  const kind = oneOf(o.kind, `${path}.kind`, ['symmetric', 'asymmetric'] as const);
-  const rate = number(o.rate, `${path}.rate`, { min: 0, max: 1 });
-  const out: LabelNoiseConfig = { kind, rate };
-  if (o.mapping !== undefined) {
-    if (kind !== 'asymmetric') fail(`${path}.mapping`, 'only asymmetric noise takes a mapping');
-    if (!isObject(o.mapping)) fail(`${path}.mapping`, 'expected an object of class -> noisy class, e.g. {9: 1, 3: 5}');
-    const mapping: Record<string, number> = {};
-    for (const [from, to] of Object.entries(o.mapping)) {
-      if (!/^\d+$/.test(from)) fail(`${path}.mapping.${from}`, 'keys must be class indices');
-      mapping[from] = number(to, `${path}.mapping.${from}`, { integer: true, min: 0 });
-    }
-    out.mapping = mapping;
-  } else if (kind === 'asymmetric') {
-    fail(`${path}.mapping`, 'required for asymmetric noise (class -> noisy class, e.g. {9: 1, 3: 5})');
+  if (c.schedule?.name === 'warmup-cosine' && c.schedule.warmupEpochs >= c.epochs) {
+    problem(ctx, ['schedule', 'warmupEpochs'], `expected ${describeRange({ integer: true, min: 1, below: c.epochs })}, got ${c.schedule.warmupEpochs}`);
   }
-  return out;
-}
+  const es = c.earlyStopping;
+  const watcher = es && es.monitor.startsWith('val_') ? `earlyStopping monitors ${es.monitor}`
+    : c.schedule?.name === 'plateau' ? 'the plateau schedule watches val_loss' : undefined;
+  if (watcher && c.split.val === 0) problem(ctx, ['split', 'val'], `must be above 0: ${watcher}`);
+});
 
-function checkRegroup(v: unknown, path: Path): RegroupConfig {
-  if (typeof v === 'string') return oneOf(v, path, REGROUPINGS);
-  const o = object(v, path, ['mapping', 'classNames']);
-  const mapping = list(o.mapping, `${path}.mapping`).map((m, i) => number(m, `${path}.mapping[${i}]`, { integer: true, min: 0 }));
-  const classNames = stringList(o.classNames, `${path}.classNames`);
-  mapping.forEach((m, i) => {
-    if (m >= classNames.length) fail(`${path}.mapping[${i}]`, `${m} is not a new class index (there are ${classNames.length} classNames)`);
-  });
-  return { mapping, classNames };
-}
+export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
+export type DatasetConfig = z.output<typeof datasetSchema>;
+export type SplitConfig = z.output<typeof splitSchema>;
+export type LabelNoiseConfig = z.output<typeof labelNoiseSchema>;
+export type RegroupConfig = z.output<typeof regroupSchema>;
+export type TransformSpec = z.output<typeof transformSpecSchema>;
+export type TransformsConfig = z.output<typeof transformsSchema>;
+export type NormalizeStats = z.output<typeof normalizeStatsSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type OptimizerConfig = z.output<typeof optimizerSchema>;
+export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type ScheduleName = ScheduleConfig['name'];
+export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
 
-function checkTransform(v: unknown, path: Path): TransformSpec {
-  if (!isObject(v)) fail(path, `expected {name: ..., options}, got ${Array.isArray(v) ? 'a list' : String(v)}`);
-  const name = oneOf(v.name, `${path}.name`, Object.keys(TRANSFORM_OPTIONS));
-  object(v, path, ['name', ...TRANSFORM_OPTIONS[name]!]);
-  return { ...v, name };
-}
-
-function checkTransforms(v: unknown, path: Path): TransformsConfig {
-  const o = v === undefined ? {} : object(v, path, ['train', 'test', 'normalize']);
-  const chain = (key: 'train' | 'test') =>
-    o[key] === undefined ? [] : list(o[key], `${path}.${key}`).map((t, i) => checkTransform(t, `${path}.${key}[${i}]`));
-  let normalize: TransformsConfig['normalize'] = 'none';
-  if (o.normalize === 'auto' || o.normalize === 'none') normalize = o.normalize;
-  else if (isObject(o.normalize)) {
-    const n = object(o.normalize, `${path}.normalize`, ['mean', 'std']);
-    const mean = list(n.mean, `${path}.normalize.mean`).map((x, i) => number(x, `${path}.normalize.mean[${i}]`));
-    const std = list(n.std, `${path}.normalize.std`).map((x, i) => number(x, `${path}.normalize.std[${i}]`, { above: 0 }));
-    if (mean.length !== std.length) fail(`${path}.normalize`, `mean has ${mean.length} values but std has ${std.length}`);
-    normalize = { mean, std };
-  } else if (o.normalize !== undefined) {
-    fail(`${path}.normalize`, `expected 'auto', 'none' or {mean: [...], std: [...]}, got ${JSON.stringify(o.normalize)}`);
-  }
-  return { train: chain('train'), test: chain('test'), normalize };
-}
-
-function checkModel(v: unknown, path: Path): ModelConfig {
-  const o = object(v, path, ['name', 'pretrained', 'freezeBackbone', ...MODEL_OPTION_KEYS]);
-  const known = listModels();
-  const name = string(o.name, `${path}.name`);
-  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
-  if (!known.some((k) => norm(k) === norm(name))) fail(`${path}.name`, `'${name}' is not one of ${known.join(', ')}`);
-  const out: ModelConfig = { ...o, name };
-  if (o.pretrained !== undefined) out.pretrained = string(o.pretrained, `${path}.pretrained`);
-  if (o.freezeBackbone !== undefined) out.freezeBackbone = boolean(o.freezeBackbone, `${path}.freezeBackbone`);
-  if (o.dropout !== undefined) number(o.dropout, `${path}.dropout`, { min: 0, below: 1 });
-  if (o.penalty !== undefined) number(o.penalty, `${path}.penalty`, { min: 0 });
-  if (o.widthMult !== undefined) number(o.widthMult, `${path}.widthMult`, { above: 0 });
-  if (o.inputSize !== undefined) sizeValue(o.inputSize, `${path}.inputSize`);
-  if (o.bins !== undefined) number(o.bins, `${path}.bins`, { integer: true, min: 2, max: 256 });
-  if (o.stem !== undefined) oneOf(o.stem, `${path}.stem`, ['imagenet', 'cifar'] as const);
-  return out;
-}
-
-function checkOptimizer(v: unknown, path: Path): OptimizerConfig {
-  const o = object(v, path, ['name', 'lr', 'weightDecay', 'momentum', 'nesterov', 'betas', 'eps']);
-  const out: OptimizerConfig = {
-    name: oneOf(o.name, `${path}.name`, OPTIMIZERS),
-    lr: number(o.lr, `${path}.lr`, { above: 0, max: 10 }),
-  };
-  const wd = optional(o.weightDecay, (x) => number(x, `${path}.weightDecay`, { min: 0, below: 1 }));
-  if (wd !== undefined) out.weightDecay = wd;
-  const momentum = optional(o.momentum, (x) => number(x, `${path}.momentum`, { min: 0, below: 1 }));
-  if (momentum !== undefined) {
-    if (!['sgd', 'rmsprop'].includes(out.name)) fail(`${path}.momentum`, `only sgd and rmsprop take momentum (adam-style optimizers use betas)`);
-    out.momentum = momentum;
-  }
-  const nesterov = optional(o.nesterov, (x) => boolean(x, `${path}.nesterov`));
-  if (nesterov !== undefined) {
-    if (out.name !== 'sgd') fail(`${path}.nesterov`, 'only sgd takes nesterov');
-    out.nesterov = nesterov;
-  }
-  if (o.betas !== undefined) {
-    if (!['adam', 'adamw'].includes(out.name)) fail(`${path}.betas`, 'only adam and adamw take betas');
-    const b = numberOrTuple(o.betas, `${path}.betas`, [2], { min: 0, below: 1 });
-    if (!Array.isArray(b)) fail(`${path}.betas`, 'expected a list of 2 numbers');
-    out.betas = b as [number, number];
-  }
-  const eps = optional(o.eps, (x) => number(x, `${path}.eps`, { above: 0, below: 1 }));
-  if (eps !== undefined) out.eps = eps;
-  return out;
-}
-
-const SCHEDULE_KEYS: Record<ScheduleName, readonly string[]> = {
-  'one-cycle': ['maxLr', 'pctStart'],
-  cosine: ['tMax', 'etaMin'],
-  step: ['stepSize', 'gamma'],
-  plateau: ['factor', 'patience'],
-  'warmup-cosine': ['warmupEpochs', 'etaMin'],
-};
-
-function checkSchedule(v: unknown, path: Path, epochs: number): ScheduleConfig {
-  if (!isObject(v)) fail(path, `expected {name: ${SCHEDULES.join(' | ')}, ...}, got ${JSON.stringify(v)}`);
-  const name = oneOf(v.name, `${path}.name`, SCHEDULES);
-  const o = object(v, path, ['name', ...SCHEDULE_KEYS[name]]);
-  const out: ScheduleConfig = { name };
-  const put = <K extends keyof ScheduleConfig>(key: K, check: (x: unknown) => ScheduleConfig[K]) => {
-    const val = optional(o[key], check);
-    if (val !== undefined) out[key] = val;
-  };
-  put('maxLr', (x) => number(x, `${path}.maxLr`, { above: 0, max: 10 }));
-  put('pctStart', (x) => number(x, `${path}.pctStart`, { above: 0, below: 1 }));
-  put('tMax', (x) => number(x, `${path}.tMax`, { integer: true, min: 1 }));
-  put('etaMin', (x) => number(x, `${path}.etaMin`, { min: 0 }));
-  put('stepSize', (x) => number(x, `${path}.stepSize`, { integer: true, min: 1 }));
-  put('gamma', (x) => number(x, `${path}.gamma`, { above: 0, max: 1 }));
-  put('factor', (x) => number(x, `${path}.factor`, { above: 0, below: 1 }));
-  put('patience', (x) => number(x, `${path}.patience`, { integer: true, min: 0 }));
-  put('warmupEpochs', (x) => number(x, `${path}.warmupEpochs`, { integer: true, min: 1, below: epochs }));
-  if (name === 'step' && out.stepSize === undefined) fail(`${path}.stepSize`, 'required for the step schedule (decay every stepSize epochs)');
-  if (name === 'warmup-cosine' && out.warmupEpochs === undefined) fail(`${path}.warmupEpochs`, `required for warmup-cosine (an integer in [1, ${epochs}))`);
-  return out;
-}
-
-function checkEarlyStopping(v: unknown, path: Path): EarlyStoppingConfig {
-  const o = object(v, path, ['monitor', 'patience', 'minDelta', 'restoreBestWeights']);
-  return {
-    monitor: optional(o.monitor, (x) => oneOf(x, `${path}.monitor`, ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const)) ?? 'val_loss',
-    patience: optional(o.patience, (x) => number(x, `${path}.patience`, { integer: true, min: 0 })) ?? 3,
-    minDelta: optional(o.minDelta, (x) => number(x, `${path}.minDelta`, { min: 0 })) ?? 0,
-    restoreBestWeights: optional(o.restoreBestWeights, (x) => boolean(x, `${path}.restoreBestWeights`)) ?? true,
-  };
-}
-
-/** Checks a parsed config file and fills in defaults; throws ConfigError naming the bad field. */
-export function validateConfig(raw: unknown, path: Path = 'config'): ExperimentConfig {
-  const o = object(raw, path, TOP_KEYS);
-  const name = string(o.name, `${path}.name`);
-  if (!/^[\w.-]+$/.test(name)) fail(`${path}.name`, `'${name}' must use only letters, digits, '.', '_' and '-' (it names the run directory)`);
-  const dataset = checkDataset(o.dataset, `${path}.dataset`);
-  const epochs = number(o.epochs, `${path}.epochs`, { integer: true, min: 1, max: 10000 });
-  const cfg: ExperimentConfig = {
-    name,
-    seed: optional(o.seed, (x) => number(x, `${path}.seed`, { integer: true, min: 0 })) ?? 0,
-    dataset,
-    split: checkSplit(o.split, `${path}.split`, dataset),
-    transforms: checkTransforms(o.transforms, `${path}.transforms`),
-    model: checkModel(o.model, `${path}.model`),
-    optimizer: checkOptimizer(o.optimizer, `${path}.optimizer`),
-    epochs,
-    batchSize: number(o.batchSize, `${path}.batchSize`, { integer: true, min: 1, max: 65536 }),
-    device: optional(o.device, (x) => string(x, `${path}.device`)) ?? 'cpu',
-  };
-  if (!/^(cpu|cuda(:\d+)?|mps)$/.test(cfg.device)) fail(`${path}.device`, `'${cfg.device}' is not one of cpu, cuda, cuda:N, mps`);
-  const labelNoise = optional(o.labelNoise, (x) => checkLabelNoise(x, `${path}.labelNoise`));
-  if (labelNoise) cfg.labelNoise = labelNoise;
-  const regroup = optional(o.regroup, (x) => checkRegroup(x, `${path}.regroup`));
-  if (regroup) cfg.regroup = regroup;
-  const schedule = optional(o.schedule, (x) => checkSchedule(x, `${path}.schedule`, epochs));
-  if (schedule) cfg.schedule = schedule;
-  const cw = optional(o.classWeights, (x) => oneOf(x, `${path}.classWeights`, ['balanced'] as const));
-  if (cw) cfg.classWeights = cw;
-  const es = optional(o.earlyStopping, (x) => checkEarlyStopping(x, `${path}.earlyStopping`));
-  if (es) cfg.earlyStopping = es;
-  if ((es?.monitor === 'val_loss' || es?.monitor === 'val_accuracy' || schedule?.name === 'plateau') && cfg.split.val === 0) {
-    fail(`${path}.split.val`, `must be above 0: ${es ? `earlyStopping monitors ${es.monitor}` : 'the plateau schedule watches val_loss'}`);
-  }
-  const clip = optional(o.gradClipNorm, (x) => number(x, `${path}.gradClipNorm`, { above: 0 }));
-  if (clip !== undefined) cfg.gradClipNorm = clip;
-  const every = optional(o.checkpointEvery, (x) => number(x, `${path}.checkpointEvery`, { integer: true, min: 1 }));
-  if (every !== undefined) cfg.checkpointEvery = every;
-  return cfg;
+/** Checks a parsed config file and fills in defaults; throws a ConfigError naming every bad field under `path`. */
+export function validateConfig(raw: unknown, path = 'config'): ExperimentConfig {
+  return parseWith(experimentConfigSchema, raw, path);
 }
 
 export { ConfigError };

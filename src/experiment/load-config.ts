@@ -31,7 +31,8 @@ export function loadConfigFile(file: string): LoadedConfig {
   try {
     return { config: validateConfig(raw), baseDir: path.dirname(path.resolve(file)), file };
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`${file}: ${e.message}`);
+    // Every line names the file, so each problem reads on its own.
+    if (e instanceof ConfigError) throw new ConfigError(e.message.split('\n').map((line) => `${file}: ${line}`).join('\n'));
     throw e;
   }
 }

@@ -2,7 +2,10 @@
 // would have been accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig, parseConfigText, ConfigError } from '../../src/experiment/index.js';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validateConfig, parseConfigText, loadConfigFile, ConfigError } from '../../src/experiment/index.js';
 
 function base(): Record<string, any> {
   return {
@@ -32,6 +35,9 @@ test('a minimal config gets its defaults', () => {
   assert.deepEqual(c.transforms, { train: [], test: [], normalize: 'none' });
   assert.equal(c.device, 'cpu');
   assert.equal(c.schedule, undefined);
+  assert.equal(c.task, 'classification');
+  assert.equal(c.deterministic, false);
+  assert.equal(c.checkpointEvery, undefined);
 });
 
 test('a validated config validates again unchanged (config.json can be re-run)', () => {
@@ -64,7 +70,7 @@ test('wrong types name the field and the expected type', () => {
   rejects((c) => { c.batchSize = 32.5; }, /^config\.batchSize: expected an integer >= 1/);
   rejects((c) => { c.dataset = 'fashion-mnist'; }, /^config\.dataset: expected an object with keys kind, root/);
   rejects((c) => { c.split = { val: 0.1, stratified: 'yes' }; }, /^config\.split\.stratified: expected true or false, got 'yes'$/);
-  rejects((c) => { c.optimizer.betas = 0.9; }, /^config\.optimizer\.betas: expected a list of 2 numbers$/);
+  rejects((c) => { c.optimizer.betas = 0.9; }, /^config\.optimizer\.betas: expected a list of 2 numbers, got 0\.9$/);
   rejects((c) => { delete c.name; }, /^config\.name: expected a non-empty string, got missing$/);
 });
 
@@ -90,9 +96,75 @@ test('fields that depend on each other are checked together', () => {
   rejects((c) => { c.dataset.labels = 'noisy'; }, /^config\.dataset\.labels: only labelled-dir datasets/);
 });
 
+test('task, deterministic and checkpointEvery are accepted and checked', () => {
+  const c = validateConfig({ ...base(), task: 'classification', deterministic: true, checkpointEvery: 500 });
+  assert.equal(c.task, 'classification');
+  assert.equal(c.deterministic, true);
+  assert.equal(c.checkpointEvery, 500);
+  rejects((c) => { c.task = 'detection'; }, /^config\.task: 'detection' is not one of classification$/);
+  rejects((c) => { c.deterministic = 'yes'; }, /^config\.deterministic: expected true or false, got 'yes'$/);
+  rejects((c) => { c.checkpointEvery = 0; }, /^config\.checkpointEvery: expected an integer >= 1, got 0$/);
+  rejects((c) => { c.checkpointEvery = 2.5; }, /^config\.checkpointEvery: expected an integer >= 1, got 2\.5$/);
+  rejects((c) => { c.checkpointEvery = '100'; }, /^config\.checkpointEvery: expected an integer >= 1, got '100'$/);
+});
+
+test('every problem is reported, one line each, misspelt keys first', () => {
+  rejects((c) => { c.optimiser = c.optimizer; delete c.optimizer; c.epochs = 0; }, new RegExp([
+    /^config\.optimiser: unknown key \(allowed keys: name, seed, dataset.*\)/,
+    /config\.optimizer: expected an object with keys name, lr, .*, got missing/,
+    /config\.epochs: expected an integer >= 1 and <= 10000, got 0$/,
+  ].map((r) => r.source).join('\n')));
+  rejects((c) => { c.optimizer = { name: 'adamx', lr: 0, mom: 0.9 }; }, new RegExp([
+    /^config\.optimizer\.mom: unknown key \(allowed keys: name, lr, weightDecay, momentum, nesterov, betas, eps\)/,
+    /config\.optimizer\.name: 'adamx' is not one of adam, adamw, sgd, rmsprop, adadelta, adagrad/,
+    /config\.optimizer\.lr: expected a number > 0 and <= 10, got 0$/,
+  ].map((r) => r.source).join('\n')));
+});
+
+test('an empty YAML field counts as absent', () => {
+  const c = validateConfig({ ...base(), seed: null, schedule: null, split: { val: null } });
+  assert.equal(c.seed, 0);
+  assert.equal(c.schedule, undefined);
+  assert.equal(c.split.val, 0);
+});
+
+test('schedules accept only their own keys and say what they require', () => {
+  rejects((c) => { c.schedule = { name: 'step' }; }, /^config\.schedule\.stepSize: required for the step schedule/);
+  rejects((c) => { c.schedule = 'cosine'; }, /^config\.schedule: expected \{name: one-cycle \| cosine \| step \| plateau \| warmup-cosine, \.\.\.\}, got 'cosine'$/);
+  rejects((c) => { c.schedule = { name: 'plateau' }; }, /^config\.split\.val: must be above 0: the plateau schedule watches val_loss$/);
+  const c = validateConfig({ ...base(), schedule: { name: 'warmup-cosine', warmupEpochs: 2, etaMin: 0 } });
+  assert.deepEqual(c.schedule, { name: 'warmup-cosine', warmupEpochs: 2, etaMin: 0 });
+});
+
+test('union-valued fields report the alternative the value was meant for', () => {
+  rejects((c) => { c.dataset = { kind: 'labelled-dir', root: 'x', size: [64] }; }, /^config\.dataset\.size: expected a list of 2 integers >= 1, got a list \[64\]$/);
+  rejects((c) => { c.dataset = { kind: 'labelled-dir', root: 'x', size: 0 }; }, /^config\.dataset\.size: expected an integer >= 1, got 0$/);
+  rejects((c) => { c.dataset = { kind: 'labelled-dir', root: 'x', size: 'big' }; }, /^config\.dataset\.size: expected an integer >= 1 or a list of 2 of them, got 'big'$/);
+  rejects((c) => { c.transforms = { normalize: { mean: [0.5], std: [0.2, 0.3] } }; }, /^config\.transforms\.normalize: mean has 1 values but std has 2$/);
+  rejects((c) => { c.transforms = { normalize: 'standard' }; }, /^config\.transforms\.normalize: expected 'auto', 'none' or \{mean: \[\.\.\.\], std: \[\.\.\.\]\}, got "standard"$/);
+  rejects((c) => { c.labelNoise = { kind: 'asymmetric', rate: 0.2, mapping: { cat: 1 } }; }, /^config\.labelNoise\.mapping\.cat: keys must be class indices$/);
+  rejects((c) => { c.split = { test: 'own' }; }, /^config\.split\.test: expected 'dataset', a fraction in \[0, 1\) or a whole count, got 'own'$/);
+});
+
 test('YAML and JSON text parse, and bad YAML names the file', () => {
   const yaml = parseConfigText('name: x\nepochs: 3\noptimizer: {name: sgd, lr: 0.1}\n', 'a.yaml') as Record<string, unknown>;
   assert.deepEqual(yaml, { name: 'x', epochs: 3, optimizer: { name: 'sgd', lr: 0.1 } });
   assert.deepEqual(parseConfigText('{"name": "x"}', 'a.json'), { name: 'x' });
   assert.throws(() => parseConfigText('name: [unclosed\n', 'bad.yaml'), /^ConfigError: bad\.yaml: not valid YAML/);
+});
+
+test('a config file names itself on every line of its errors', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'visionlab-config-'));
+  try {
+    const file = path.join(dir, 'x.yaml');
+    writeFileSync(file, 'name: x\ndataset: {kind: mnist}\nmodel: {name: mlp}\noptimizer: {name: sgd, lr: 0.1}\nepochs: 0\nbatchSize: 0\n');
+    assert.throws(() => loadConfigFile(file), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.equal((e as Error).message, `${file}: config.epochs: expected an integer >= 1 and <= 10000, got 0\n` +
+        `${file}: config.batchSize: expected an integer >= 1 and <= 65536, got 0`);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
