@@ -72,7 +72,7 @@ function load(): NativeAddon {
         return require(file) as NativeAddon;
       } catch (e) {
         throw new Error(`visionlab: found ${file} but could not load it: ${(e as Error).message}\n` +
-          'If libtorch moved or was upgraded, rebuild with `npm run build:native` (LIBTORCH=/path for a non-Debian libtorch).');
+          'If libtorch moved or was upgraded, rebuild with `npm run build:native` (LIBTORCH=/path for a non-Debian libtorch).', { cause: e });
       }
     }
   }
