@@ -20,7 +20,7 @@ export interface NativeAddon {
   liveHandles(): number;
   item(h: Handle): number | boolean;
   opHandle(name: string, overload: string): number;
-  call(id: number, ...args: unknown[]): any;
+  call(id: number, ...args: unknown[]): unknown;
   listSchemas(): unknown[];
   timeCall(id: number, iterations: number, ...args: unknown[]): number;
   setErrorClass(cls: new (message: string, op: string, args: never[]) => Error): void;
