@@ -45,7 +45,7 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new Error(`download ${url}: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ''}`);
+    throw new Error(`download ${url}: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ''}`, { cause: e });
   }
   if (!res.ok || !res.body) throw new Error(`download ${url}: HTTP ${res.status} ${res.statusText}`);
   const total = Number(res.headers.get('content-length')) || undefined;

@@ -51,7 +51,7 @@ export async function decodePixels(src: Buffer | string, opts: Omit<DecodeOption
     return { data, height: info.height, width: info.width, channels };
   } catch (e) {
     const msg = (e as Error).message;
-    throw new Error(`cannot decode image ${name}: ${msg.startsWith('ENOENT') ? 'file not found' : msg}`);
+    throw new Error(`cannot decode image ${name}: ${msg.startsWith('ENOENT') ? 'file not found' : msg}`, { cause: e });
   }
 }
 

@@ -17,20 +17,22 @@ function without(spec: TransformSpec, ...keys: string[]): Options {
   return o;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- values were checked by name; the constructors check types. */
+/** A transform constructor's i-th argument: config values are checked by name here and by type in the constructors. */
+type Arg<C extends abstract new (...args: never[]) => unknown, I extends number> = ConstructorParameters<C>[I];
+
 const FACTORIES: Record<string, (s: TransformSpec, seed: number) => Transform> = {
-  RandomCrop: (s, seed) => new RandomCrop(s.size as any, { ...without(s, 'size'), seed } as any),
+  RandomCrop: (s, seed) => new RandomCrop(s.size as Arg<typeof RandomCrop, 0>, { ...without(s, 'size'), seed } as Arg<typeof RandomCrop, 1>),
   RandomHorizontalFlip: (s, seed) => new RandomHorizontalFlip((s.p as number | undefined) ?? 0.5, { seed }),
   RandomVerticalFlip: (s, seed) => new RandomVerticalFlip((s.p as number | undefined) ?? 0.5, { seed }),
-  RandomRotation: (s, seed) => new RandomRotation(s.degrees as any, { ...without(s, 'degrees'), seed } as any),
-  RandomAffine: (s, seed) => new RandomAffine({ ...without(s), seed } as any),
-  RandomErasing: (s, seed) => new RandomErasing({ ...without(s), seed } as any),
-  Cutout: (s, seed) => new Cutout(s.size as number, { ...without(s, 'size'), seed } as any),
-  GaussianNoise: (s, seed) => new GaussianNoise(s.std as number, { ...without(s, 'std'), seed } as any),
-  ColorJitter: (s, seed) => new ColorJitter({ ...without(s), seed } as any),
-  RandomResizedCrop: (s, seed) => new RandomResizedCrop(s.size as any, { ...without(s, 'size'), seed } as any),
-  Resize: (s) => new Resize(s.size as any),
-  CenterCrop: (s) => new CenterCrop(s.size as any),
+  RandomRotation: (s, seed) => new RandomRotation(s.degrees as Arg<typeof RandomRotation, 0>, { ...without(s, 'degrees'), seed } as Arg<typeof RandomRotation, 1>),
+  RandomAffine: (s, seed) => new RandomAffine({ ...without(s), seed } as Arg<typeof RandomAffine, 0>),
+  RandomErasing: (s, seed) => new RandomErasing({ ...without(s), seed } as Arg<typeof RandomErasing, 0>),
+  Cutout: (s, seed) => new Cutout(s.size as number, { ...without(s, 'size'), seed } as Arg<typeof Cutout, 1>),
+  GaussianNoise: (s, seed) => new GaussianNoise(s.std as number, { ...without(s, 'std'), seed } as Arg<typeof GaussianNoise, 1>),
+  ColorJitter: (s, seed) => new ColorJitter({ ...without(s), seed } as Arg<typeof ColorJitter, 0>),
+  RandomResizedCrop: (s, seed) => new RandomResizedCrop(s.size as Arg<typeof RandomResizedCrop, 0>, { ...without(s, 'size'), seed } as Arg<typeof RandomResizedCrop, 1>),
+  Resize: (s) => new Resize(s.size as Arg<typeof Resize, 0>),
+  CenterCrop: (s) => new CenterCrop(s.size as Arg<typeof CenterCrop, 0>),
 };
 
 /** One transform chain; `where` is the config path of the list (config.transforms.train). */

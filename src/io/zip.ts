@@ -74,7 +74,7 @@ export function readZip(bytes: Uint8Array, source = '<buffer>'): Map<string, Zip
         let q = e + 4;
         if (size === U32_MAX) { size = Number(buf.readBigUInt64LE(q)); q += 8; }
         if (compressedSize === U32_MAX) { compressedSize = Number(buf.readBigUInt64LE(q)); q += 8; }
-        if (localOffset === U32_MAX) { localOffset = Number(buf.readBigUInt64LE(q)); q += 8; }
+        if (localOffset === U32_MAX) localOffset = Number(buf.readBigUInt64LE(q));
       }
       e += 4 + len;
     }

@@ -44,7 +44,7 @@ export function probeOutputShape(body: Module, inChannels: number, hw: [number, 
     return tidy(() => noGrad(() => body.call(zeros([1, inChannels, hw[0], hw[1]])).shape));
   } catch (e) {
     throw new RangeError(`${who}: input ${inChannels}×${hw[0]}×${hw[1]} does not fit this architecture ` +
-      `(${(e as Error).message.split('\n')[0]})`);
+      `(${(e as Error).message.split('\n')[0]})`, { cause: e });
   } finally {
     body.train(wasTraining);
   }

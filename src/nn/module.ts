@@ -10,10 +10,10 @@ export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
  * traversal results. Calling one gives `unknown`; ask for a class (`getModule('fc',
  * Linear)`) to get a typed one.
  */
-export type AnyModule = Module<any[], unknown>;
+export type AnyModule = Module<unknown[], unknown>;
 
 /** A class of modules, used to look up a child with its type (`getModule('fc', Linear)`). */
-export type ModuleClass<M extends AnyModule> = abstract new (...args: any[]) => M;
+export type ModuleClass<M extends AnyModule> = abstract new (...args: never[]) => M;
 
 /**
  * Sees (and may replace, by returning a value) a module's output after every call.
@@ -41,7 +41,9 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
   private readonly _modules = new Map<string, AnyModule | null>();
-  private readonly _forwardHooks = new Map<number, ForwardHook<any>>();
+  // Stored with the output type erased, so that a Module<In, Out> is still an AnyModule;
+  // registerForwardHook only accepts hooks for this module's Out.
+  private readonly _forwardHooks = new Map<number, ForwardHook<unknown>>();
   private readonly _penalties = new Map<string, PenaltyFactors>();
   private _nextHookId = 0;
 
@@ -55,7 +57,7 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     let output = this.forward(...inputs);
     if (this._forwardHooks.size === 0) return output;
     for (const hook of [...this._forwardHooks.values()]) {
-      const replaced: Out | void = hook(this, inputs, output);
+      const replaced = hook(this, inputs, output) as Out | void;
       if (replaced !== undefined) output = replaced;
     }
     return output;
@@ -65,7 +67,7 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   registerForwardHook(fn: ForwardHook<Out>): RemoveHook {
     if (typeof fn !== 'function') throw new TypeError(`${this.constructor.name}.registerForwardHook: expected a function`);
     const id = this._nextHookId++;
-    this._forwardHooks.set(id, fn);
+    this._forwardHooks.set(id, fn as ForwardHook<unknown>);
     const remove = (() => { this._forwardHooks.delete(id); }) as RemoveHook;
     remove.remove = remove;
     return remove;

@@ -20,7 +20,7 @@ export interface NativeAddon {
   liveHandles(): number;
   item(h: Handle): number | boolean;
   opHandle(name: string, overload: string): number;
-  call(id: number, ...args: unknown[]): any;
+  call(id: number, ...args: unknown[]): unknown;
   listSchemas(): unknown[];
   timeCall(id: number, iterations: number, ...args: unknown[]): number;
   setErrorClass(cls: new (message: string, op: string, args: never[]) => Error): void;
@@ -72,7 +72,7 @@ function load(): NativeAddon {
         return require(file) as NativeAddon;
       } catch (e) {
         throw new Error(`visionlab: found ${file} but could not load it: ${(e as Error).message}\n` +
-          'If libtorch moved or was upgraded, rebuild with `npm run build:native` (LIBTORCH=/path for a non-Debian libtorch).');
+          'If libtorch moved or was upgraded, rebuild with `npm run build:native` (LIBTORCH=/path for a non-Debian libtorch).', { cause: e });
       }
     }
   }

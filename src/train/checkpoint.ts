@@ -116,7 +116,7 @@ export async function loadCheckpoint(file: string, targets: CheckpointTargets): 
   try {
     bytes = await readFile(file);
   } catch (e) {
-    throw new Error(`loadCheckpoint: cannot read checkpoint ${file}: ${(e as Error).message}`);
+    throw new Error(`loadCheckpoint: cannot read checkpoint ${file}: ${(e as Error).message}`, { cause: e });
   }
   return restoreCheckpoint(bytes, file, targets);
 }

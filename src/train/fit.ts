@@ -166,7 +166,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
   let startEpoch = opts.initialEpoch ?? 0;
   let startBatch = 0;
   let resumedSums: Record<string, number> | undefined;
-  let globalStep = 0;
+  let globalStep: number;
   if (opts.resumeFrom) {
     const loaded = await loadCheckpoint(opts.resumeFrom, { model, optimizer, schedule, loader: train });
     history = loaded.history;

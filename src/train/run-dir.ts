@@ -56,7 +56,7 @@ function runDirAt(dir: string): RunDir {
       try {
         return JSON.parse(readFileSync(f, 'utf8'));
       } catch (e) {
-        throw new Error(`openRunDir: ${f} is not valid JSON: ${(e as Error).message}`);
+        throw new Error(`openRunDir: ${f} is not valid JSON: ${(e as Error).message}`, { cause: e });
       }
     },
     readHistory() {
@@ -75,7 +75,7 @@ export function readHistoryJsonl(file: string): History {
       const row = JSON.parse(line, (_k, v: unknown) => (v === null ? NaN : v)) as EpochLogs;
       epochs.push(row);
     } catch (e) {
-      if (i < lines.length - 1) throw new Error(`${file}: line ${i + 1} is not valid JSON: ${(e as Error).message}`);
+      if (i < lines.length - 1) throw new Error(`${file}: line ${i + 1} is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
   });
   return new History(epochs);

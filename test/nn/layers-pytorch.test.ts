@@ -182,6 +182,13 @@ function toJson(t: Tensor): { shape: number[]; dtype: string; data: number[] } {
   return { shape: t.shape, dtype: t.dtype, data: t.contiguous().toFlatArray() };
 }
 
+/** What the Python script reports for one module case. */
+interface ModuleReference {
+  init: Record<string, number[]>;
+  output: { shape: number[]; data: number[] };
+  after: Record<string, number[]>;
+}
+
 function assertClose(actual: number[], expected: number[], tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
@@ -223,15 +230,16 @@ test('layers match PyTorch 1.13: initialisation, state dict, forward, running st
     encoding: 'utf8', maxBuffer: 64 << 20,
   });
   assert.equal(proc.status, 0, `python failed:\n${proc.stderr}`);
-  const ref = JSON.parse(proc.stdout) as Record<string, any>;
+  // Module cases map to a ModuleReference, init cases to the initialised values.
+  const ref = JSON.parse(proc.stdout) as Record<string, unknown>;
 
   for (const { c, m, init, y } of built) {
-    const r = ref[c.name];
+    const r = ref[c.name] as ModuleReference;
     assert.deepEqual([...init.keys()], Object.keys(r.init), `${c.name}: state dict names`);
     for (const [k, v] of init) assertClose(v, r.init[k], 1e-6, `${c.name}: initial ${k}`);
     assert.deepEqual(y.shape, r.output.shape, `${c.name}: output shape`);
     assertClose(y.toFlatArray(), r.output.data, 1e-5, `${c.name}: output`);
     for (const [k, v] of m.stateDict()) assertClose(v.toFlatArray(), r.after[k], 1e-5, `${c.name}: ${k} after forward`);
   }
-  for (const { c, values } of inits) assertClose(values, ref[c.name], 1e-6, c.name);
+  for (const { c, values } of inits) assertClose(values, ref[c.name] as number[], 1e-6, c.name);
 });

@@ -5,13 +5,23 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import * as T from '../../src/torch/index.js';
 
-function runWorker(): Promise<{ result: any; exitCode: number }> {
+/** What worker-fixture.ts posts back. */
+interface WorkerReport {
+  before: number;
+  live: number;
+  leftAlive: number;
+  product: unknown;
+  noise: number[];
+  error: { isTorchError: boolean; op: string; message: string } | null;
+}
+
+function runWorker(): Promise<{ result: WorkerReport; exitCode: number }> {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./worker-fixture.js', import.meta.url));
     let result: unknown;
     w.on('message', (m) => { result = m; });
     w.on('error', reject);
-    w.on('exit', (exitCode) => resolve({ result, exitCode }));
+    w.on('exit', (exitCode) => resolve({ result: result as WorkerReport, exitCode }));
   });
 }
 
@@ -27,6 +37,7 @@ test('a worker thread runs operators with its own handles; the main thread is un
   assert.deepEqual(result.noise, T.tidy(() => T.randn([3], { generator: new T.Generator(42) }).toFlatArray()));
   assert.equal(result.before, 0, 'the worker starts with its own count, not the main thread\'s');
   assert.ok(result.live >= result.leftAlive + 2, `worker counted its own tensors (${result.live})`);
+  assert.ok(result.error, 'the worker saw the bad matmul fail');
   assert.equal(result.error.isTorchError, true);
   assert.equal(result.error.op, 'aten::matmul');
   assert.match(result.error.message, /^aten::matmul\(self=float32\[2, 2\], other=float32\[3, 3\]\): /);

@@ -11,6 +11,6 @@ export function maybeGunzip(buf: Buffer, file: string): Buffer {
   try {
     return gunzipSync(buf);
   } catch (e) {
-    throw new Error(`${file}: gzip data is corrupt or truncated (${(e as Error).message})`);
+    throw new Error(`${file}: gzip data is corrupt or truncated (${(e as Error).message})`, { cause: e });
   }
 }

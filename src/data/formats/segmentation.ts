@@ -85,7 +85,7 @@ async function decodeMask(file: string, format: 'index' | 'voc' | 'auto', size: 
     }
     return { data: out, h: info.height, w: info.width, colour };
   } catch (e) {
-    throw new Error(`cannot decode mask ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot decode mask ${file}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -79,7 +79,7 @@ async function gunzipFile(archive: string): Promise<Buffer> {
   try {
     for await (const c of stream) chunks.push(c as Buffer);
   } catch (e) {
-    throw new Error(`${archive}: cannot decompress (${(e as Error).message})`);
+    throw new Error(`${archive}: cannot decompress (${(e as Error).message})`, { cause: e });
   }
   return Buffer.concat(chunks);
 }

@@ -98,7 +98,7 @@ export class Rng {
   }
 
   /** Shuffles in place (Fisher-Yates) and returns the array. */
-  shuffle<T extends { length: number; [i: number]: any }>(arr: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(arr: T): T {
     for (let i = arr.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = arr[i];
