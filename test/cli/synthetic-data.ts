@@ -25,10 +25,9 @@ export function patternImage(cls: number, rand: () => number): Uint8Array {
   const shift = Math.floor(rand() * 4);
   for (let y = 0; y < SIZE; y++) {
     for (let x = 0; x < SIZE; x++) {
-      let on = false;
-      if (cls === 0) on = (y + shift) % 4 < 2;
-      else if (cls === 1) on = (x + shift) % 4 < 2;
-      else on = x >= 4 + shift - 1 && x < 12 + shift - 1 && y >= 4 && y < 12;
+      const on = cls === 0 ? (y + shift) % 4 < 2
+        : cls === 1 ? (x + shift) % 4 < 2
+          : x >= 4 + shift - 1 && x < 12 + shift - 1 && y >= 4 && y < 12;
       const v = (on ? 200 : 40) + (rand() - 0.5) * 60;
       img[y * SIZE + x] = Math.max(0, Math.min(255, Math.round(v)));
     }

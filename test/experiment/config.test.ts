@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateConfig, parseConfigText, loadConfigFile, ConfigError } from '../../src/experiment/index.js';
 
-function base(): Record<string, any> {
+// Tests write deliberately invalid values anywhere in a raw config.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RawConfig = Record<string, any>;
+
+function base(): RawConfig {
   return {
     name: 'fm-cnn',
     dataset: { kind: 'fashion-mnist' },
@@ -18,7 +22,7 @@ function base(): Record<string, any> {
   };
 }
 
-function rejects(mutate: (c: Record<string, any>) => void, pattern: RegExp): void {
+function rejects(mutate: (c: RawConfig) => void, pattern: RegExp): void {
   const c = base();
   mutate(c);
   assert.throws(() => validateConfig(c), (e: unknown) => {

@@ -8,7 +8,7 @@ import { TensorDataset } from '../../src/data/index.js';
 import { Sequential, Flatten, Linear, mseLoss, crossEntropy, type Module } from '../../src/nn/index.js';
 import { Adam, SGD, StepLR } from '../../src/optim/index.js';
 import {
-  fit, evaluate, predict, ModelCheckpoint, ClassificationTask, type Task, type StepBatch, type EpochMetrics, type Callback, type StepState,
+  fit, evaluate, predict, ClassificationTask, type Task, type StepBatch, type EpochMetrics, type Callback, type StepState,
 } from '../../src/train/index.js';
 import { toyDataset, toyLoader, toyModel, maxAbsDiff } from './toy-data.js';
 
@@ -26,7 +26,7 @@ class MeanPixelTask implements Task {
     return mseLoss(outputs, batch.targets, { reduction });
   }
   createMetrics(device: string): EpochMetrics {
-    let abs = keep(zeros([], { dtype: 'float64', device }));
+    const abs = keep(zeros([], { dtype: 'float64', device }));
     let n = 0;
     return {
       update: (outputs, batch) => { abs.add_(outputs.sub(batch.targets).abs().sum()); n += outputs.shape[0]!; },
@@ -74,7 +74,7 @@ test('a task the loop does not know: its metrics are logged under their names, t
 test('step hooks run in order around one step and can replace the loss or skip the update', async () => {
   const model = toyModel(3);
   const seen: string[] = [];
-  let sampleShapes: number[][] = [];
+  const sampleShapes: number[][] = [];
   const hooks: Callback = {
     needsSampleLosses: true,
     afterForward: (s) => { seen.push(`forward ${s.outputs!.shape[1]}`); },
