@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { PYTHON as PY, skipWithout } from '../support/require-reference.js';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +13,6 @@ import { cifar10, cifar100 } from '../../src/data/datasets.js';
 import { labelHistogram } from '../../src/data/dataset.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-cifar-'));
-const PY = '/usr/bin/python3';
-const hasNumpy = (() => {
-  try { execFileSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
 
 /** Image i's pixel p is (7·i + p) mod 256, so every image and channel is distinguishable. */
 function pixelsOf(n: number): Uint8Array {
@@ -66,7 +63,9 @@ test('hand-built Python 2 protocol-2 pickle of a CIFAR batch', () => {
   assert.deepEqual([...d.keys()], ['data', 'labels', 'batch_label']);
 });
 
-test('pickles written by Python 3 (protocols 2, 4, 5) parse the same', { skip: hasNumpy ? false : `${PY} with numpy not available` }, () => {
+test('pickles written by Python 3 (protocols 2, 4, 5) parse the same', (t) => {
+  const missing = skipWithout('numpy');
+  if (missing) return t.skip(missing);
   for (const proto of [2, 4, 5]) {
     const f = path.join(tmp, `py3-${proto}.pkl`);
     execFileSync(PY, ['-c', `
