@@ -131,6 +131,19 @@ test('truncated binary batch is an error naming the file', () => {
   assert.throws(() => parseCifarBin(binBatch([[1]]).subarray(0, 3000), 1, 'x/data_batch_1.bin'), /x\/data_batch_1\.bin: 3000 bytes is not a whole number of 3073-byte/);
 });
 
+test('parseCifarBin without options reads CIFAR-10 records; a wrong or missing label size is named', () => {
+  const ten = parseCifarBin(binBatch([[3], [9], [0]]));
+  assert.deepEqual([...ten.labels], [3, 9, 0]);
+  assert.equal(ten.pixels.length, 3 * 3072);
+  assert.deepEqual([...ten.pixels.subarray(3072, 3075)], [7, 8, 9]);
+  assert.equal(ten.coarseLabels, undefined);
+  // Two CIFAR-100 records (3074 bytes each) are no whole number of CIFAR-10 records: the error says which option fits.
+  assert.throws(() => parseCifarBin(binBatch([[1, 2], [3, 4]]), undefined, 'train.bin'),
+    /train\.bin: 6148 bytes is not a whole number of 3073-byte CIFAR records; it is a whole number of 3074-byte records: pass labelBytes 2 for CIFAR-100/);
+  assert.throws(() => parseCifarBin(binBatch([[1]]), 3 as 1, 'b.bin'), /b\.bin: labelBytes must be 1 \(CIFAR-10\) or 2 \(CIFAR-100\), got 3/);
+  assert.deepEqual([...parseCifarBin(binBatch([[1, 2], [3, 4]]), 2).coarseLabels!], [1, 3]);
+});
+
 /** A ustar archive: 512-byte headers with octal sizes and a checksum, data padded to 512. */
 function tarOf(entries: { name: string; data?: Buffer; dir?: boolean }[]): Buffer {
   const parts: Buffer[] = [];
