@@ -30,4 +30,11 @@ if [ ! -f build/Release/visionlab.node ] || [ ! -d node_modules ] || [ package-l
 else
   npx tsc -p .
 fi
-echo "setup: done"
+
+# `npx visionlab` looks for the command in node_modules/.bin. npm links the dependencies'
+# commands there but not this package's own, and without it npx would install the package
+# into its cache and rebuild the addon there.
+chmod +x dist/src/cli/main.js
+mkdir -p node_modules/.bin
+ln -sfn ../../dist/src/cli/main.js node_modules/.bin/visionlab
+echo "setup: done (npx visionlab --help)"
