@@ -30,4 +30,12 @@ if [ ! -f build/Release/visionlab.node ] || [ ! -d node_modules ] || [ package-l
 else
   npx tsc -p .
 fi
-echo "setup: done"
+
+# `npx visionlab` inside this clone links the package into npx's cache (npm does that for a
+# package's own command); the install and prepare scripts then see npm_command=exec and
+# skip rebuilding the addon and recompiling when their outputs exist, so it starts at once.
+# The command is also linked where npm scripts and a PATH with node_modules/.bin find it.
+chmod +x dist/src/cli/main.js
+mkdir -p node_modules/.bin
+ln -sfn ../../dist/src/cli/main.js node_modules/.bin/visionlab
+echo "setup: done (npx visionlab --help)"

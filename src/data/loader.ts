@@ -17,7 +17,8 @@
 // Ownership. Yielded tensors belong to the consumer, in the memory scope that receives
 // them: dispose them, or receive them inside tidy/tidyAsync. Batches prepared but never
 // handed over (a loop left early) are freed by the loader.
-import { type Tensor, tidy, keep } from '../torch/index.js';
+import { type Tensor, tidy } from '../torch/index.js';
+import { adopt, untracked } from '../torch/scope.js';
 import { type Batch, type Dataset } from './dataset.js';
 import { type Sampler, SequentialSampler, RandomSampler } from './samplers.js';
 import { type Transform } from './transforms/transform.js';
@@ -130,11 +131,8 @@ export class DataLoader implements AsyncIterable<Batch> {
           setImmediate(() => {
             if (stopped) return resolve(null);
             try {
-              // Kept so that a scope the consumer has open meanwhile cannot free it before hand-over.
-              const batch = this.prepareBatch(plan[b]!, epoch, b);
-              keep(batch.inputs);
-              keep(batch.targets);
-              resolve(batch);
+              // Outside every scope: whatever scope the consumer has open meanwhile must not free it.
+              resolve(untracked(() => this.prepareBatch(plan[b]!, epoch, b)));
             } catch (e) {
               reject(e);
             }
@@ -160,13 +158,11 @@ export class DataLoader implements AsyncIterable<Batch> {
   }
 }
 
-/** Re-wraps the kept tensors in the consumer's current scope (no copy: same storage). */
+/** The consumer's scope, open where it asked for the batch, takes the batch's tensors. */
 function handOver(batch: Batch): Batch {
-  const inputs = batch.inputs.detach();
-  const targets = batch.targets.detach();
-  batch.inputs.dispose();
-  batch.targets.dispose();
-  return { inputs, targets, indices: batch.indices };
+  adopt(batch.inputs);
+  adopt(batch.targets);
+  return batch;
 }
 
 function applyPairOf(t: Transform, images: Tensor, masks: Tensor, rng: Rng) {

@@ -89,7 +89,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   await saveFigure('confusion_matrix.png', 'Confusion matrix (share of each true class)', await confusionMatrixPng(confusion, classNames, { normalize: true }));
   await saveFigure('per_class_accuracy.png', 'Accuracy per class', await perClassAccuracyPng(perClass, classNames));
 
-  await writeEmbedding(run, opts, files, saveFigure);
+  await writeEmbedding(run, opts, ev, files, saveFigure);
   await writePredictionGrid(run, opts, ev.yTrue, ev.yPred, files, figures);
 
   await writeReport(run.path, {
@@ -104,38 +104,40 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   return { metrics, classificationReport: report, confusion, files };
 }
 
+/**
+ * embedding.csv: the t-SNE layout of the first test samples' penultimate features, one row
+ * per sample (x, y, true label, predicted label, both class names), which embedding.png
+ * draws. The features themselves are not written: extractFeatures gives them back.
+ */
 async function writeEmbedding(
-  run: RunDir, opts: RunReportOptions, files: string[], saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
+  run: RunDir, opts: RunReportOptions, ev: { yTrue: Int32Array; yPred: Int32Array }, files: string[],
+  saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
 ): Promise<void> {
-  const { features, labels } = await extractFeatures(opts.model, opts.testData, { ...(opts.device ? { device: opts.device } : {}) });
+  const n = Math.min(ev.yTrue.length, opts.embeddingPoints ?? 1000);
+  if (n < 5) return; // too few points for t-SNE
+  const { features, labels } = await extractFeatures(opts.model, opts.testData, { maxSamples: n, ...(opts.device ? { device: opts.device } : {}) });
+  let points: Float32Array;
   try {
-    const rows = features.toArray() as number[][];
-    const d = features.shape[1]!;
-    const header = ['label', 'class', ...Array.from({ length: d }, (_, j) => `f${j}`)].join(',');
-    const lines = rows.map((r, i) => [String(labels[i]), csvField(opts.classNames[labels[i]!] ?? String(labels[i])), ...r.map(String)].join(','));
-    await writeFileAtomic(run.file('embedding.csv'), `${header}\n${lines.join('\n')}\n`, { createParentDir: true });
-    files.push('embedding.csv');
-
-    const n = Math.min(labels.length, opts.embeddingPoints ?? 1000);
-    let points: Float32Array | undefined;
-    if (n >= 5) {
-      const sub = tidy(() => keep(features.narrow(0, 0, n).to('float32').contiguous()));
-      try {
-        points = tsne(sub, { perplexity: Math.min(30, Math.floor((n - 1) / 3)), iterations: opts.tsneIterations ?? 300, seed: 0 });
-      } finally {
-        sub.dispose();
-      }
+    for (let i = 0; i < n; i++) {
+      if (labels[i] !== ev.yTrue[i]) throw new Error(`writeRunReport: sample ${i} has label ${labels[i]} in the features but ${ev.yTrue[i]} in the evaluation (the test loader changed its order)`);
     }
-    const json = {
-      classNames: opts.classNames, labels: Array.from(labels), features: rows,
-      ...(points ? { tsne: Array.from({ length: n }, (_, i) => [points![2 * i]!, points![2 * i + 1]!]) } : {}),
-    };
-    await writeFileAtomic(run.file('embedding.json'), JSON.stringify(json), { createParentDir: true });
-    files.push('embedding.json');
-    if (points) await saveFigure('embedding.png', 'Penultimate-layer features of test images, embedded with t-SNE', await scatterPng(points, labels.subarray(0, n), opts.classNames));
+    const sub = tidy(() => keep(features.to('float32').contiguous()));
+    try {
+      points = tsne(sub, { perplexity: Math.min(30, Math.floor((n - 1) / 3)), iterations: opts.tsneIterations ?? 300, seed: 0 });
+    } finally {
+      sub.dispose();
+    }
   } finally {
     features.dispose();
   }
+  const name = (c: number) => csvField(opts.classNames[c] ?? String(c));
+  const lines = Array.from({ length: n }, (_, i) => {
+    const y = ev.yTrue[i]!, p = ev.yPred[i]!;
+    return `${points[2 * i]},${points[2 * i + 1]},${y},${p},${name(y)},${name(p)}`;
+  });
+  await writeFileAtomic(run.file('embedding.csv'), `x,y,label,predicted,class,predicted_class\n${lines.join('\n')}\n`, { createParentDir: true });
+  files.push('embedding.csv');
+  await saveFigure('embedding.png', 'Penultimate-layer features of test images, embedded with t-SNE', await scatterPng(points, labels.subarray(0, n), opts.classNames));
 }
 
 async function writePredictionGrid(

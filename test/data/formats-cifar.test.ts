@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { PYTHON as PY, skipWithout } from '../support/require-reference.js';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +13,6 @@ import { cifar10, cifar100 } from '../../src/data/datasets.js';
 import { labelHistogram } from '../../src/data/dataset.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-cifar-'));
-const PY = '/usr/bin/python3';
-const hasNumpy = (() => {
-  try { execFileSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
 
 /** Image i's pixel p is (7·i + p) mod 256, so every image and channel is distinguishable. */
 function pixelsOf(n: number): Uint8Array {
@@ -66,7 +63,9 @@ test('hand-built Python 2 protocol-2 pickle of a CIFAR batch', () => {
   assert.deepEqual([...d.keys()], ['data', 'labels', 'batch_label']);
 });
 
-test('pickles written by Python 3 (protocols 2, 4, 5) parse the same', { skip: hasNumpy ? false : `${PY} with numpy not available` }, () => {
+test('pickles written by Python 3 (protocols 2, 4, 5) parse the same', (t) => {
+  const missing = skipWithout('numpy');
+  if (missing) return t.skip(missing);
   for (const proto of [2, 4, 5]) {
     const f = path.join(tmp, `py3-${proto}.pkl`);
     execFileSync(PY, ['-c', `
@@ -130,6 +129,19 @@ test('CIFAR-100 binary: fine and coarse labels', async () => {
 
 test('truncated binary batch is an error naming the file', () => {
   assert.throws(() => parseCifarBin(binBatch([[1]]).subarray(0, 3000), 1, 'x/data_batch_1.bin'), /x\/data_batch_1\.bin: 3000 bytes is not a whole number of 3073-byte/);
+});
+
+test('parseCifarBin without options reads CIFAR-10 records; a wrong or missing label size is named', () => {
+  const ten = parseCifarBin(binBatch([[3], [9], [0]]));
+  assert.deepEqual([...ten.labels], [3, 9, 0]);
+  assert.equal(ten.pixels.length, 3 * 3072);
+  assert.deepEqual([...ten.pixels.subarray(3072, 3075)], [7, 8, 9]);
+  assert.equal(ten.coarseLabels, undefined);
+  // Two CIFAR-100 records (3074 bytes each) are no whole number of CIFAR-10 records: the error says which option fits.
+  assert.throws(() => parseCifarBin(binBatch([[1, 2], [3, 4]]), undefined, 'train.bin'),
+    /train\.bin: 6148 bytes is not a whole number of 3073-byte CIFAR records; it is a whole number of 3074-byte records: pass labelBytes 2 for CIFAR-100/);
+  assert.throws(() => parseCifarBin(binBatch([[1]]), 3 as 1, 'b.bin'), /b\.bin: labelBytes must be 1 \(CIFAR-10\) or 2 \(CIFAR-100\), got 3/);
+  assert.deepEqual([...parseCifarBin(binBatch([[1, 2], [3, 4]]), 2).coarseLabels!], [1, 3]);
 });
 
 /** A ustar archive: 512-byte headers with octal sizes and a checksum, data padded to 512. */

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { parseIdx, readIdxPair, encodeIdx } from '../../src/data/formats/idx.js';
 import { fashionMnist, mnist, FASHION_MNIST_CLASSES } from '../../src/data/datasets.js';
 import { labelHistogram } from '../../src/data/dataset.js';
+import { skipWithout } from '../support/require-reference.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-idx-'));
 
@@ -84,8 +85,9 @@ test('missing files without download: error says where it looked', async () => {
     (e: Error) => e.message.includes('t10k-images-idx3-ubyte.gz') && e.message.includes('download: true'));
 });
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
-test('real Fashion-MNIST: 60,000 + 10,000 images, 6,000 / 1,000 per class', { skip: existsSync(FASHION) ? false : `${FASHION} is absent (Debian package dataset-fashion-mnist not installed)` }, async () => {
+test('real Fashion-MNIST: 60,000 + 10,000 images, 6,000 / 1,000 per class', async (t) => {
+  const missing = skipWithout('fashion-mnist');
+  if (missing) return t.skip(missing);
   const train = await fashionMnist({ split: 'train' });
   const testSet = await fashionMnist({ split: 'test' });
   assert.equal(train.length, 60000);

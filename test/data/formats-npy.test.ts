@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { PYTHON as PY, skipWithout } from '../support/require-reference.js';
 import { crc32, deflateRawSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,10 +11,6 @@ import { tensor } from '../../src/torch/index.js';
 import { labelHistogram } from '../../src/data/dataset.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-npy-'));
-const PY = '/usr/bin/python3';
-const hasNumpy = (() => {
-  try { execFileSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
 
 /** A .npy file with the given header dict and little-endian payload (format version `major`). */
 function npy(header: string, payload: Buffer, major = 1): Buffer {
@@ -109,7 +106,9 @@ test('.npz with stored and deflated members', () => {
   assert.deepEqual(arrays.get('y')!.toFlatArray(), [5, 6]);
 });
 
-test('numpy-written .npy and .npz (savez and savez_compressed) read back', { skip: hasNumpy ? false : `${PY} with numpy not available` }, () => {
+test('numpy-written .npy and .npz (savez and savez_compressed) read back', (t) => {
+  const missing = skipWithout('numpy');
+  if (missing) return t.skip(missing);
   execFileSync(PY, ['-c', `
 import numpy as np, os
 d = ${JSON.stringify(tmp)}

@@ -1,7 +1,7 @@
 // DataLoader and samplers: coverage, batching, determinism, prefetching, ownership.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arange, tidy, tidyAsync, type Tensor } from '../../src/torch/index.js';
+import { arange, tidy, tidyAsync, liveTensorCount, type Tensor } from '../../src/torch/index.js';
 import { TensorDataset, type Batch, type Dataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
 import { SequentialSampler, RandomSampler, ClassBalancedSampler, WeightedRandomSampler } from '../../src/data/samplers.js';
@@ -115,6 +115,58 @@ test('batches belong to the consumer: tidyAsync around the step frees them, the 
     for await (const b of loader) inside = b.inputs;
   });
   assert.ok(inside!.isDisposed, 'a batch received inside tidyAsync outlived its scope');
+});
+
+test('a step scope that asks for the next batch does not free the batches prefetched meanwhile', async () => {
+  const ds = indexedDataset(60);
+  const loader = new DataLoader(ds, { batchSize: 6, prefetch: 3, shuffle: true, seed: 2 });
+  const it = loader[Symbol.asyncIterator]();
+  const seen: number[] = [];
+  // Each step is its own async scope, opened before the batch is requested: the batches
+  // prepared while step k awaits belong to step k+1.., not to step k.
+  for (;;) {
+    const done = await tidyAsync(async () => {
+      const r = await it.next();
+      if (r.done) return true;
+      await new Promise((res) => setTimeout(res, 1));
+      seen.push(...r.value.targets.toFlatArray());
+      r.value.inputs.mul(2).sum().item();
+      return false;
+    });
+    if (done) break;
+  }
+  assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
+});
+
+test('an epoch consumed inside step scopes leaves no tensor handle behind, even when left early', async () => {
+  const ds = indexedDataset(64);
+  const transform = compose([new RandomCrop(4, { padding: 1 }), new RandomHorizontalFlip(), new Normalize(0.5, 0.25)]);
+  const loader = new DataLoader(ds, { batchSize: 8, shuffle: true, seed: 5, prefetch: 2, transform });
+  const epoch = async (stopAfter = Infinity) => {
+    let n = 0;
+    for await (const b of loader) {
+      await tidyAsync(async () => {
+        await new Promise((r) => setImmediate(r));
+        // The step's scope frees its temporaries; the batch, received outside it, is disposed below.
+        b.inputs.mean().item();
+        return b.targets.add(1).sum().item();
+      });
+      b.inputs.dispose();
+      b.targets.dispose();
+      if (++n >= stopAfter) break;
+    }
+    // Batches prefetched for nobody are freed once their preparation ends.
+    await new Promise((r) => setTimeout(r, 20));
+  };
+  await epoch(); // warm-up: lazily created handles (generators, caches) are not leaks
+  const before = liveTensorCount();
+  await epoch();
+  assert.equal(liveTensorCount(), before, 'a full epoch leaked tensor handles');
+  await epoch(3);
+  assert.equal(liveTensorCount(), before, 'an epoch left early leaked tensor handles');
+  await tidyAsync(async () => { for await (const b of loader) b.inputs.sum(); });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(liveTensorCount(), before, 'an epoch consumed inside one tidyAsync leaked tensor handles');
 });
 
 test('errors of the dataset surface at the await that needs the batch', async () => {

@@ -10,11 +10,19 @@ function logitsShape(m: Module, input: number[]): number[] {
   return tidy(() => noGrad(() => m.eval().call(randn(input)).shape));
 }
 
-test('listModels names every family', () => {
-  assert.deepEqual(listModels(), [
-    'mlp', 'noisy-label-cnn', 'fashion-cnn', 'fashion-cnn-bn', 'fashion-cnn-dropout', 'fashion-cnn-l2', 'fashion-cnn-l1',
-    'fashion-cnn-plus', 'fashion-vgg', 'scene-cnn', 'alexnet-like', 'color-histogram-logreg', 'resnet18', 'resnet34', 'vgg16', 'vgg16_bn', 'mobilenet_v2',
-  ]);
+test('listModels lists each registered model once, each described by modelInfo', () => {
+  const names = listModels();
+  assert.ok(names.length > 0);
+  assert.equal(new Set(names).size, names.length, `duplicate names: ${names.join(', ')}`);
+  for (const name of names) {
+    const info = modelInfo(name);
+    assert.equal(info.name, name);
+    assert.ok(info.description.length > 0, `${name} has no description`);
+    assert.equal(info.defaultInput.length, 3, `${name}: defaultInput`);
+    assert.ok(Number.isInteger(info.defaultClasses) && info.defaultClasses > 0, `${name}: defaultClasses`);
+  }
+  // The families the rest of this file builds by name.
+  for (const name of ['mlp', 'fashion-cnn', 'resnet18']) assert.ok(names.includes(name), `${name} is not registered`);
 });
 
 // The torchvision families take one image at their native 224 px (ResNet-34 at 96 px to

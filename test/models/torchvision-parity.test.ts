@@ -3,11 +3,12 @@
 // eval-mode logits to 1e-4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resnet18Parity, pythonTorchUnavailable, PARITY_TOLERANCE } from '../../bench/torchvision-parity.js';
+import { resnet18Parity, PARITY_TOLERANCE } from '../../bench/torchvision-parity.js';
+import { skipWithout } from '../support/require-reference.js';
 
-const unavailable = pythonTorchUnavailable();
-
-test('resnet18 logits match torchvision', { skip: unavailable ? `Python torch unavailable: ${unavailable}` : false }, async () => {
+test('resnet18 logits match torchvision', async (t) => {
+  const missing = skipWithout('torch', 'torchvision');
+  if (missing) return t.skip(missing);
   const r = await resnet18Parity({ batch: 2, size: 64, seed: 7 });
   assert.deepEqual(r.missingKeys, []);
   assert.deepEqual(r.unexpectedKeys, []);

@@ -2,9 +2,7 @@
 // /usr/bin/python3. Weight initialisation is stubbed out so that building VGG-16 in
 // Python costs no time; only names, shapes and counts are read.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-
-export const PYTHON = '/usr/bin/python3';
+import { PYTHON, skipWithout } from '../support/require-reference.js';
 
 export interface TorchvisionStructure {
   /** State-dict entries in order: [name, shape]. */
@@ -24,17 +22,12 @@ for name in sys.argv[1:]:
 print(json.dumps(out))
 `;
 
-/** Whether /usr/bin/python3 can import torch and torchvision; the reason when it cannot. */
-export function pythonTorchStatus(): { ok: true } | { ok: false; reason: string } {
-  if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} not found` };
-  const r = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
-  if (r.status !== 0) return { ok: false, reason: `${PYTHON} cannot import torch/torchvision: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}` };
-  return { ok: true };
-}
-
-/** torchvision's structures for the given model names, or null when Python torch is unavailable. */
+/**
+ * torchvision's structures for the given model names, or null when Python torch is
+ * unavailable (then tests compare with a pasted reference; in CI that is an error).
+ */
 export function torchvisionStructures(names: string[]): Record<string, TorchvisionStructure> | null {
-  if (!pythonTorchStatus().ok) return null;
+  if (skipWithout('torch', 'torchvision')) return null;
   const r = spawnSync(PYTHON, ['-c', SCRIPT, ...names], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`torchvision reference script failed:\n${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, TorchvisionStructure>;

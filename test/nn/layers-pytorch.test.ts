@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { PYTHON, skipWithout } from '../support/require-reference.js';
 import { Tensor, manualSeed, randn, empty, noGrad, setNumThreads } from '../../src/torch/index.js';
 import {
   Module, Linear, Conv2d, ConvTranspose2d, BatchNorm1d, BatchNorm2d, Dropout, Dropout2d, MaxPool2d, AvgPool2d,
@@ -16,9 +17,6 @@ import {
 
 setNumThreads(1);
 
-const PYTHON = '/usr/bin/python3';
-const torchCheck = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-const hasTorch = torchCheck.status === 0;
 
 interface ModuleCase {
   name: string;
@@ -198,10 +196,8 @@ function assertClose(actual: number[], expected: number[], tol: number, what: st
 }
 
 test('layers match PyTorch 1.13: initialisation, state dict, forward, running statistics', (t) => {
-  if (!hasTorch) {
-    t.skip(`${PYTHON} cannot import torch (${torchCheck.error?.message ?? torchCheck.stderr.trim().split('\n').pop()}); install python3-torch to compare with PyTorch`);
-    return;
-  }
+  const missing = skipWithout('torch');
+  if (missing) return t.skip(missing);
   const built = cases.map((c, i) => {
     const seed = 100 + i;
     manualSeed(seed);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, robustnessCurvePng, comparisonBarPng,
 } from '../../src/train/report/index.js';
+import { learningCurvesSpec } from '../../src/train/report/charts.js';
+import { vegaLiteToSvg } from '../../src/train/report/render.js';
 import { decodePng, countPixels, dark, near } from './png-pixels.js';
 
 const BLUE: [number, number, number] = [0x1f, 0x77, 0xb4]; // train curve, category10[0]
@@ -25,6 +27,25 @@ test('learning curves: exact size, title text, and both train and validation lin
   const lossOnly = await decodePng(await learningCurvesPng([{ epoch: 1, trainLoss: 1 }, { epoch: 2, trainLoss: 0.5 }]));
   assert.deepEqual([lossOnly.width, lossOnly.height], [900, 400]);
   await assert.rejects(learningCurvesPng([]), /history is empty/);
+});
+
+test('learning curves of a run without validation data draw and name only the train series', async () => {
+  const trainOnly = history.map(({ epoch, trainLoss, trainAcc }) => ({ epoch, trainLoss, trainAcc }));
+  const img = await decodePng(await learningCurvesPng(trainOnly, { width: 900, height: 400 }));
+  assert.ok(countPixels(img, near(BLUE)) > 200, 'train line missing');
+  // Neither a validation line nor a validation swatch in the legend.
+  assert.equal(countPixels(img, near(ORANGE)), 0, 'something orange (a validation series or legend entry) was drawn');
+  const legendLabels = async (h: typeof history | typeof trainOnly) => {
+    const svg = await vegaLiteToSvg(learningCurvesSpec(h).spec);
+    return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  };
+  const labels = await legendLabels(trainOnly);
+  assert.ok(labels.includes('train'), `no 'train' in the legend: ${labels.join(', ')}`);
+  assert.ok(!labels.includes('validation'), `the legend names a validation series that has no data: ${labels.join(', ')}`);
+  // With validation data both are named; validation loss alone is enough.
+  assert.ok((await legendLabels(history)).includes('validation'));
+  const valLossOnly = trainOnly.map((h, i) => ({ ...h, valLoss: history[i]!.valLoss }));
+  assert.ok((await legendLabels(valLossOnly)).includes('validation'));
 });
 
 test('confusion matrix heatmap: dark diagonal with white numbers, pale off-diagonal', async () => {

@@ -1,14 +1,17 @@
 // Interoperability with Python's PyTorch: files written by torch.save load here, and files
-// written here load in torch.load. Skipped where /usr/bin/python3 has no torch/torchvision.
+// written here load in torch.load. Skipped where /usr/bin/python3 has no torch/torchvision
+// (a failure in CI, where setup installs them).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as T from '../../src/torch/index.js';
 import { saveTorchFile, saveTorchFileSync, loadTorchFileSync, loadStateDictFile, saveSafetensorsSync } from '../../src/torch/serialize/index.js';
+import { resnet18 } from '../../src/models/index.js';
 import { stateDict } from './serialize-fixture.js';
+import { PYTHON, skipWithout } from '../support/require-reference.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vl-torchfile-python-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,8 +20,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // Python starts slowly, so one process writes every file Python makes, and one reads
 // every file visionlab makes.
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import importlib.util as u, sys; sys.exit(0 if u.find_spec("torch") and u.find_spec("torchvision") else 1)']).status === 0;
 
 function python(script: string, ...args: string[]): string {
   const r = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
@@ -29,7 +30,8 @@ function python(script: string, ...args: string[]): string {
 const fromPython = { checkpoint: path.join(dir, 'py-checkpoint.pt'), deflated: path.join(dir, 'py-deflated.pt'), resnet: path.join(dir, 'py-resnet18.pth') };
 
 test('loads files written by torch.save: strided views, shared storages, parameters, Python values, resnet18', async (t) => {
-  if (!hasTorch) return t.skip('python3-torch not installed');
+  const missing = skipWithout('torch', 'torchvision');
+  if (missing) return t.skip(missing);
   const ref = JSON.parse(python(`
 import torch, torchvision, collections, json, sys, zipfile
 checkpoint, deflated, resnet = sys.argv[1:4]
@@ -121,16 +123,19 @@ print(json.dumps({'keys': list(rsd.keys()), 'conv1_sum': rsd['conv1.weight'].dou
   assert.ok(Math.abs(rsd.get('conv1.weight')!.double().sum().item() - ref.conv1_sum) < 1e-9);
 });
 
-test("Python's torch.load reads what saveTorchFile writes, and load_state_dict accepts it", async (t) => {
-  if (!hasTorch) return t.skip('python3-torch not installed');
+test("Python's torch.load reads what saveTorchFile writes, load_state_dict accepts it, and resnet18 weights round-trip", async (t) => {
+  const missing = skipWithout('torch', 'torchvision');
+  if (missing) return t.skip(missing);
   const ours = path.join(dir, 'for-python.pt');
   saveTorchFileSync(ours, { model: stateDict(), epoch: 4, lr: 0.5, tags: ['a', 'b'], huge: 2n ** 70n });
-  // resnet18 weights loaded from Python's file and written back by visionlab.
   const safetensorsFile = path.join(dir, 'for-python.safetensors');
   saveSafetensorsSync(safetensorsFile, stateDict(), { written_by: 'visionlab' });
-  const resnetBack = path.join(dir, 'resnet18-from-visionlab.pth');
-  const haveResnet = readFileSafe(fromPython.resnet);
-  if (haveResnet) await saveTorchFile(resnetBack, await loadStateDictFile(fromPython.resnet));
+  // visionlab's resnet18 goes to torchvision's (strict load) and comes back through torch.save.
+  const model = resnet18();
+  const original = model.stateDict();
+  const resnetOurs = path.join(dir, 'resnet18-from-visionlab.pth');
+  const resnetBack = path.join(dir, 'resnet18-back-from-python.pth');
+  await saveTorchFile(resnetOurs, original);
   const out = python(`
 import torch, torchvision, collections, json, sys, math
 ck = torch.load(sys.argv[1])
@@ -158,18 +163,16 @@ for k, info in header.items():
     bits = lambda x: x.contiguous().reshape(-1).view(torch.uint8)  # bit-exact, NaN-safe comparison
     assert t.dtype == sd[k].dtype and t.shape == sd[k].shape and torch.equal(bits(t), bits(sd[k])), k
 result['safetensors_checked'] = len(header)
-if sys.argv[2] != '-':
-    m = torchvision.models.resnet18()
-    mine = torch.load(sys.argv[3])
-    m.load_state_dict(mine, strict=True)
-    orig = torch.load(sys.argv[2])
-    assert list(orig.keys()) == list(mine.keys())
-    assert all(torch.equal(orig[k], mine[k]) and orig[k].dtype == mine[k].dtype for k in orig), 'values differ'
-    result['resnet18_identical'] = len(mine)
+m = torchvision.models.resnet18()
+mine = torch.load(sys.argv[2])
+m.load_state_dict(mine, strict=True)
+assert list(m.state_dict().keys()) == list(mine.keys()), 'key order differs from torchvision'
+torch.save(m.state_dict(), sys.argv[3])
+result['resnet18_loaded'] = len(mine)
 print(json.dumps(result))
-`, ours, haveResnet ? fromPython.resnet : '-', resnetBack, safetensorsFile);
+`, ours, resnetOurs, resnetBack, safetensorsFile);
   const got = JSON.parse(out) as Record<string, [string, number[], unknown[]]>;
-  assert.deepEqual(Object.keys(got).filter((k) => k !== 'resnet18_identical' && k !== 'safetensors_checked'), [...stateDict().keys()]);
+  assert.deepEqual(Object.keys(got).filter((k) => k !== 'resnet18_loaded' && k !== 'safetensors_checked'), [...stateDict().keys()]);
   assert.equal(got['safetensors_checked'] as unknown, stateDict().size);
   assert.deepEqual(got['conv.weight']![0], 'torch.float32');
   assert.deepEqual(got['conv.weight']![1], [2, 3, 2, 2]);
@@ -186,9 +189,13 @@ print(json.dumps(result))
   assert.deepEqual(got['mask']!, ['torch.bool', [3], [true, false, true]]);
   assert.deepEqual(got['empty']!, ['torch.float32', [0, 3], []]);
   assert.deepEqual(got['transposed']!, ['torch.float32', [3, 2], [0, 3, 1, 4, 2, 5]]);
-  if (haveResnet) assert.equal(got['resnet18_identical'] as unknown, 122);
+  assert.equal(got['resnet18_loaded'] as unknown, 122);
+  const back = await loadStateDictFile(resnetBack);
+  assert.deepEqual([...back.keys()], [...original.keys()]);
+  for (const [k, v] of original) {
+    const w = back.get(k)!;
+    assert.equal(w.dtype, v.dtype, k);
+    assert.deepEqual(w.shape, v.shape, k);
+    assert.ok(w.eq(v).all().item(), `${k}: values changed on the way through torchvision`);
+  }
 });
-
-function readFileSafe(file: string): boolean {
-  try { return readFileSync(file).length > 0; } catch { return false; }
-}

@@ -34,7 +34,7 @@ test('writeRunReport writes the report, figures, embedding and metrics.json matc
   const history = run.readHistory();
   assert.equal(history.length, 3);
   const result = await writeRunReport(run, { model, testData: testLoader, classNames: CLASS_NAMES, history, config: { model: 'toy' }, tsneIterations: 100 });
-  for (const f of ['report.html', 'learning_curves.png', 'confusion_matrix.png', 'per_class_accuracy.png', 'predictions.png', 'embedding.csv', 'embedding.json', 'embedding.png', 'metrics.json']) {
+  for (const f of ['report.html', 'learning_curves.png', 'confusion_matrix.png', 'per_class_accuracy.png', 'predictions.png', 'embedding.csv', 'embedding.png', 'metrics.json']) {
     assert.ok(existsSync(run.file(f)), f);
     if (f.endsWith('.png')) assert.deepEqual([...readFileSync(run.file(f)).subarray(1, 4)], [0x50, 0x4e, 0x47], `${f} is a PNG`);
   }
@@ -52,16 +52,31 @@ test('writeRunReport writes the report, figures, embedding and metrics.json matc
   });
   const html = readFileSync(run.reportHtml, 'utf8');
   for (const f of ['learning_curves.png', 'confusion_matrix.png', 'embedding.png', 'predictions.png']) assert.ok(html.includes(`src="${f}"`), f);
-  // Embedding: 96 rows of penultimate (32-wide) features with labels, equal to extractFeatures.
+  // Embedding: written once, as the t-SNE layout of the test samples with true and predicted labels.
+  assert.ok(!existsSync(run.file('embedding.json')), 'the embedding is written twice');
   const csv = readFileSync(run.file('embedding.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv.length, 97);
-  assert.equal(csv[0]!.split(',').length, 2 + 32);
-  const json = JSON.parse(readFileSync(run.file('embedding.json'), 'utf8'));
+  assert.equal(csv[0], 'x,y,label,predicted,class,predicted_class');
+  const rows = csv.slice(1).map((l) => l.split(','));
+  assert.equal(rows.length, 96);
+  assert.deepEqual(rows.map((r) => Number(r[2])), Array.from(ev.yTrue));
+  assert.deepEqual(rows.map((r) => Number(r[3])), Array.from(ev.yPred));
+  assert.deepEqual(rows.map((r) => r[4]), Array.from(ev.yTrue, (c) => CLASS_NAMES[c]));
+  const xy = rows.map((r) => [Number(r[0]), Number(r[1])] as const);
+  assert.ok(xy.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)), 'non-finite embedding coordinates');
+  assert.ok(new Set(xy.map(([x, y]) => `${x},${y}`)).size > 90, 'the embedding collapsed to a few points');
+  // Fewer points when asked; no embedding at all below what t-SNE can lay out.
+  const small = createRunDir(root, 'report-small');
+  await writeRunReport(small, { model, testData: testLoader, classNames: CLASS_NAMES, history, embeddingPoints: 20, tsneIterations: 50 });
+  assert.equal(readFileSync(small.file('embedding.csv'), 'utf8').trim().split('\n').length, 21);
+  const none = createRunDir(root, 'report-none');
+  const r = await writeRunReport(none, { model, testData: testLoader, classNames: CLASS_NAMES, history, embeddingPoints: 3 });
+  assert.ok(!existsSync(none.file('embedding.csv')) && !existsSync(none.file('embedding.png')) && !r.files.includes('embedding.csv'));
+  // The features behind the embedding: penultimate (32-wide), in the evaluation's order.
   const { features, labels } = await extractFeatures(model, testLoader);
   assert.deepEqual(features.shape, [96, 32]);
-  assert.deepEqual(json.labels, Array.from(labels));
   assert.deepEqual(Array.from(labels), Array.from(ev.yTrue));
-  assert.ok(Math.abs(json.features[5][7] - (features.toArray() as number[][])[5]![7]!) < 1e-6);
-  assert.equal(json.tsne.length, 96);
   features.dispose();
+  const first = await extractFeatures(model, testLoader, { maxSamples: 20 });
+  assert.deepEqual(first.features.shape, [20, 32]);
+  first.features.dispose();
 });

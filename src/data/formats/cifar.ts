@@ -17,11 +17,22 @@ export interface CifarArrays {
   coarseLabels?: Int32Array;
 }
 
-/** Parses a binary batch: records of `labelBytes` label bytes then 3072 pixel bytes. */
-export function parseCifarBin(buf: Uint8Array, labelBytes: 1 | 2, file = '<buffer>'): CifarArrays {
+/**
+ * Parses a binary batch: records of `labelBytes` label bytes then 3072 pixel bytes.
+ * labelBytes is 1 for CIFAR-10 (3073-byte records, the default) and 2 for CIFAR-100
+ * (coarse then fine label, 3074-byte records).
+ */
+export function parseCifarBin(buf: Uint8Array, labelBytes: 1 | 2 = 1, file = '<buffer>'): CifarArrays {
+  if (labelBytes !== 1 && labelBytes !== 2) {
+    throw new RangeError(`${file}: labelBytes must be 1 (CIFAR-10) or 2 (CIFAR-100), got ${String(labelBytes)}`);
+  }
   const record = labelBytes + CIFAR_IMAGE_BYTES;
   if (buf.length === 0 || buf.length % record !== 0) {
-    throw new Error(`${file}: ${buf.length} bytes is not a whole number of ${record}-byte CIFAR records (truncated or wrong dataset?)`);
+    const other = labelBytes === 1 ? 2 : 1;
+    const hint = buf.length > 0 && buf.length % (other + CIFAR_IMAGE_BYTES) === 0
+      ? `; it is a whole number of ${other + CIFAR_IMAGE_BYTES}-byte records: pass labelBytes ${other} for ${other === 2 ? 'CIFAR-100' : 'CIFAR-10'}`
+      : ' (truncated or wrong dataset?)';
+    throw new Error(`${file}: ${buf.length} bytes is not a whole number of ${record}-byte CIFAR records${hint}`);
   }
   const n = buf.length / record;
   const pixels = new Uint8Array(n * CIFAR_IMAGE_BYTES);

@@ -9,7 +9,7 @@ export interface ChartOptions { width?: number; height?: number; title?: string 
 /** One row of training history; extra numeric fields (learning rate, time) are ignored here. */
 export interface HistoryEntry { epoch: number; trainLoss: number; valLoss?: number; trainAcc?: number; valAcc?: number }
 
-const SPLIT_COLOURS = { domain: ['train', 'validation'], range: ['#1f77b4', '#ff7f0e'] };
+const SPLIT_COLOURS: Record<string, string> = { train: '#1f77b4', validation: '#ff7f0e' };
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 function singleView(spec: Record<string, unknown>, opts: ChartOptions, defaults: { width: number; height: number }) {
@@ -30,6 +30,15 @@ function finite(x: number | undefined): x is number {
 
 /** Loss (and accuracy, when recorded) per epoch, train against validation, side by side. */
 export async function learningCurvesPng(history: readonly HistoryEntry[], opts: ChartOptions = {}): Promise<Buffer> {
+  const { spec, width, height } = learningCurvesSpec(history, opts);
+  return vegaLiteToPng(spec, { width, height });
+}
+
+/**
+ * The spec behind learningCurvesPng. Only the series with data are drawn and named in
+ * the legend: a run without validation data shows no validation entry.
+ */
+export function learningCurvesSpec(history: readonly HistoryEntry[], opts: ChartOptions = {}): { spec: TopLevelSpec; width: number; height: number } {
   if (!Array.isArray(history) || history.length === 0) throw new RangeError('learningCurvesPng: history is empty');
   const rows: { epoch: number; metric: string; split: string; value: number }[] = [];
   history.forEach((h, i) => {
@@ -42,6 +51,8 @@ export async function learningCurvesPng(history: readonly HistoryEntry[], opts: 
   });
   const metrics = ['loss', 'accuracy'].filter((m) => rows.some((r) => r.metric === m));
   if (metrics.length === 0) throw new RangeError('learningCurvesPng: history has no finite loss or accuracy values');
+  const splits = Object.keys(SPLIT_COLOURS).filter((s) => rows.some((r) => r.split === s));
+  const colours = { domain: splits, range: splits.map((s) => SPLIT_COLOURS[s]!) };
   const width = opts.width ?? 900;
   const height = opts.height ?? 400;
   // Panel sizes leave room for axes, the shared legend and the title; the PNG is padded
@@ -60,7 +71,7 @@ export async function learningCurvesPng(history: readonly HistoryEntry[], opts: 
         scale: metric === 'accuracy' ? { domain: [0, 1] } : { zero: false },
         ...(metric === 'accuracy' ? { axis: { format: '.0%' } } : {}),
       },
-      color: { field: 'split', type: 'nominal', title: null, scale: SPLIT_COLOURS },
+      color: { field: 'split', type: 'nominal', title: null, scale: colours },
     },
   });
   const spec = {
@@ -69,7 +80,7 @@ export async function learningCurvesPng(history: readonly HistoryEntry[], opts: 
     data: { values: rows },
     hconcat: metrics.map(panel),
   } as TopLevelSpec;
-  return vegaLiteToPng(spec, { width, height });
+  return { spec, width, height };
 }
 
 /**
