@@ -17,8 +17,7 @@
 // Ownership. Yielded tensors belong to the consumer, in the memory scope that receives
 // them: dispose them, or receive them inside tidy/tidyAsync. Batches prepared but never
 // handed over (a loop left early) are freed by the loader.
-import { type Tensor, tidy } from '../torch/index.js';
-import { adopt, untracked } from '../torch/scope.js';
+import { type Tensor, tidy, adopt, untracked } from '../torch/index.js';
 import { type Batch, type Dataset } from './dataset.js';
 import { type Sampler, SequentialSampler, RandomSampler } from './samplers.js';
 import { type Transform } from './transforms/transform.js';

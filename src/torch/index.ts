@@ -6,7 +6,7 @@ export { Generator, liveGeneratorCount, type GeneratorOptions } from './generato
 export { TorchError, type TorchErrorArg } from './torch-error.js';
 export { parseDevice, isDeviceString, formatDevice, type DeviceSpec, type DeviceType } from './device.js';
 export { Layout, layoutCode, MemoryFormat, memoryFormatCode } from './enums.generated.js';
-export { tidy, tidyAsync, keep, scopeSize } from './scope.js';
+export { tidy, tidyAsync, keep, adopt, untracked, scopeSize } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, grad, type GradOptions } from './autograd.js';
 export * from './engine.js';
 export { callOp, timeOpInLibtorch } from './call-op.js';
