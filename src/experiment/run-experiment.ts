@@ -154,6 +154,6 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
     startedAt: started.toISOString(), trainingSeconds,
   });
-  await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, config: resolved });
+  await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
   return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

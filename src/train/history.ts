@@ -74,13 +74,34 @@ export class History {
   }
 }
 
-/** The history in the report's chart format (epochs counted from 1). */
-export function historyForCharts(history: History): { epoch: number; trainLoss: number; valLoss?: number; trainAcc?: number; valAcc?: number }[] {
-  return history.epochs.map((e) => ({
-    epoch: e.epoch + 1,
-    trainLoss: e.loss,
-    ...(e.val_loss !== undefined ? { valLoss: e.val_loss } : {}),
-    ...(e.accuracy !== undefined && Number.isFinite(e.accuracy) ? { trainAcc: e.accuracy } : {}),
-    ...(e.val_accuracy !== undefined ? { valAcc: e.val_accuracy } : {}),
-  }));
+export interface ChartHistoryEntry {
+  epoch: number;
+  trainLoss: number;
+  valLoss?: number;
+  trainAcc?: number;
+  valAcc?: number;
+  metrics?: Record<string, { train?: number; val?: number }>;
+}
+
+/**
+ * The history in the report's chart format (epochs counted from 1): the loss and the
+ * task's metrics (by name, as the task lists them), training and validation.
+ */
+export function historyForCharts(history: History, metricNames: readonly string[] = ['accuracy']): ChartHistoryEntry[] {
+  const others = metricNames.filter((m) => m !== 'accuracy');
+  return history.epochs.map((e) => {
+    const metrics: Record<string, { train?: number; val?: number }> = {};
+    for (const m of others) {
+      const train = e[m], val = e[`val_${m}`];
+      if (train !== undefined || val !== undefined) metrics[m] = { ...(train !== undefined ? { train } : {}), ...(val !== undefined ? { val } : {}) };
+    }
+    return {
+      epoch: e.epoch + 1,
+      trainLoss: e.loss,
+      ...(e.val_loss !== undefined ? { valLoss: e.val_loss } : {}),
+      ...(metricNames.includes('accuracy') && e.accuracy !== undefined && Number.isFinite(e.accuracy) ? { trainAcc: e.accuracy } : {}),
+      ...(metricNames.includes('accuracy') && e.val_accuracy !== undefined ? { valAcc: e.val_accuracy } : {}),
+      ...(Object.keys(metrics).length ? { metrics } : {}),
+    };
+  });
 }

@@ -20,6 +20,8 @@ export interface RunReportOptions {
   testData: DataLoader;
   classNames: readonly string[];
   history?: History;
+  /** Metric names of the training task, drawn in the learning curves (default: accuracy). */
+  metricNames?: readonly string[];
   config?: unknown;
   /** Test images to show with their predictions, in test-loader order, uint8 or float in [0, 1]; default: the loader's first inputs. */
   images?: Tensor;
@@ -85,7 +87,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   files.push('metrics.json');
 
   const history = opts.history ?? run.readHistory();
-  if (history.length > 0) await saveFigure('learning_curves.png', 'Learning curves', await learningCurvesPng(historyForCharts(history)));
+  if (history.length > 0) await saveFigure('learning_curves.png', 'Learning curves', await learningCurvesPng(historyForCharts(history, opts.metricNames)));
   await saveFigure('confusion_matrix.png', 'Confusion matrix (share of each true class)', await confusionMatrixPng(confusion, classNames, { normalize: true }));
   await saveFigure('per_class_accuracy.png', 'Accuracy per class', await perClassAccuracyPng(perClass, classNames));
 
@@ -95,7 +97,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   await writeReport(run.path, {
     title: opts.title ?? `Run ${run.name}`,
     ...(opts.config !== undefined ? { config: opts.config } : {}),
-    ...(history.length > 0 ? { history: historyForCharts(history) } : {}),
+    ...(history.length > 0 ? { history: historyForCharts(history, opts.metricNames) } : {}),
     metrics: { test_accuracy: metrics.test_accuracy, test_loss: metrics.test_loss, macro_f1: metrics.macro_f1, test_samples: metrics.num_test_samples },
     classificationReport: report,
     figures,

@@ -6,6 +6,7 @@ import {
 import { learningCurvesSpec } from '../../src/train/report/charts.js';
 import { vegaLiteToSvg } from '../../src/train/report/render.js';
 import { decodePng, countPixels, dark, near } from './png-pixels.js';
+import { History, historyForCharts } from '../../src/train/history.js';
 
 const BLUE: [number, number, number] = [0x1f, 0x77, 0xb4]; // train curve, category10[0]
 const ORANGE: [number, number, number] = [0xff, 0x7f, 0x0e]; // validation curve, category10[1]
@@ -100,4 +101,17 @@ test('per-class accuracy bars, scatter, robustness curve and comparison bars', a
   assert.deepEqual([comparison.width, comparison.height], [600, 300]);
   assert.ok(countPixels(comparison, near([0x4c, 0x78, 0xa8], 60)) > 3000, 'first-metric bars missing');
   assert.ok(countPixels(comparison, near([0xf5, 0x85, 0x18], 60)) > 1000, 'second-metric bars missing');
+});
+
+test("learning curves draw a panel for each of the task's metrics, named after it", async () => {
+  const h = new History([
+    { epoch: 0, loss: 0.5, mae: 0.4, val_loss: 0.6, val_mae: 0.45, lr: 0.1, time_s: 1 },
+    { epoch: 1, loss: 0.3, mae: 0.2, val_loss: 0.4, val_mae: 0.3, lr: 0.1, time_s: 1 },
+  ]);
+  const entries = historyForCharts(h, ['mae']);
+  assert.deepEqual(entries[1], { epoch: 2, trainLoss: 0.3, valLoss: 0.4, metrics: { mae: { train: 0.2, val: 0.3 } } });
+  const svg = await vegaLiteToSvg(learningCurvesSpec(entries).spec);
+  const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.ok(texts.includes('Mae') && texts.includes('Loss'), `panel titles: ${texts.join(', ')}`);
+  assert.ok(!texts.includes('Accuracy'), 'no accuracy panel for a task without accuracy');
 });

@@ -6,8 +6,21 @@ import { vegaLiteToPng, CHART_CONFIG } from './render.js';
 
 export interface ChartOptions { width?: number; height?: number; title?: string }
 
-/** One row of training history; extra numeric fields (learning rate, time) are ignored here. */
-export interface HistoryEntry { epoch: number; trainLoss: number; valLoss?: number; trainAcc?: number; valAcc?: number }
+/**
+ * One row of training history: loss and accuracy, and any other metric of the run's task
+ * under `metrics` (one panel each); learning rate and time are not drawn here.
+ */
+export interface HistoryEntry {
+  epoch: number;
+  trainLoss: number;
+  valLoss?: number;
+  trainAcc?: number;
+  valAcc?: number;
+  metrics?: Record<string, { train?: number; val?: number }>;
+}
+
+/** Metrics read as fractions in [0, 1] get a 0–100% axis. */
+const FRACTION = /acc|iou|dice|f1|precision|recall|ssim/i;
 
 const SPLIT_COLOURS: Record<string, string> = { train: '#1f77b4', validation: '#ff7f0e' };
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -28,7 +41,7 @@ function finite(x: number | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
-/** Loss (and accuracy, when recorded) per epoch, train against validation, side by side. */
+/** Loss and each recorded metric per epoch, train against validation, side by side. */
 export async function learningCurvesPng(history: readonly HistoryEntry[], opts: ChartOptions = {}): Promise<Buffer> {
   const { spec, width, height } = learningCurvesSpec(history, opts);
   return vegaLiteToPng(spec, { width, height });
@@ -48,9 +61,13 @@ export function learningCurvesSpec(history: readonly HistoryEntry[], opts: Chart
     add('loss', 'validation', h.valLoss);
     add('accuracy', 'train', h.trainAcc);
     add('accuracy', 'validation', h.valAcc);
+    for (const name of Object.keys(h.metrics ?? {})) {
+      add(name, 'train', h.metrics![name]!.train);
+      add(name, 'validation', h.metrics![name]!.val);
+    }
   });
-  const metrics = ['loss', 'accuracy'].filter((m) => rows.some((r) => r.metric === m));
-  if (metrics.length === 0) throw new RangeError('learningCurvesPng: history has no finite loss or accuracy values');
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  if (metrics.length === 0) throw new RangeError('learningCurvesPng: history has no finite loss or metric values');
   const splits = Object.keys(SPLIT_COLOURS).filter((s) => rows.some((r) => r.split === s));
   const colours = { domain: splits, range: splits.map((s) => SPLIT_COLOURS[s]!) };
   const width = opts.width ?? 900;
@@ -60,7 +77,7 @@ export function learningCurvesSpec(history: readonly HistoryEntry[], opts: Chart
   const panelWidth = Math.max(80, Math.floor((width - 150) / metrics.length - 60));
   const panelHeight = Math.max(60, height - (opts.title ? 110 : 80));
   const panel = (metric: string) => ({
-    title: metric === 'loss' ? 'Loss' : 'Accuracy',
+    title: metric.charAt(0).toUpperCase() + metric.slice(1),
     width: panelWidth, height: panelHeight,
     transform: [{ filter: { field: 'metric', equal: metric } }],
     mark: { type: 'line', point: true, strokeWidth: 2 },
@@ -68,8 +85,8 @@ export function learningCurvesSpec(history: readonly HistoryEntry[], opts: Chart
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: {
         field: 'value', type: 'quantitative', title: metric,
-        scale: metric === 'accuracy' ? { domain: [0, 1] } : { zero: false },
-        ...(metric === 'accuracy' ? { axis: { format: '.0%' } } : {}),
+        scale: FRACTION.test(metric) ? { domain: [0, 1] } : { zero: false },
+        ...(FRACTION.test(metric) ? { axis: { format: '.0%' } } : {}),
       },
       color: { field: 'split', type: 'nominal', title: null, scale: colours },
     },
