@@ -159,14 +159,16 @@ test('an epoch consumed inside step scopes leaves no tensor handle behind, even 
     await new Promise((r) => setTimeout(r, 20));
   };
   await epoch(); // warm-up: lazily created handles (generators, caches) are not leaks
+  // Handles the garbage collector has not reached yet may be freed meanwhile: the count
+  // may only fall.
   const before = liveTensorCount();
   await epoch();
-  assert.equal(liveTensorCount(), before, 'a full epoch leaked tensor handles');
+  assert.ok(liveTensorCount() <= before, `a full epoch leaked tensor handles: ${liveTensorCount()} live, ${before} before`);
   await epoch(3);
-  assert.equal(liveTensorCount(), before, 'an epoch left early leaked tensor handles');
+  assert.ok(liveTensorCount() <= before, `an epoch left early leaked tensor handles: ${liveTensorCount()} live, ${before} before`);
   await tidyAsync(async () => { for await (const b of loader) b.inputs.sum(); });
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(liveTensorCount(), before, 'an epoch consumed inside one tidyAsync leaked tensor handles');
+  assert.ok(liveTensorCount() <= before, `an epoch consumed inside one tidyAsync leaked tensor handles: ${liveTensorCount()} live, ${before} before`);
 });
 
 test('errors of the dataset surface at the await that needs the batch', async () => {
