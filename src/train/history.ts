@@ -1,4 +1,5 @@
 // Per-epoch training logs and the queries callbacks and reports make of them.
+import type { HistoryEntry } from './report/charts.js';
 
 /**
  * What one epoch recorded. `epoch` is the 0-based index of the epoch (shown to people as
@@ -74,20 +75,11 @@ export class History {
   }
 }
 
-export interface ChartHistoryEntry {
-  epoch: number;
-  trainLoss: number;
-  valLoss?: number;
-  trainAcc?: number;
-  valAcc?: number;
-  metrics?: Record<string, { train?: number; val?: number }>;
-}
-
 /**
  * The history in the report's chart format (epochs counted from 1): the loss and the
  * task's metrics (by name, as the task lists them), training and validation.
  */
-export function historyForCharts(history: History, metricNames: readonly string[] = ['accuracy']): ChartHistoryEntry[] {
+export function historyForCharts(history: History, metricNames: readonly string[] = ['accuracy']): HistoryEntry[] {
   const others = metricNames.filter((m) => m !== 'accuracy');
   return history.epochs.map((e) => {
     const metrics: Record<string, { train?: number; val?: number }> = {};
