@@ -7,7 +7,9 @@
         "native/ops.cc",
         "native/tensor_handle.cc",
         "native/autograd.cc",
-        "native/generator.cc"
+        "native/generator.cc",
+        "native/amp.cc",
+        "native/profiler.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -92,6 +92,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initGenerator(env, exports);
   initOps(env, exports);
   initAutograd(env, exports);
+  initAmp(env, exports);
+  initProfiler(env, exports);
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("getRngState", Napi::Function::New(env, GetRngState));
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));

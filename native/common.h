@@ -72,5 +72,7 @@ void initTensorHandle(Napi::Env env, Napi::Object exports);
 void initGenerator(Napi::Env env, Napi::Object exports);
 void initOps(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
+void initAmp(Napi::Env env, Napi::Object exports);
+void initProfiler(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl

@@ -171,6 +171,16 @@ static Napi::Value Numel(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(unwrapTensor(info.Env(), info[0], "numel").numel()));
 }
 
+// Whether the tensor is dense in the given memory format (0 contiguous, 2 channels-last, ...).
+static Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  VL_GUARD_BEGIN
+  auto& t = unwrapTensor(env, info[0], "isContiguous");
+  auto fmt = static_cast<at::MemoryFormat>(info[1].As<Napi::Number>().Int32Value());
+  return Napi::Boolean::New(env, t.is_contiguous(fmt));
+  VL_GUARD_END(env, "isContiguous")
+}
+
 static Napi::Value DType(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<int>(unwrapTensor(info.Env(), info[0], "dtype").scalar_type()));
 }
@@ -218,6 +228,7 @@ void initTensorHandle(Napi::Env env, Napi::Object exports) {
   exports.Set("dim", Napi::Function::New(env, Dim));
   exports.Set("numel", Napi::Function::New(env, Numel));
   exports.Set("dtype", Napi::Function::New(env, DType));
+  exports.Set("isContiguous", Napi::Function::New(env, IsContiguous));
   exports.Set("device", Napi::Function::New(env, Device));
   exports.Set("describe", Napi::Function::New(env, Describe));
   exports.Set("dispose", Napi::Function::New(env, Dispose));

@@ -16,6 +16,7 @@ export const QUICKSTART_CONFIG: ExperimentConfig = {
   batchSize: 128,
   device: 'cpu',
   deterministic: false,
+  precision: 'auto',
   task: 'classification',
 };
 

@@ -1,5 +1,8 @@
 // visionlab train CONFIG: one experiment from a config file; --resume RUN_DIR continues
 // a run that was interrupted, in its own directory.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfigFile, runExperiment } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 
@@ -22,16 +25,35 @@ the same final weights as a run that was never interrupted.
   --resume RUN_DIR  continue the run in RUN_DIR from its last checkpoint
   --runs DIR        where run directories are created (default: runs)
   --epochs N        replace the config's number of epochs (with --resume: train up to N)
-  --quiet           no progress output`,
+  --quiet           no progress output
+  --profile         profile 10 training steps (after 3 warm-up steps) with libtorch's
+                    profiler, print the most expensive operators (self time, calls,
+                    input shapes) and stop; no run directory is kept
+  --profile-steps N profile N steps instead of 10`,
   async run(argv) {
     const a = parseCommandArgs('train', argv, {
       runs: { type: 'string' }, epochs: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
+      profile: { type: 'boolean' }, 'profile-steps': { type: 'string' },
     });
     if (a.help) return void console.log(this.usage);
     const epochs = positiveInt(a.values.epochs, '--epochs');
     const quiet = a.values.quiet === true;
     const resume = str(a.values.resume);
+    const profileSteps = positiveInt(a.values['profile-steps'], '--profile-steps') ?? (a.values.profile === true ? 10 : undefined);
     const common = { quiet, ...(epochs !== undefined ? { epochs } : {}) };
+    if (profileSteps !== undefined) {
+      if (resume !== undefined) throw new UsageError('train: --profile starts a fresh run; it does not combine with --resume');
+      if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
+      const { config, baseDir } = loadConfigFile(a.positionals[0]!);
+      const runsRoot = mkdtempSync(path.join(tmpdir(), 'visionlab-profile-'));
+      try {
+        const r = await runExperiment(config, { ...common, quiet: true, log: (line) => console.log(line), runsRoot, baseDir, profileSteps });
+        if (!r.profile) console.log('profile: training ended before any step was profiled');
+      } finally {
+        rmSync(runsRoot, { recursive: true, force: true });
+      }
+      return;
+    }
     let result;
     if (resume !== undefined) {
       if (a.positionals.length !== 0) throw new UsageError('train: --resume RUN_DIR takes no CONFIG (the run directory holds its config)');

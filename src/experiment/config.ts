@@ -4,6 +4,7 @@
 // ConfigError naming each bad field (config.optimizer.name) and the values it accepts.
 import { z } from 'zod';
 import { listModels } from '../models/index.js';
+import { PRECISIONS } from '../train/precision.js';
 import {
   ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
 } from './config-check.js';
@@ -240,6 +241,8 @@ export const experimentConfigSchema = object({
   checkpointEvery: number({ integer: true, min: 1 }).optional(),
   /** Select libtorch's deterministic algorithms (slower; repeatable results). */
   deterministic: boolean().default(false),
+  /** 'auto' picks bf16-mixed where the device has native bf16 units, else fp32. */
+  precision: z.enum(PRECISIONS).default('auto'),
   device: string().regex(/^(cpu|cuda(:\d+)?|mps)$/, { error: (iss) => `${show(iss.input)} is not one of cpu, cuda, cuda:N, mps` }).default('cpu'),
   task: z.enum(TASKS).default('classification'),
   description: z.string().optional(),

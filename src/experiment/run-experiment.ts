@@ -10,10 +10,11 @@
 // follow from it), so two runs of one config give the same weights.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { saveSafetensors, manualSeed, useDeterministicAlgorithms } from '../torch/index.js';
+import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
 import { DataLoader, computeClassWeights } from '../data/index.js';
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  resolvePrecision, chooseMemoryFormat, OperatorProfiler,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
@@ -39,6 +40,11 @@ export interface RunExperimentOptions {
    * from its checkpoints/last.ckpt in the same directory.
    */
   resume?: string;
+  /**
+   * Profile this many training steps (after 3 warm-up steps) with libtorch's profiler, print
+   * the most expensive operators and stop: no test evaluation, no report.
+   */
+  profileSteps?: number;
 }
 
 export interface ExperimentResult {
@@ -48,6 +54,8 @@ export interface ExperimentResult {
   testLoss: number;
   config: ExperimentConfig;
   trainingSeconds: number;
+  /** With profileSteps: the operator statistics (and no test scores). */
+  profile?: ProfileResult;
 }
 
 function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>) {
@@ -129,6 +137,11 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
   const task = buildTask(cfg, data);
+  const precision = resolvePrecision(cfg.precision, cfg.device);
+  const memoryFormat = chooseMemoryFormat(model, cfg.device);
+  log(`precision: ${precision.precision} (${precision.reason}); memory format: ${memoryFormat.memoryFormat} (${memoryFormat.reason})`);
+  const profiler = opts.profileSteps !== undefined ? new OperatorProfiler({ steps: opts.profileSteps, onReport: (p, n) => log(`operators over ${n} training steps, by self time:\n${p.table(20)}`) }) : undefined;
+  if (profiler) callbacks.push(profiler);
 
   const started = new Date();
   const t0 = performance.now();
@@ -140,11 +153,16 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     ...(resumed ? { resumeFrom: resumed.checkpoint } : {}),
     ...(schedule ? { schedule } : {}),
     ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
+    precision: precision.precision,
   });
   // A resumed run's training time includes the epochs before the interruption.
   const trainingSeconds = resumed ? history.epochs.reduce((t, e) => t + e.time_s, 0) : (performance.now() - t0) / 1000;
 
-  const test = await evaluate(model, dl.test, { task: new ClassificationTask() });
+  if (profiler) {
+    return { runDir: runDir.path, history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds, ...(profiler.result ? { profile: profiler.result } : {}) };
+  }
+
+  const test = await evaluate(model, dl.test, { task: new ClassificationTask(), precision: precision.precision });
   await saveSafetensors(path.join(runDir.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(runDir.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
@@ -153,6 +171,8 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
     ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
     startedAt: started.toISOString(), trainingSeconds,
+    precision: { requested: precision.requested, chosen: precision.precision, reason: precision.reason },
+    memoryFormat: { chosen: memoryFormat.memoryFormat, reason: memoryFormat.reason },
   });
   await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
   return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };

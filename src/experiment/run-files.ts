@@ -25,6 +25,10 @@ export interface RunInfo {
   labelNoise?: { realisedRate: number };
   startedAt: string;
   trainingSeconds: number;
+  /** The precision asked for in the config, the one used and why ('auto' decides by the hardware). */
+  precision?: { requested: string; chosen: string; reason: string };
+  /** The memory format the model trained in, and why. */
+  memoryFormat?: { chosen: string; reason: string };
 }
 
 export async function writeRunInfo(runDir: string, info: RunInfo): Promise<void> {

@@ -1,9 +1,21 @@
 // Module: the base of every layer and model. Parameters, buffers and children live in
 // ordered registries so that state-dict names follow PyTorch's (`features.0.weight`,
 // `bn.running_mean`) and weights move between visionlab, PyTorch and torchvision.
-import { Tensor, noGrad, keep, ops, isFloatingDType, isDeviceString } from '../torch/index.js';
+import { Tensor, noGrad, keep, ops, isFloatingDType, isDeviceString, type DType, type MemoryFormat } from '../torch/index.js';
 
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+/** What `module.to({...})` changes; any combination. */
+export interface ModuleToOptions {
+  device?: string;
+  dtype?: DType;
+  /**
+   * How 4-D weights (convolution kernels) lie in memory: 'channels_last' (NHWC order, what
+   * oneDNN and cuDNN convolve fastest) or 'contiguous_format'. The trainer puts inputs in
+   * the same format. Files written from the state dict are in the usual layout either way.
+   */
+  memoryFormat?: Extract<MemoryFormat, 'channels_last' | 'contiguous_format'>;
+}
 
 /**
  * Any module, whatever it takes and returns: the type of registered children and of
@@ -224,10 +236,38 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Moves parameters and buffers to a device or dtype in place. Parameters keep their
-   * identity (like PyTorch's `param.data = ...`), so an optimizer made before still works.
+   * The memory format chosen with `to({ memoryFormat })` (undefined until one is chosen:
+   * the trainer then picks one for the device).
    */
-  to(target: string): this {
+  memoryFormat: ModuleToOptions['memoryFormat'];
+
+  /**
+   * Moves parameters and buffers to a device or dtype, or re-lays 4-D weights out in a
+   * memory format, in place. Parameters keep their identity (like PyTorch's
+   * `param.data = ...`), so an optimizer made before still works.
+   */
+  to(target: string | ModuleToOptions): this {
+    if (typeof target === 'string') return this.convert(target);
+    if (target === null || typeof target !== 'object') throw new TypeError(`${this.constructor.name}.to: expected a device, a dtype or { device?, dtype?, memoryFormat? }`);
+    if (target.device !== undefined) this.convert(target.device);
+    if (target.dtype !== undefined) this.convert(target.dtype);
+    const fmt = target.memoryFormat;
+    if (fmt !== undefined) {
+      if (fmt !== 'channels_last' && fmt !== 'contiguous_format') {
+        throw new TypeError(`${this.constructor.name}.to: memoryFormat must be 'channels_last' or 'contiguous_format', got '${String(fmt)}'`);
+      }
+      noGrad(() => {
+        for (const mod of this.modules()) {
+          for (const p of mod._parameters.values()) if (p && p.ndim === 4 && !p.isContiguous(fmt)) ops.set_data(p, p.contiguous(fmt));
+          for (const [n, b] of mod._buffers) if (b && b.ndim === 4 && !b.isContiguous(fmt)) mod._buffers.set(n, keep(b.contiguous(fmt)));
+        }
+      });
+      this.memoryFormat = fmt;
+    }
+    return this;
+  }
+
+  private convert(target: string): this {
     // A dtype converts floating-point tensors only, as in PyTorch: integer buffers such
     // as BatchNorm's num_batches_tracked stay integers.
     const isDevice = isDeviceString(target);

@@ -14,6 +14,7 @@ export interface NativeAddon {
   dim(h: Handle): number;
   numel(h: Handle): number;
   dtype(h: Handle): number;
+  isContiguous(h: Handle, memoryFormat: number): boolean;
   device(h: Handle): string;
   describe(h: Handle): string;
   dispose(h: Handle): void;
@@ -55,6 +56,20 @@ export interface NativeAddon {
   getDeterministic(): boolean;
   cudaDeviceCount(): number;
   version(): string;
+  autocastIsEnabled(deviceType: string): boolean;
+  autocastSetEnabled(deviceType: string, on: boolean): void;
+  autocastGetDtype(deviceType: string): number;
+  autocastSetDtype(deviceType: string, scalarType: number): void;
+  autocastEnter(): number;
+  autocastExit(): number;
+  inferenceModeEnter(): number;
+  inferenceModeExit(): number;
+  isInferenceMode(): boolean;
+  isInferenceTensor(h: Handle): boolean;
+  cudaHasNativeBf16(): boolean;
+  profilerStart(recordShapes: boolean): void;
+  /** [kind ('push' | 'pop' | 'mark'), name, threadId, handle, timeUs, input shapes] per event. */
+  profilerStop(): [string, string, number, number, number, number[][]][];
 }
 
 function load(): NativeAddon {

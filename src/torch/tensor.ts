@@ -6,6 +6,7 @@ import { track } from './scope.js';
 import { registerTensorClass, wrap } from './handle.js';
 import { parseDevice } from './device.js';
 import * as ops from './ops.generated.js';
+import { type MemoryFormat, memoryFormatCode } from './enums.generated.js';
 
 export { wrap, handleOf, optHandleOf } from './handle.js';
 
@@ -128,6 +129,8 @@ export class Tensor {
   half(): Tensor { return this.to('float16'); }
 
   // ---- autograd ----
+  /** Made inside inferenceMode(): readable anywhere, but never saved for backward or updated in place outside it. */
+  get isInference(): boolean { return N.isInferenceTensor(this.h); }
   get requiresGrad(): boolean { return N.requiresGrad(this.h); }
   set requiresGrad(on: boolean) { N.setRequiresGrad(this.h, on); }
   requiresGrad_(on = true): this { N.setRequiresGrad(this.h, on); return this; }
@@ -283,7 +286,10 @@ export class Tensor {
   expand(...shape: number[] | [number[]]): Tensor { return ops.expand(this, flatShape(shape)); }
   expandAs(o: Tensor): Tensor { return ops.expand_as(this, o); }
   repeat(...times: number[] | [number[]]): Tensor { return ops.repeat(this, flatShape(times)); }
-  contiguous(): Tensor { return ops.contiguous(this); }
+  /** A dense copy in the memory format (default the usual row-major one), or this tensor's data when already so. */
+  contiguous(memoryFormat?: MemoryFormat): Tensor { return ops.contiguous(this, memoryFormat ? { memory_format: memoryFormat } : undefined); }
+  /** Whether the elements are dense in that memory format ('channels_last': NHWC order of an NCHW tensor). */
+  isContiguous(memoryFormat: MemoryFormat = 'contiguous_format'): boolean { return N.isContiguous(this.h, memoryFormatCode(memoryFormat)); }
   clone(): Tensor { return ops.clone(this); }
   flip(dims_: number | number[]): Tensor { return ops.flip(this, dims(dims_)); }
   roll(shifts: number | number[], dim: number | number[]): Tensor { return ops.roll(this, shifts, dims(dim)); }

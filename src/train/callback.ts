@@ -11,6 +11,9 @@ import type { Optimizer, LRSchedule } from '../optim/index.js';
 import type { DataLoader } from '../data/index.js';
 import type { History, EpochLogs } from './history.js';
 import type { Task, StepBatch } from './task.js';
+import type { PrecisionChoice } from './precision.js';
+import type { MemoryFormatChoice } from './memory-format.js';
+import type { GradScaler } from './grad-scaler.js';
 
 /** Where training stands inside an epoch, with the epoch's running sums (for checkpoints). */
 export interface EpochProgress {
@@ -38,6 +41,12 @@ export interface CallbackContext {
   trainData?: DataLoader;
   /** Set while an epoch runs. */
   progress?: EpochProgress;
+  /** The precision the steps run in, and why it was chosen. */
+  precision?: PrecisionChoice;
+  /** The memory format of the model and its inputs, and why. */
+  memoryFormat?: MemoryFormatChoice;
+  /** The loss scaler, with fp16 mixed precision. */
+  gradScaler?: GradScaler;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Optimizer, OptimizerStateDict, ParamState, LRSchedule } from '../o
 import type { DataLoader } from '../data/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { History } from './history.js';
+import type { GradScaler } from './grad-scaler.js';
 
 const FORMAT = 'visionlab.checkpoint';
 const VERSION = 1;
@@ -28,6 +29,8 @@ export interface CheckpointContents {
   history: History;
   /** The training loader, whose epoch counter decides the next epoch's order and augmentation. */
   loader?: DataLoader;
+  /** The loss scaler of fp16 mixed precision, whose scale a resumed run must continue from. */
+  gradScaler?: GradScaler;
   /** Anything JSON-serialisable the caller wants back (configuration, callback state). */
   extra?: unknown;
 }
@@ -37,6 +40,7 @@ export interface CheckpointTargets {
   optimizer?: Optimizer;
   schedule?: LRSchedule;
   loader?: DataLoader;
+  gradScaler?: GradScaler;
   /** Restore the libtorch CPU random generator (default true). */
   restoreRng?: boolean;
 }
@@ -61,6 +65,7 @@ interface Meta {
   history: unknown;
   loaderEpoch?: number;
   schedule?: { type: string; state: Record<string, unknown> };
+  gradScaler?: Record<string, number>;
   optimizer: { type: string; paramGroups: unknown[]; numbers: Record<string, Record<string, number>> };
   extra?: unknown;
 }
@@ -93,6 +98,7 @@ export function encodeCheckpoint(c: CheckpointContents): Buffer {
     optimizer: { type: c.optimizer.constructor.name, paramGroups: sd.paramGroups, numbers },
     ...(c.loader ? { loaderEpoch: c.loader.epoch } : {}),
     ...(c.schedule ? { schedule: { type: c.schedule.constructor.name, state: c.schedule.stateDict() } } : {}),
+    ...(c.gradScaler ? { gradScaler: c.gradScaler.stateDict() } : {}),
     ...(c.extra !== undefined ? { extra: c.extra } : {}),
   };
   try {
@@ -147,6 +153,7 @@ export function restoreCheckpoint(bytes: Uint8Array, file: string, targets: Chec
       }
       targets.schedule.loadStateDict(meta.schedule!.state);
     }
+    if (targets.gradScaler && meta.gradScaler) targets.gradScaler.loadStateDict(meta.gradScaler);
     if (targets.loader && meta.loaderEpoch !== undefined) targets.loader.setEpoch(meta.loaderEpoch);
     const rng = tensors.get('rng_state');
     if (targets.restoreRng !== false && rng) setRngState(rng);

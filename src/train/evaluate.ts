@@ -1,12 +1,15 @@
-// Evaluation and prediction over a task: eval mode and no autograd for the duration, the
-// model's previous train/eval flags restored afterwards (module by module, so a backbone
-// frozen in eval mode stays so).
-import { type Tensor, tidy, keep, noGrad, cat, zeros, isFloatingDType } from '../torch/index.js';
+// Evaluation and prediction over a task: eval mode for the duration, the model's previous
+// train/eval flags restored afterwards (module by module, so a backbone frozen in eval mode
+// stays so). Each batch runs in inference mode (no autograd bookkeeping at all) and in the
+// training precision, its inputs in the model's memory format.
+import { type Tensor, tidy, keep, inferenceMode, cat, zeros, isFloatingDType } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { DataLoader, Batch } from '../data/index.js';
 import type { LossSpec } from './loss.js';
 import type { Task, StepBatch } from './task.js';
 import { resolveTask } from './tasks/resolve.js';
+import { resolvePrecision, inPrecision, asFloat32, type Precision, type ResolvedPrecision } from './precision.js';
+import { inModelFormat } from './memory-format.js';
 
 export interface EvaluateOptions {
   /** What to compute and measure. Default: classification with `loss`. */
@@ -16,6 +19,8 @@ export interface EvaluateOptions {
   device?: string;
   /** Also return the task's predictions for every sample (the caller owns the tensor). */
   probs?: boolean;
+  /** The precision of the forward pass (default 'auto', as fit()'s). */
+  precision?: Precision;
 }
 
 export interface EvaluateResult {
@@ -46,6 +51,11 @@ function onDevice(t: Tensor, device: string | undefined): Tensor {
   return device && t.device !== device ? t.to(device) : t;
 }
 
+/** The task's outputs for a batch in the given precision, as float32. */
+function forwardIn(precision: ResolvedPrecision, device: string, task: Task, model: Module, batch: StepBatch): Tensor {
+  return asFloat32(inPrecision(precision, device, () => task.forward(model, batch)));
+}
+
 /** Summed loss of a batch, from a loss that honours reduction 'none' or one that only averages. */
 function summedLoss(task: Task, outputs: Tensor, batch: StepBatch): Tensor {
   const l = task.loss(outputs, batch, 'none');
@@ -62,6 +72,7 @@ async function* batchesOf(data: DataLoader): AsyncGenerator<Batch> {
 export async function evaluate(model: Module, data: DataLoader, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
   const task = resolveTask(opts);
   const device = opts.device ?? model.parameters()[0]?.device ?? 'cpu';
+  const { precision } = resolvePrecision(opts.precision, device);
   return inEvalMode(model, async () => {
     const lossSum = keep(zeros([], { dtype: 'float64', device }));
     const metrics = task.createMetrics(device);
@@ -73,9 +84,9 @@ export async function evaluate(model: Module, data: DataLoader, opts: EvaluateOp
     try {
       for await (const raw of batchesOf(data)) {
         try {
-          noGrad(() => tidy(() => {
-            const batch: StepBatch = { inputs: onDevice(raw.inputs, device), targets: onDevice(raw.targets, device), indices: raw.indices };
-            const outputs = task.forward(model, batch);
+          inferenceMode(() => tidy(() => {
+            const batch: StepBatch = { inputs: inModelFormat(onDevice(raw.inputs, device), model), targets: onDevice(raw.targets, device), indices: raw.indices };
+            const outputs = forwardIn(precision, device, task, model, batch);
             lossSum.add_(summedLoss(task, outputs, batch).to('float64'));
             metrics.update(outputs, batch);
             const y = batch.targets;
@@ -120,6 +131,8 @@ export interface PredictOptions {
   device?: string;
   /** What a prediction is. Default: classification (softmax probabilities). */
   task?: Task;
+  /** The precision of the forward pass (default 'auto'). */
+  precision?: Precision;
 }
 
 export interface PredictResult {
@@ -134,13 +147,15 @@ export async function predict(model: Module, input: Tensor | DataLoader, opts: P
   const batchSize = opts.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`predict: batchSize must be a positive integer, got ${batchSize}`);
   const task = resolveTask(opts);
+  const device = opts.device ?? model.parameters()[0]?.device ?? 'cpu';
+  const { precision } = resolvePrecision(opts.precision, device);
   return inEvalMode(model, async () => {
     const parts: Tensor[] = [];
-    const run = (x: Tensor, indices: Int32Array) => parts.push(keep(noGrad(() => tidy(() => {
-      const inputs = onDevice(x, opts.device);
+    const run = (x: Tensor, indices: Int32Array) => parts.push(keep(inferenceMode(() => tidy(() => {
+      const inputs = inModelFormat(onDevice(x, device), model);
       // Prediction has no targets: the task's forward sees an empty stand-in.
       const batch: StepBatch = { inputs, targets: zeros([0], { device: inputs.device }), indices };
-      return task.predict(task.forward(model, batch)).to('cpu');
+      return task.predict(forwardIn(precision, device, task, model, batch)).to('cpu');
     }))));
     try {
       if (isTensor(input)) {

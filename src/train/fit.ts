@@ -21,6 +21,9 @@ import { ModelCheckpoint } from './callbacks/model-checkpoint.js';
 import { GradientClipping } from './callbacks/gradient-clipping.js';
 import { SampleWeighting } from './callbacks/sample-weighting.js';
 import { LRSchedulerCallback } from './callbacks/lr-scheduler-callback.js';
+import { resolvePrecision, inPrecision, asFloat32, type Precision } from './precision.js';
+import { chooseMemoryFormat, inModelFormat } from './memory-format.js';
+import { GradScaler } from './grad-scaler.js';
 
 export interface FitOptions {
   valData?: DataLoader;
@@ -54,6 +57,12 @@ export interface FitOptions {
   checkpointDir?: string;
   /** With checkpointDir: also write last.ckpt every this many optimizer steps. */
   checkpointEvery?: number;
+  /**
+   * 'auto' (default): bf16-mixed where the device has native bf16 units, else fp32.
+   * 'bf16-mixed' / 'fp16-mixed' (CUDA, with loss scaling) run the forward pass under
+   * autocast; weights, optimizer state, losses and metrics stay float32.
+   */
+  precision?: Precision;
 }
 
 type HookName = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
@@ -161,6 +170,9 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
   if (opts.seed !== undefined) manualSeed(opts.seed);
   if (opts.device) model.to(opts.device);
   const device = opts.device ?? model.parameters()[0]?.device ?? 'cpu';
+  const precision = resolvePrecision(opts.precision, device);
+  const memoryFormat = chooseMemoryFormat(model, device);
+  const gradScaler = precision.precision === 'fp16-mixed' ? new GradScaler() : undefined;
 
   let history = new History();
   let startEpoch = opts.initialEpoch ?? 0;
@@ -168,7 +180,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
   let resumedSums: Record<string, number> | undefined;
   let globalStep: number;
   if (opts.resumeFrom) {
-    const loaded = await loadCheckpoint(opts.resumeFrom, { model, optimizer, schedule, loader: train });
+    const loaded = await loadCheckpoint(opts.resumeFrom, { model, optimizer, schedule, loader: train, ...(gradScaler ? { gradScaler } : {}) });
     history = loaded.history;
     startEpoch = loaded.epoch;
     startBatch = loaded.batchesDone;
@@ -199,7 +211,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
 
   const ctx: CallbackContext = {
     model, optimizer, task, history, stopTraining: false, epochs: opts.epochs, stepsPerEpoch: train.length, globalStep,
-    ...(schedule ? { schedule } : {}), trainData: train,
+    ...(schedule ? { schedule } : {}), trainData: train, precision, memoryFormat, ...(gradScaler ? { gradScaler } : {}),
   };
   const trainLogs: TrainLogs = { epochs: opts.epochs, initialEpoch: startEpoch, history };
   const penalised = hasPenalty(model);
@@ -224,13 +236,13 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
           if (batchCallbacks.length) await dispatch(batchCallbacks, 'onBatchBegin', ctx, b, batchLogs(b, n, undefined, sums));
           tidy(() => {
             const data: StepBatch = {
-              inputs: raw.inputs.device === device ? raw.inputs : raw.inputs.to(device),
+              inputs: inModelFormat(raw.inputs.device === device ? raw.inputs : raw.inputs.to(device), model),
               targets: raw.targets.device === device ? raw.targets : raw.targets.to(device),
               indices: raw.indices,
             };
             const state: StepState = { epoch, batch: b, data, skipStep: false };
             optimizer.zeroGrad();
-            state.outputs = task.forward(model, data);
+            state.outputs = asFloat32(inPrecision(precision.precision, device, () => task.forward(model, data)));
             dispatchStep(stepCallbacks, 'afterForward', state, ctx);
             if (needsSampleLosses) {
               state.sampleLosses = task.loss(state.outputs, data, 'none');
@@ -240,10 +252,19 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
             }
             dispatchStep(stepCallbacks, 'afterLoss', state, ctx);
             const objective = penalised ? state.loss.add(modelPenalty(model)) : state.loss;
-            objective.backward();
+            let overflowed = false;
+            if (gradScaler) {
+              gradScaler.scaleLoss(objective).backward();
+              // Callbacks (clipping above all) see the true gradients; an overflow skips the update.
+              overflowed = gradScaler.unscale(optimizer);
+              if (overflowed) state.skipStep = true;
+            } else {
+              objective.backward();
+            }
             dispatchStep(stepCallbacks, 'afterBackward', state, ctx);
             dispatchStep(stepCallbacks, 'beforeStep', state, ctx);
             if (!state.skipStep) optimizer.step();
+            gradScaler?.update(overflowed);
             const detached = state.loss.detach();
             sums.add(detached, n);
             sums.metrics.update(state.outputs.detach(), data);
@@ -263,7 +284,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
       const { loss, ...metrics } = sums.values();
       const logs: EpochLogs = { epoch, loss: loss!, ...metrics, lr, time_s: 0 };
       if (opts.valData) {
-        const v = await evaluate(model, opts.valData, { task, device });
+        const v = await evaluate(model, opts.valData, { task, device, precision: precision.precision });
         logs.val_loss = v.loss;
         for (const [k, x] of Object.entries(v.metrics)) logs[`val_${k}`] = x;
       }

@@ -23,4 +23,8 @@ export * from './callbacks/progress-bar.js';
 export * from './callbacks/lr-scheduler-callback.js';
 export * from './callbacks/gradient-clipping.js';
 export * from './callbacks/sample-weighting.js';
+export * from './callbacks/operator-profiler.js';
+export * from './precision.js';
+export * from './memory-format.js';
+export { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 export * from './report/index.js';

@@ -82,6 +82,7 @@ export class ModelCheckpoint implements Callback {
       epoch: p?.epoch ?? ctx.history.length,
       ...(p && p.batchesDone > 0 ? { batchesDone: p.batchesDone, epochSums: p.sums() } : {}),
       ...(ctx.schedule ? { schedule: ctx.schedule } : {}), ...(ctx.trainData ? { loader: ctx.trainData } : {}),
+      ...(ctx.gradScaler ? { gradScaler: ctx.gradScaler } : {}),
     });
   }
 }

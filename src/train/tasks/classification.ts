@@ -1,7 +1,7 @@
 // Single-label classification: logits [N, C] against class indices [N], a loss over the
 // logits (cross-entropy by default, with optional class weights), accuracy counted on the
 // device, softmax probabilities as predictions and their argmax as labels.
-import { type Tensor, keep, zeros, tensor, isFloatingDType } from '../../torch/index.js';
+import { type Tensor, keep, zeros, tensor, isFloatingDType, isInferenceMode } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { resolveLoss, type LossSpec, type LossFunction } from '../loss.js';
 import type { Task, StepBatch, EpochMetrics, LossReduction } from '../task.js';
@@ -60,7 +60,11 @@ export class ClassificationTask implements Task {
   readonly lossName: string;
   private readonly lossFn: LossFunction;
   private readonly classWeights: readonly number[] | Tensor | undefined;
-  /** The class weights on the device the loss last ran on (moved once, not per step). */
+  /**
+   * The class weights on the device the loss last ran on (moved once, not per step). Made
+   * again when switching between training and inference mode: a tensor made in inference
+   * mode cannot be saved for a backward pass.
+   */
   private weightsOnDevice: Tensor | null = null;
 
   constructor(opts: ClassificationTaskOptions = {}) {
@@ -92,7 +96,8 @@ export class ClassificationTask implements Task {
 
   private weightsFor(device: string): Tensor | null {
     if (this.classWeights === undefined) return null;
-    if (this.weightsOnDevice?.device !== device || this.weightsOnDevice.isDisposed) {
+    const w0 = this.weightsOnDevice;
+    if (w0?.device !== device || w0.isDisposed || w0.isInference !== isInferenceMode()) {
       this.weightsOnDevice?.dispose();
       const w = this.classWeights;
       this.weightsOnDevice = keep(Array.isArray(w) ? tensor(Float32Array.from(w)).to(device)
