@@ -14,7 +14,7 @@ import { Adam, SGD } from '../../src/optim/index.js';
 import { createModel } from '../../src/models/index.js';
 import {
   fit, evaluate, predict, ClassificationTask, GradScaler, resolvePrecision, chooseMemoryFormat, ModelCheckpoint,
-  type Task, type StepBatch, type CallbackContext,
+  type StepBatch, type CallbackContext,
 } from '../../src/train/index.js';
 import { toyDataset, toyLoader, toyModel, maxAbsDiff } from './toy-data.js';
 
