@@ -38,6 +38,8 @@ export interface CallbackContext {
   trainData?: DataLoader;
   /** Set while an epoch runs. */
   progress?: EpochProgress;
+  /** The last validation pass's true and predicted classes (empty for tasks without labels). */
+  validation?: { epoch: number; yTrue: Int32Array; yPred: Int32Array };
 }
 
 /**
