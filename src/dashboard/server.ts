@@ -42,7 +42,7 @@ export interface Dashboard {
 
 const SHELL = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>visionlab</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css"></head>
 <body><header><a href="#/">visionlab</a><nav><a href="#/">runs</a></nav><span id="root"></span></header>
 <main id="app">loading…</main><script type="module" src="/assets/app.js"></script></body></html>
