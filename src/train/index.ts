@@ -16,6 +16,7 @@ export { snapshotWeights, restoreWeights, disposeSnapshot } from './weights-snap
 export * from './features.js';
 export * from './run-dir.js';
 export * from './run-report.js';
+export * from './run-samples.js';
 export * from './callbacks/early-stopping.js';
 export * from './callbacks/model-checkpoint.js';
 export * from './callbacks/metrics-logger.js';
