@@ -82,7 +82,10 @@ export function compareCurvesSpec(runs: { name: string; rows: readonly EpochRow[
     width: 640, height: 300, data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: o.xAxis === 'time' ? 'wall time (s)' : 'epoch', scale: { type: o.logX ? 'log' : 'linear', zero: false } },
+      x: {
+        field: 'x', type: 'quantitative', title: o.xAxis === 'time' ? 'wall time (s)' : 'epoch', scale: { type: o.logX ? 'log' : 'linear', zero: false },
+        ...(o.xAxis === 'epoch' && !o.logX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+      },
       y: { field: 'value', type: 'quantitative', title: o.metric, scale: { type: o.logY ? 'log' : 'linear', zero: false } },
       color: { field: 'run', type: 'nominal' },
       tooltip: [{ field: 'run' }, { field: 'x', title: o.xAxis }, { field: 'value', format: '.4f' }],

@@ -97,26 +97,32 @@ export function flattenConfig(value: unknown, prefix = '', out: RunEntry['config
   return out;
 }
 
-function lastModified(dir: string): number {
+/** Modification times and sizes of the files a run's row is read from: equal signatures, equal rows. */
+function signature(dir: string): { key: string; updated: number } {
   let latest = 0;
+  const parts: string[] = [];
   for (const f of [METRICS_FILE, RUN_INFO_FILE, CONFIG_FILE, CONFUSION_FILE, 'checkpoints']) {
     try {
-      latest = Math.max(latest, statSync(path.join(dir, f)).mtimeMs);
+      const st = statSync(path.join(dir, f));
+      latest = Math.max(latest, st.mtimeMs);
+      parts.push(`${st.mtimeMs}:${st.size}`);
     } catch {
-      // not there
+      parts.push('-');
     }
   }
-  return latest || statSync(dir).mtimeMs;
+  return { key: parts.join('|'), updated: latest || statSync(dir).mtimeMs };
 }
 
 function finiteValues(rows: EpochRow[], key: string): number[] {
   return rows.map((r) => r[key]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 }
 
-/** The run's row in the runs table; null when the directory is gone. */
-export function describeRun(root: string, id: string, now = Date.now()): RunEntry | null {
-  const dir = resolveInside(root, id.split('/'));
-  if (!dir || !isRunDir(dir)) return null;
+type RowWithoutStatus = Omit<RunEntry, 'status' | 'id'> & { finished: boolean };
+
+/** Rows by run folder, read again only when its files change: the runs list is refreshed often. */
+const rowCache = new Map<string, { key: string; row: RowWithoutStatus }>();
+
+function readRow(dir: string, updated: number): RowWithoutStatus {
   const info = readJsonFile(path.join(dir, RUN_INFO_FILE)) as Partial<RunInfo> | undefined;
   const config = readJsonFile(path.join(dir, CONFIG_FILE)) as Record<string, unknown> | undefined;
   const epochs = readEpochs(dir);
@@ -124,35 +130,51 @@ export function describeRun(root: string, id: string, now = Date.now()): RunEntr
   const monitored = epochs.some((e) => typeof e[`val_${metric}`] === 'number') ? `val_${metric}` : metric;
   const values = finiteValues(epochs, monitored);
   const times = finiteValues(epochs, 'time_s');
-  const secondsPerEpoch = times.length ? times.reduce((a, b) => a + b, 0) / times.length : null;
-  let updated: number;
-  try {
-    updated = lastModified(dir);
-  } catch {
-    return null;
-  }
-  // A run is stale when it has been silent for much longer than an epoch takes.
-  const staleAfter = Math.max(MIN_STALE_SECONDS, 3 * (secondsPerEpoch ?? 0)) * 1000;
-  const status: RunStatus = info?.test ? 'finished' : now - updated < staleAfter ? 'running' : 'failed';
   const model = info?.model ?? (config?.model as { name?: string } | undefined)?.name ?? '';
   const dataset = config?.dataset as { kind?: string; root?: string } | undefined;
   const data = dataset ? [dataset.kind, dataset.root ? path.basename(dataset.root) : undefined].filter(Boolean).join(' ') : '';
-  const pick = resolveMode(monitored) === 'min' ? Math.min : Math.max;
+  const lowerIsBetter = resolveMode(monitored) === 'min';
+  const pick = (xs: number[]) => xs.reduce((a, b) => (lowerIsBetter ? Math.min(a, b) : Math.max(a, b)));
   const test = info?.test?.[metric];
   return {
-    id, name: path.basename(dir), model, data,
+    name: path.basename(dir), model, data, finished: info?.test !== undefined,
     task: info?.task?.name ?? (typeof config?.task === 'string' ? config.task : 'classification'),
-    metric: monitored, status, epochs: epochs.length,
-    best: values.length ? pick(...values) : null,
+    metric: monitored, epochs: epochs.length,
+    best: values.length ? pick(values) : null,
     final: values.length ? values[values.length - 1]! : null,
     test: typeof test === 'number' && Number.isFinite(test) ? test : null,
-    secondsPerEpoch,
+    secondsPerEpoch: times.length ? times.reduce((a, b) => a + b, 0) / times.length : null,
     startedAt: info?.startedAt ?? null,
     updatedAt: new Date(updated).toISOString(),
     config: flattenConfig(config ?? {}),
   };
 }
 
+/** The run's row in the runs table; null when the directory is gone. */
+export function describeRun(root: string, id: string, now = Date.now()): RunEntry | null {
+  const dir = resolveInside(root, id.split('/'));
+  if (!dir || !isRunDir(dir)) return null;
+  let sig: { key: string; updated: number };
+  try {
+    sig = signature(dir);
+  } catch {
+    return null;
+  }
+  let cached = rowCache.get(dir);
+  if (cached?.key !== sig.key) {
+    cached = { key: sig.key, row: readRow(dir, sig.updated) };
+    rowCache.set(dir, cached);
+  }
+  const { finished, ...row } = cached.row;
+  // A run is stale when it has been silent for much longer than an epoch takes.
+  const staleAfter = Math.max(MIN_STALE_SECONDS, 3 * (row.secondsPerEpoch ?? 0)) * 1000;
+  const status: RunStatus = finished ? 'finished' : now - sig.updated < staleAfter ? 'running' : 'failed';
+  return { id, ...row, status };
+}
+
 export function listRuns(root: string): RunEntry[] {
-  return findRuns(root).map((id) => describeRun(root, id)).filter((r): r is RunEntry => r !== null);
+  const runs = findRuns(root).map((id) => describeRun(root, id)).filter((r): r is RunEntry => r !== null);
+  const present = new Set(runs.map((r) => resolveInside(root, r.id.split('/'))));
+  for (const dir of rowCache.keys()) if (!present.has(dir)) rowCache.delete(dir);
+  return runs;
 }
