@@ -64,6 +64,11 @@ export async function runPage(app: HTMLElement, id: string): Promise<() => void>
       confusionEntries = d.reset ? d.rows : [...confusionEntries, ...d.rows];
       confusion.update(confusionEntries);
     },
+    run: (data) => {
+      const r = data as { status: string };
+      status.className = `status ${r.status}`;
+      status.textContent = r.status;
+    },
     gone: () => {
       status.className = 'status gone';
       status.textContent = 'gone';

@@ -27,12 +27,16 @@ function openStream(res: ServerResponse): (event: string, data: unknown) => void
   };
 }
 
-/** Streams one run's metrics.jsonl and confusion.jsonl; `dir` is its real path. */
-export function streamRun(res: ServerResponse, dir: string): void {
+/**
+ * Streams one run's metrics.jsonl and confusion.jsonl, and its row of the runs table
+ * whenever its status changes (a run finishing); `dir` is its real path.
+ */
+export function streamRun(res: ServerResponse, dir: string, describe: () => RunEntry | null): void {
   const send = openStream(res);
   const metrics = new JsonLinesTail(path.join(dir, METRICS_FILE));
   const confusion = new JsonLinesTail(path.join(dir, CONFUSION_FILE));
   let first = true;
+  let status = '';
   let unwatch = () => {};
   const update = () => {
     if (!existsSync(dir)) {
@@ -46,6 +50,11 @@ export function streamRun(res: ServerResponse, dir: string): void {
       if (rows.length > 0 || reset || first) send(name, { reset: reset || first, rows });
     }
     first = false;
+    const run = describe();
+    if (run && run.status !== status) {
+      status = run.status;
+      send('run', run);
+    }
   };
   unwatch = watchDir(dir, update);
   res.on('close', () => unwatch());

@@ -156,7 +156,7 @@ function handle(root: string, req: IncomingMessage, res: ServerResponse): void {
   if (p === '/api/events') {
     if (run === null) return streamRunList(res, root);
     const dir = runDirOf(root, run);
-    return dir ? streamRun(res, dir) : notFound(res);
+    return dir ? streamRun(res, dir, () => describeRun(root, run)) : notFound(res);
   }
   if (p === '/api/run' || p === '/api/metrics' || p === '/api/confusion') {
     const dir = runDirOf(root, run);

@@ -117,7 +117,7 @@ test('the event stream sends the metrics, each new epoch as it is appended, and 
   const dir = path.join(root, 'study', 'streamed');
   writeFixtureRun(dir, { epochs: 1 });
   const url = new URL(dash.url);
-  const events: { event: string; data: { reset?: boolean; rows?: { epoch: number }[] } }[] = [];
+  const events: { event: string; data: { reset?: boolean; rows?: { epoch: number }[]; status?: string } }[] = [];
   let waiters: (() => void)[] = [];
   const req = request({ host: url.hostname, port: url.port, path: '/api/events?run=study/streamed' });
   const closed = new Promise<void>((resolve, reject) => {
@@ -154,9 +154,12 @@ test('the event stream sends the metrics, each new epoch as it is appended, and 
   const first = events.find((e) => e.event === 'metrics')!;
   assert.equal(first.data.reset, true);
   assert.deepEqual(first.data.rows!.map((r) => r.epoch), [0]);
+  assert.equal(events.find((e) => e.event === 'run')?.data.status, 'running');
   appendEpoch(dir, 1);
   await waitFor(() => events.some((e) => e.event === 'metrics' && e.data.reset === false && e.data.rows!.some((r) => r.epoch === 1)), 'epoch 1');
   assert.ok(events.some((e) => e.event === 'confusion' && e.data.rows!.some((r) => r.epoch === 1)));
+  writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ model: 'simple-cnn', test: { loss: 0.1, accuracy: 0.9 } }));
+  await waitFor(() => events.some((e) => e.event === 'run' && e.data.status === 'finished'), 'the finished status');
   rmSync(dir, { recursive: true });
   await waitFor(() => events.some((e) => e.event === 'gone'), 'gone');
   await closed;
