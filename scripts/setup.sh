@@ -15,6 +15,8 @@ pkgs=(build-essential python3 dataset-fashion-mnist fonts-dejavu-core)
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev libopenblas0-openmp); fi
 # PyTorch from Debian is only a reference for parity checks and benchmarks.
 if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
+# Chromium drives the dashboard's browser tests (through playwright-core) and their screenshots.
+if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(chromium); fi
 for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -16,3 +16,4 @@ export { runExperiment, type RunExperimentOptions, type ExperimentResult } from 
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
 export { RelabelledDataset } from './relabelled-dataset.js';
+export { summarizeRun, comparisonMarkdown, comparisonCsv, comparisonTable, type RunSummary } from './run-comparison.js';

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
 import { DataLoader, computeClassWeights } from '../data/index.js';
 import {
-  fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   resolvePrecision, chooseMemoryFormat, OperatorProfiler,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
@@ -132,6 +132,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   }
 
   const callbacks: Callback[] = [new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
+  callbacks.push(new ConfusionLogger({ file: runDir.file('confusion.jsonl'), classNames: data.classNames }));
   if (cfg.earlyStopping) {
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));

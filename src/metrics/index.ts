@@ -13,3 +13,4 @@ export {
 } from './segmentation.js';
 export { rleEncode, rleDecode, type PixelOrder, type BinaryMask } from './rle.js';
 export { tsne, tsneAffinities, type TsneOptions } from './tsne.js';
+export { pca } from './pca.js';

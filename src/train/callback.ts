@@ -47,6 +47,8 @@ export interface CallbackContext {
   memoryFormat?: MemoryFormatChoice;
   /** The loss scaler, with fp16 mixed precision. */
   gradScaler?: GradScaler;
+  /** The last validation pass's true and predicted classes (empty for tasks without labels). */
+  validation?: { epoch: number; yTrue: Int32Array; yPred: Int32Array };
 }
 
 /**

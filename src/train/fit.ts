@@ -287,6 +287,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
         const v = await evaluate(model, opts.valData, { task, device, precision: precision.precision });
         logs.val_loss = v.loss;
         for (const [k, x] of Object.entries(v.metrics)) logs[`val_${k}`] = x;
+        ctx.validation = { epoch, yTrue: v.yTrue, yPred: v.yPred };
       }
       logs.time_s = (performance.now() - started) / 1000;
       history.epochs.push(logs);

@@ -16,9 +16,11 @@ export { snapshotWeights, restoreWeights, disposeSnapshot } from './weights-snap
 export * from './features.js';
 export * from './run-dir.js';
 export * from './run-report.js';
+export * from './run-samples.js';
 export * from './callbacks/early-stopping.js';
 export * from './callbacks/model-checkpoint.js';
 export * from './callbacks/metrics-logger.js';
+export * from './callbacks/confusion-logger.js';
 export * from './callbacks/progress-bar.js';
 export * from './callbacks/lr-scheduler-callback.js';
 export * from './callbacks/gradient-clipping.js';

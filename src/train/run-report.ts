@@ -5,7 +5,7 @@ import { type Tensor, tidy, keep, cat, isFloatingDType } from '../torch/index.js
 import type { Module } from '../nn/index.js';
 import type { DataLoader } from '../data/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { classificationReport, confusionMatrix, perClassAccuracy, tsne, type ClassificationReport } from '../metrics/index.js';
+import { classificationReport, confusionMatrix, perClassAccuracy, tsne, pca, type ClassificationReport } from '../metrics/index.js';
 import {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, predictionGridPng, writeReport, type ReportFigure,
 } from './report/index.js';
@@ -14,6 +14,7 @@ import { History, historyForCharts } from './history.js';
 import { evaluate } from './evaluate.js';
 import { extractFeatures } from './features.js';
 import type { LossSpec } from './loss.js';
+import { writeSamples } from './run-samples.js';
 
 export interface RunReportOptions {
   model: Module;
@@ -56,9 +57,8 @@ function csvField(s: string): string {
 }
 
 export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promise<RunReportResult> {
-  const { model, testData, classNames } = opts;
-  const k = classNames.length;
-  if (k === 0) throw new RangeError('writeRunReport: classNames is empty');
+  const { model, testData } = opts;
+  if (opts.classNames.length === 0) throw new RangeError('writeRunReport: classNames is empty');
   const files: string[] = [];
   const figures: ReportFigure[] = [];
   const saveFigure = async (file: string, name: string, png: Buffer) => {
@@ -67,7 +67,20 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
     figures.push({ name, file });
   };
 
-  const ev = await evaluate(model, testData, { ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}) });
+  const ev = await evaluate(model, testData, { probs: true, ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}) });
+  try {
+    return await reportFromEvaluation(run, opts, ev as typeof ev & { probs: Tensor }, files, figures, saveFigure);
+  } finally {
+    ev.probs?.dispose();
+  }
+}
+
+async function reportFromEvaluation(
+  run: RunDir, opts: RunReportOptions, ev: Awaited<ReturnType<typeof evaluate>> & { probs: Tensor }, files: string[], figures: ReportFigure[],
+  saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
+): Promise<RunReportResult> {
+  const { classNames } = opts;
+  const k = classNames.length;
   if (ev.yTrue.length === 0) throw new Error('writeRunReport: the test data has no class-index targets to report on');
   const report = classificationReport(ev.yTrue, ev.yPred, classNames, { digits: 4 });
   const confusion = confusionMatrix(ev.yTrue, ev.yPred, k);
@@ -91,8 +104,16 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   await saveFigure('confusion_matrix.png', 'Confusion matrix (share of each true class)', await confusionMatrixPng(confusion, classNames, { normalize: true }));
   await saveFigure('per_class_accuracy.png', 'Accuracy per class', await perClassAccuracyPng(perClass, classNames));
 
-  await writeEmbedding(run, opts, ev, files, saveFigure);
-  await writePredictionGrid(run, opts, ev.yTrue, ev.yPred, files, figures);
+  const samples = Math.min(ev.yTrue.length, opts.embeddingPoints ?? 1000);
+  const gridImages = Math.min(opts.gridImages ?? 36, ev.yPred.length);
+  const images = await firstImages(opts, Math.max(samples, gridImages));
+  try {
+    const layouts = await writeEmbedding(run, opts, ev, files, saveFigure);
+    files.push(...await writeSamples(run, { classNames, yTrue: ev.yTrue, probs: ev.probs, images, count: samples, ...layouts }));
+    await writePredictionGrid(run, opts, images, ev.yTrue, ev.yPred, gridImages, files, figures);
+  } finally {
+    images.dispose();
+  }
 
   await writeReport(run.path, {
     title: opts.title ?? `Run ${run.name}`,
@@ -114,11 +135,12 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
 async function writeEmbedding(
   run: RunDir, opts: RunReportOptions, ev: { yTrue: Int32Array; yPred: Int32Array }, files: string[],
   saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
-): Promise<void> {
+): Promise<{ tsne?: Float32Array; pca?: Float32Array }> {
   const n = Math.min(ev.yTrue.length, opts.embeddingPoints ?? 1000);
-  if (n < 5) return; // too few points for t-SNE
+  if (n < 5) return {}; // too few points for t-SNE
   const { features, labels } = await extractFeatures(opts.model, opts.testData, { maxSamples: n, ...(opts.device ? { device: opts.device } : {}) });
   let points: Float32Array;
+  let linear: Float32Array;
   try {
     for (let i = 0; i < n; i++) {
       if (labels[i] !== ev.yTrue[i]) throw new Error(`writeRunReport: sample ${i} has label ${labels[i]} in the features but ${ev.yTrue[i]} in the evaluation (the test loader changed its order)`);
@@ -126,6 +148,7 @@ async function writeEmbedding(
     const sub = tidy(() => keep(features.to('float32').contiguous()));
     try {
       points = tsne(sub, { perplexity: Math.min(30, Math.floor((n - 1) / 3)), iterations: opts.tsneIterations ?? 300, seed: 0 });
+      linear = pca(sub, Math.min(2, sub.shape[1]!));
     } finally {
       sub.dispose();
     }
@@ -140,35 +163,37 @@ async function writeEmbedding(
   await writeFileAtomic(run.file('embedding.csv'), `x,y,label,predicted,class,predicted_class\n${lines.join('\n')}\n`, { createParentDir: true });
   files.push('embedding.csv');
   await saveFigure('embedding.png', 'Penultimate-layer features of test images, embedded with t-SNE', await scatterPng(points, labels.subarray(0, n), opts.classNames));
+  return { tsne: points, ...(linear.length === 2 * n ? { pca: linear } : {}) };
+}
+
+/** The first `count` test images, displayable: opts.images, or the loader's inputs stretched to [0, 1]. */
+async function firstImages(opts: RunReportOptions, count: number): Promise<Tensor> {
+  if (opts.images) return tidy(() => keep(opts.images!.narrow(0, 0, Math.min(count, opts.images!.shape[0]!)).clone()));
+  const parts: Tensor[] = [];
+  let have = 0;
+  for await (const batch of opts.testData.iterate(0)) {
+    parts.push(keep(batch.inputs.narrow(0, 0, Math.min(batch.inputs.shape[0]!, count - have)).clone()));
+    have += parts[parts.length - 1]!.shape[0]!;
+    batch.inputs.dispose();
+    batch.targets.dispose();
+    if (have >= count) break;
+  }
+  const images = tidy(() => keep(displayable(cat(parts))));
+  for (const p of parts) p.dispose();
+  return images;
 }
 
 async function writePredictionGrid(
-  run: RunDir, opts: RunReportOptions, yTrue: Int32Array, yPred: Int32Array, files: string[], figures: ReportFigure[],
+  run: RunDir, opts: RunReportOptions, images: Tensor, yTrue: Int32Array, yPred: Int32Array, want: number, files: string[], figures: ReportFigure[],
 ): Promise<void> {
-  const want = opts.gridImages ?? 36;
-  let images: Tensor;
-  if (opts.images) {
-    images = tidy(() => keep(opts.images!.narrow(0, 0, Math.min(want, opts.images!.shape[0]!, yPred.length)).clone()));
-  } else {
-    const parts: Tensor[] = [];
-    let have = 0;
-    for await (const batch of opts.testData.iterate(0)) {
-      parts.push(keep(batch.inputs.narrow(0, 0, Math.min(batch.inputs.shape[0]!, want - have)).clone()));
-      have += parts[parts.length - 1]!.shape[0]!;
-      batch.inputs.dispose();
-      batch.targets.dispose();
-      if (have >= want) break;
-    }
-    images = tidy(() => keep(displayable(cat(parts))));
-    for (const p of parts) p.dispose();
-  }
+  const grid = images.narrow(0, 0, Math.min(want, images.shape[0]!));
   try {
-    const n = images.shape[0]!;
-    await predictionGridPng(run.file('predictions.png'), images, yTrue.subarray(0, n), yPred.subarray(0, n), opts.classNames, { maxImages: n });
+    const n = grid.shape[0]!;
+    await predictionGridPng(run.file('predictions.png'), grid, yTrue.subarray(0, n), yPred.subarray(0, n), opts.classNames, { maxImages: n });
     files.push('predictions.png');
     figures.push({ name: 'Test predictions (green right, red wrong: predicted≠true)', file: 'predictions.png' });
   } finally {
-    images.dispose();
+    grid.dispose();
   }
 }
 

@@ -17,7 +17,10 @@ const MODULES = {
   skimage: 'python3-skimage',
 } as const;
 
-export type Reference = 'python' | keyof typeof MODULES | 'fashion-mnist';
+export type Reference = 'python' | keyof typeof MODULES | 'fashion-mnist' | 'chromium';
+
+/** Debian's Chromium, which the dashboard's browser tests drive through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
 
 const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 
@@ -54,6 +57,7 @@ export function missingReferences(...refs: Reference[]): string | null {
     const absent = FASHION_FILES.filter((f) => !existsSync(`${FASHION_MNIST_DIR}/${f}`));
     if (absent.length > 0) reasons.push(`${FASHION_MNIST_DIR} lacks ${absent.join(', ')} (Debian package dataset-fashion-mnist)`);
   }
+  if (refs.includes('chromium') && !existsSync(CHROMIUM)) reasons.push(`${CHROMIUM} not found (Debian package chromium)`);
   const reason = reasons.length > 0 ? reasons.join('; ') : null;
   cache.set(key, reason);
   return reason;
