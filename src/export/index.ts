@@ -3,3 +3,4 @@ export { exportOnnx, exportOnnxFile, ONNX_OPSET, ONNX_METADATA_KEYS, type OnnxEx
 export { registerOnnxExporter, UnsupportedModuleError, ExportContext, type ModuleExporter, type Traced } from './export-context.js';
 export { OnnxGraphBuilder, float, floats, type AttrValue } from './onnx-graph.js';
 export { decodeOnnxModel } from './onnx-proto.js';
+export { writeWebPage, WEB_PAGE_BUNDLE, type WebPageModel } from './web-page.js';
