@@ -131,7 +131,8 @@ registerOnnxExporter(Flatten, (m, x, ctx, path) => {
   const start = norm(m.startDim), end = norm(m.endDim);
   if (start === 0) ctx.unsupported(m, path, 'flattening the batch dimension would fix the batch size');
   const value = m.call(x.value);
-  if (end === shape.length - 1) return { name: ctx.graph.node('Flatten', [x.name], path, { axis: start }), value };
+  // ONNX's Flatten always gives a matrix, so it only serves the [N, rest] case.
+  if (start === 1 && end === shape.length - 1) return { name: ctx.graph.node('Flatten', [x.name], path, { axis: 1 }), value };
   // Keep the batch (0 copies the input's size), merge start..end, keep the rest.
   const target = [0, ...shape.slice(1, start), -1, ...shape.slice(end + 1)];
   return { name: ctx.graph.node('Reshape', [x.name, ctx.graph.addInt64s(`${path}.shape`, target)], path), value };
