@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rand, manualSeed } from '../../src/torch/index.js';
-import { createModel, type CreateModelOptions } from '../../src/models/index.js';
-import type { Module } from '../../src/nn/index.js';
+import { createModel, vgg16_bn, type CreateModelOptions } from '../../src/models/index.js';
+import { Sequential, Linear, ReLU, Dropout, type Module } from '../../src/nn/index.js';
 import { decodeOnnxModel } from '../../src/export/index.js';
 import { compareWithOnnxRuntime, randomizeBatchNorm, ONNX_TOLERANCE } from '../../bench/onnx-check.js';
 
@@ -26,6 +26,18 @@ const CASES: Case[] = [
   { model: 'resnet18', input: [3, 32, 32], opts: { numClasses: 10, stem: 'cifar' } },
   { model: 'mobilenet_v2', input: [3, 64, 64], opts: { numClasses: 10 } },
 ];
+
+test('vgg16_bn 3×32×32: onnxruntime matches visionlab (classifier narrowed to keep the file small)', async () => {
+  manualSeed(5);
+  const model = vgg16_bn({ numClasses: 10 });
+  // 32 px inputs leave 1×1 feature maps, which avgpool (adaptive, to 7×7) spreads out:
+  // the uneven adaptive-pooling path. The 4096-wide head alone would be a 480 MB file.
+  model.setAttr('classifier', new Sequential(new Linear(512 * 7 * 7, 64), new ReLU(), new Dropout(0.5), new Linear(64, 10)));
+  randomizeBatchNorm(model);
+  const r = await compareWithOnnxRuntime(model, rand([3, 3, 32, 32]), { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] });
+  assert.ok(r.maxAbsOutput > 1e-2, `largest |output| ${r.maxAbsOutput}`);
+  assert.ok(r.maxAbsDiff <= ONNX_TOLERANCE, `max abs diff ${r.maxAbsDiff}`);
+});
 
 for (const c of CASES) {
   const label = `${c.model} ${c.input.join('×')}${c.opts?.stem ? ` (${c.opts.stem} stem)` : ''}`;
