@@ -147,6 +147,17 @@ test('export --format web: the page in chromium predicts what visionlab predicts
       assert.ok(Math.abs(top[0]!.prob - probs[best]!) < 1e-3, `probability ${top[0]!.prob} against visionlab's ${probs[best]}`);
       if (best === im.label) correct++;
     }
+    // Drawing on the pad classifies the drawing when the stroke ends.
+    await page.$eval('#status', (el) => el.setAttribute('data-state', 'waiting'));
+    const pad = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.2, pad.y + pad.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width * 0.8, pad.y + pad.height * 0.5, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForSelector('#status[data-state="done"]', { timeout: 30_000 });
+    const drawn = await page.$$eval('#top5 li', (lis) => lis.map((li) => Number(li.dataset.prob)));
+    assert.ok(Math.abs(drawn.reduce((a, b) => a + b, 0) - 1) < 1e-4, `probabilities of the drawing sum to 1: ${drawn}`);
+
     // A trained model, so that agreeing on the class means something.
     assert.ok(correct >= 5, `visionlab's model classified ${correct} of 6 images correctly`);
     const foreign = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
