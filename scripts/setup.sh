@@ -15,7 +15,8 @@ pkgs=(build-essential python3 dataset-fashion-mnist fonts-dejavu-core)
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev libopenblas0-openmp); fi
 # PyTorch from Debian is only a reference for parity checks and benchmarks.
 if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
-# Chromium drives the dashboard's browser tests (through playwright-core) and their screenshots.
+# Chromium drives the browser tests (through playwright-core) of the dashboard and of the
+# exported ONNX web page, and the dashboard's screenshots.
 if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(chromium); fi
 for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
 
@@ -28,9 +29,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ ! -f build/Release/visionlab.node ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci
+  # onnxruntime-node's install step would fetch CUDA libraries; its CPU build ships in
+  # the npm package (.npmrc says the same for plain npm commands).
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci
 else
-  npx tsc -p .
+  npm run build --silent
 fi
 
 # `npx visionlab` inside this clone links the package into npx's cache (npm does that for a

@@ -10,8 +10,11 @@ import { compareCommand } from './compare.js';
 import { quickstartCommand } from './quickstart.js';
 import { modelsCommand } from './models.js';
 import { serveCommand } from './serve.js';
+import { exportCommand } from './export.js';
 
-const COMMANDS: Command[] = [trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, serveCommand];
+const COMMANDS: Command[] = [
+  trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, serveCommand, exportCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

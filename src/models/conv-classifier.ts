@@ -19,7 +19,8 @@ export interface ConvClassifierParts {
 
 export class ConvClassifier extends Module implements TransferLayout {
   readonly headPath: string;
-  private readonly globalAvgPool: boolean;
+  /** Whether forward pools globally between features and classifier (read by the ONNX exporter). */
+  readonly globalAvgPool: boolean;
 
   constructor(parts: ConvClassifierParts) {
     super();

@@ -1,0 +1,45 @@
+// ONNX translations of the zoo models whose forward is more than a chain of children:
+// each follows that model's forward step by step, delegating to the children's exporters.
+import { ops } from '../torch/index.js';
+import { ConvClassifier, Mlp, ResNet, BasicBlock, InvertedResidual } from '../models/index.js';
+import { registerOnnxExporter, type ExportContext, type Traced } from './export-context.js';
+
+/** x.flatten(1) as the models' forwards write it. */
+function flattenFromDim1(ctx: ExportContext, x: Traced, path: string): Traced {
+  return { name: ctx.graph.node('Flatten', [x.name], `${path}.flatten`, { axis: 1 }), value: x.value.flatten(1) };
+}
+
+function add(ctx: ExportContext, a: Traced, b: Traced, path: string): Traced {
+  return { name: ctx.graph.node('Add', [a.name, b.name], `${path}.add`), value: a.value.add(b.value) };
+}
+
+registerOnnxExporter(Mlp, (m, x, ctx, path) => {
+  let h = ctx.child(m, path, 'flatten', x);
+  for (const name of ['fc1', 'relu', 'fc2']) h = ctx.child(m, path, name, h);
+  return h;
+});
+
+registerOnnxExporter(ConvClassifier, (m, x, ctx, path) => {
+  let h = ctx.child(m, path, 'features', x);
+  if (m.getModule('avgpool')) h = ctx.child(m, path, 'avgpool', h);
+  if (m.globalAvgPool) h = { name: ctx.graph.node('GlobalAveragePool', [h.name], `${path}.global_pool`), value: ops.adaptive_avg_pool2d(h.value, [1, 1]) };
+  return ctx.child(m, path, 'classifier', flattenFromDim1(ctx, h, path));
+});
+
+registerOnnxExporter(ResNet, (m, x, ctx, path) => {
+  let h = x;
+  for (const name of ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'avgpool']) h = ctx.child(m, path, name, h);
+  return ctx.child(m, path, 'fc', flattenFromDim1(ctx, h, path));
+});
+
+registerOnnxExporter(BasicBlock, (m, x, ctx, path) => {
+  let out = x;
+  for (const name of ['conv1', 'bn1', 'relu', 'conv2', 'bn2']) out = ctx.child(m, path, name, out);
+  const identity = m.getModule('downsample') ? ctx.child(m, path, 'downsample', x) : x;
+  return ctx.child(m, path, 'relu', add(ctx, out, identity, path));
+});
+
+registerOnnxExporter(InvertedResidual, (m, x, ctx, path) => {
+  const y = ctx.child(m, path, 'conv', x);
+  return m.useResidual ? add(ctx, x, y, path) : y;
+});
