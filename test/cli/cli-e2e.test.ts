@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tensor } from '../../src/torch/index.js';
+import { resolvePrecision } from '../../src/train/index.js';
 import { writeImage } from '../../src/data/index.js';
 import { writeSyntheticNpy, patternImage, CLASS_NAMES, SIZE } from './synthetic-data.js';
 
@@ -68,6 +69,12 @@ test('train, eval, predict and compare through the CLI on a generated dataset', 
     const rows = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(rows.length, EPOCHS);
     assert.equal(readFileSync(path.join(runDir, 'metrics.csv'), 'utf8').trim().split('\n').length, EPOCHS + 1);
+    // run.json records the precision and memory format chosen, and why.
+    const info = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+    assert.equal(info.precision.requested, 'auto');
+    assert.equal(info.precision.chosen, resolvePrecision('auto', 'cpu').precision);
+    assert.ok(info.precision.reason.length > 10);
+    assert.equal(info.memoryFormat.chosen, 'channels_last');
     const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8'));
     // normalize: auto was resolved to the training split's statistics.
     assert.equal(config.transforms.normalize.mean.length, 1);
@@ -105,6 +112,7 @@ test('train, eval, predict and compare through the CLI on a generated dataset', 
     const second = cli('train', path.join(tmp, 'tiny-mlp.yaml'), '--runs', runs, '--quiet', '--epochs', '2');
     assert.equal(second.code, 0, second.stderr);
     const runDir2 = second.stdout.split('\n').find((l) => l.startsWith('run directory: '))!.slice('run directory: '.length);
+    assert.equal(JSON.parse(readFileSync(path.join(runDir2, 'run.json'), 'utf8')).memoryFormat.chosen, 'contiguous_format');
     const out = path.join(tmp, 'summary');
     const compared = cli('compare', runDir, runDir2, '--out', out);
     assert.equal(compared.code, 0, compared.stderr);
@@ -116,6 +124,31 @@ test('train, eval, predict and compare through the CLI on a generated dataset', 
     const csv = readFileSync(`${out}.csv`, 'utf8').trim().split('\n');
     assert.equal(csv.length, 3);
     assert.equal(readFileSync(`${out}.md`, 'utf8'), table.join('\n') + '\n');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('train --profile prints the most expensive operators of a few steps and keeps no run', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'visionlab-cli-profile-'));
+  try {
+    const dataDir = path.join(tmp, 'data');
+    writeSyntheticNpy(dataDir);
+    const runs = path.join(tmp, 'runs');
+    writeFileSync(path.join(tmp, 'tiny.yaml'), tinyConfig('tiny', dataDir, 'fashion-cnn'));
+    const r = cli('train', path.join(tmp, 'tiny.yaml'), '--runs', runs, '--profile-steps', '4');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^operators over 4 training steps, by self time:$/m);
+    const header = r.stdout.split('\n').findIndex((l) => /^operator\s+self ms\s+self %\s+total ms\s+calls\s+input shapes$/.test(l));
+    assert.ok(header >= 0, r.stdout);
+    const rows = r.stdout.split('\n').slice(header + 2, header + 22).filter((l) => /^\S+\s+\d/.test(l));
+    assert.ok(rows.length >= 10, `${rows.length} operator rows`);
+    assert.ok(rows.some((l) => /convolution/.test(l) && /\[32, 1, 16, 16\]/.test(l)), 'a convolution with its input shapes');
+    // Convolutions run forward and backward in every profiled step.
+    const conv = rows.find((l) => l.startsWith('aten::convolution_backward'));
+    assert.ok(conv, 'the backward pass is profiled');
+    assert.match(r.stdout, /^total \(top-level operators\): \d+\.\d+ ms$/m);
+    assert.ok(!existsSync(runs), 'no run directory is kept');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
