@@ -7,7 +7,10 @@
         "native/ops.cc",
         "native/tensor_handle.cc",
         "native/autograd.cc",
-        "native/generator.cc"
+        "native/generator.cc",
+        "native/process_group.cc",
+        "native/ddp_reducer.cc",
+        "native/sync_collectives.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
