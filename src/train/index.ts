@@ -24,3 +24,4 @@ export * from './callbacks/lr-scheduler-callback.js';
 export * from './callbacks/gradient-clipping.js';
 export * from './callbacks/sample-weighting.js';
 export * from './report/index.js';
+export * as distributed from './distributed/index.js';

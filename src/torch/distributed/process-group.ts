@@ -72,24 +72,24 @@ export class ProcessGroup {
     return this.h;
   }
 
-  /** Reduces every tensor in place across ranks; returns at once. */
-  allReduceAsync(tensors: Tensor[], op: ReduceOp = 'sum'): Work {
-    return new Work(N.allReduce(this.live('allReduce'), tensors.map(handleOf), op));
+  /** Reduces t in place across ranks; returns at once. */
+  allReduceAsync(t: Tensor, op: ReduceOp = 'sum'): Work {
+    return new Work(N.allReduce(this.live('allReduce'), [handleOf(t)], op));
   }
   /** Reduces t in place across ranks (every rank ends with the result). */
   allReduce(t: Tensor, op: ReduceOp = 'sum'): Tensor {
-    this.allReduceAsync([t], op).wait();
+    this.allReduceAsync(t, op).wait();
     return t;
   }
-  broadcastAsync(tensors: Tensor[], root = 0): Work {
+  broadcastAsync(t: Tensor, root = 0): Work {
     if (!Number.isInteger(root) || root < 0 || root >= this.worldSize) {
       throw new RangeError(`ProcessGroup.broadcast: root must be a rank in [0, ${this.worldSize - 1}], got ${root}`);
     }
-    return new Work(N.broadcast(this.live('broadcast'), tensors.map(handleOf), root));
+    return new Work(N.broadcast(this.live('broadcast'), [handleOf(t)], root));
   }
   /** Overwrites t in place with root's values. */
   broadcast(t: Tensor, root = 0): Tensor {
-    this.broadcastAsync([t], root).wait();
+    this.broadcastAsync(t, root).wait();
     return t;
   }
   /** Every rank's t, indexed by rank (new tensors of t's shape). */
