@@ -4,3 +4,5 @@ export { DistributedDataParallel, type DistributedDataParallelOptions } from './
 export { assignGradientBuckets } from './gradient-buckets.js';
 export { DistributedSampler, type DistributedSamplerOptions } from './distributed-sampler.js';
 export { SyncBatchNorm } from './sync-batch-norm.js';
+export { ReduceEpochLogs } from './reduce-epoch-logs.js';
+export { launchWorkers, freeTcpPort, WorkerFailedError, type LaunchOptions } from './launcher.js';
