@@ -51,6 +51,7 @@ struct ReducerState {
   }
 
   void launch(size_t b) {
+    TORCH_CHECK(box->pg, "DistributedDataParallel: the process group was destroyed");
     at::NoGradGuard noGrad;
     std::vector<at::Tensor> pieces;
     for (size_t i : buckets[b]) {
@@ -77,7 +78,7 @@ struct ReducerState {
     for (auto& p : pending) p = 0;
     launchReady(false);
     at::NoGradGuard noGrad;
-    double world = box->pg->getSize();
+    double world = box->worldSize;
     for (size_t b = 0; b < buckets.size(); b++) {
       waitWork(works[b], *box, "DistributedDataParallel gradient all-reduce");
       flat[b].div_(world);

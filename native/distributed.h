@@ -19,6 +19,9 @@ struct ProcessGroupBox {
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
   std::string backend;
   std::chrono::milliseconds timeout;
+  // Kept apart from pg so that errors can name the rank after the group is destroyed.
+  int rank = 0;
+  int worldSize = 0;
 };
 
 // The group behind a JS handle; throws a JS TypeError naming `what` otherwise, and an

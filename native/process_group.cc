@@ -45,7 +45,7 @@ void waitWork(const c10::intrusive_ptr<c10d::Work>& work, const ProcessGroupBox&
   try {
     work->wait(box.timeout);
   } catch (const std::exception& e) {
-    TORCH_CHECK(false, what, " on rank ", box.pg->getRank(), " of ", box.pg->getSize(), " (", box.backend,
+    TORCH_CHECK(false, what, " on rank ", box.rank, " of ", box.worldSize, " (", box.backend,
                 ") failed: ", cleanTorchMessage(e.what()),
                 " (a peer process has probably exited or stopped answering within ", box.timeout.count(), " ms)");
   }
@@ -89,6 +89,8 @@ static Napi::Value ProcessGroupNew(const Napi::CallbackInfo& info) {
   std::string filePath = stringField(o, "filePath");
   auto box = std::make_shared<ProcessGroupBox>();
   box->backend = backend;
+  box->rank = rank;
+  box->worldSize = size;
   box->timeout = timeout;
   if (!filePath.empty()) {
     box->store = c10::make_intrusive<c10d::FileStore>(filePath, size);
