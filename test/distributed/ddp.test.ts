@@ -10,7 +10,7 @@ import { trainSingle, maxAbsDiff, type Mode } from './fixtures/tiny-training.js'
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'train-rank.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'visionlab-ddp-'));
 
-async function trainTwoRanks(mode: Mode, bucketCapMB: number): Promise<{ weights: Record<string, number[]>; launchedInHooks: number }[]> {
+async function trainTwoRanks(mode: Mode, bucketCapMB: number): Promise<{ weights: Record<string, number[]>; launchedInHooks: number; launchedAtEnd: number }[]> {
   const port = await freePort();
   const runs = [0, 1].map((rank) => runNode(worker, [String(rank), '2', String(port), mode, String(bucketCapMB), path.join(dir, `${mode}-${rank}.json`)]));
   const finished = await Promise.all(runs.map((r) => r.done));
@@ -27,7 +27,8 @@ test('two processes with DistributedDataParallel end with the weights of one pro
   const diff = maxAbsDiff(r0!.weights, single.weights);
   t.diagnostic(`max abs weight difference: ${diff}; buckets all-reduced during backward: ${r0!.launchedInHooks}`);
   assert.ok(diff <= 1e-5, `max abs weight difference to the single process: ${diff}`);
-  assert.ok(r0!.launchedInHooks > 0, 'buckets must be all-reduced from the gradient hooks, during backward');
+  // Every bucket's all-reduce starts from a gradient hook, inside backward, none after it.
+  assert.ok(r0!.launchedInHooks > 0 && r0!.launchedAtEnd === 0, `buckets launched in hooks ${r0!.launchedInHooks}, after backward ${r0!.launchedAtEnd}`);
 });
 
 test('noSync accumulates gradients locally; the next synchronised backward averages the sum', async () => {
