@@ -53,16 +53,17 @@ export class SyncBatchNorm extends BatchNorm2d {
   /**
    * Replaces every BatchNorm1d/BatchNorm2d inside module by a SyncBatchNorm with the same
    * parameters and running statistics (torch.nn.SyncBatchNorm.convert_sync_batchnorm).
-   * Returns the module (or the replacement when module itself is a batch norm).
+   * Returns the module (or the replacement when module itself is a batch norm), typed
+   * as the module given so that it can be wrapped and trained as before.
    */
-  static convert(module: AnyModule, group: ProcessGroup): AnyModule {
+  static convert<M extends AnyModule>(module: M, group: ProcessGroup): M {
     if ((module instanceof BatchNorm1d || module instanceof BatchNorm2d) && !(module instanceof SyncBatchNorm)) {
       const sync = new SyncBatchNorm(module.numFeatures, group, {
         eps: module.eps, momentum: module.momentum, affine: module.affine, trackRunningStats: module.trackRunningStats,
       });
       sync.loadStateDict(module.stateDict());
       sync.train(module.training);
-      return sync;
+      return sync as unknown as M;
     }
     for (const [name, child] of module.namedChildren()) {
       const converted = SyncBatchNorm.convert(child, group);
