@@ -9,8 +9,13 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <cstdlib>
+// ProcessGroupNCCL only with a CUDA libtorch whose include path has NCCL's header; its
+// symbols are in libtorch_cuda, which scripts/libtorch-config.cjs links in that case.
 #if defined(VISIONLAB_CUDA) && __has_include(<nccl.h>)
 #define VISIONLAB_NCCL 1
+#ifndef USE_C10D_NCCL
+#define USE_C10D_NCCL 1
+#endif
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
