@@ -9,7 +9,10 @@
         "native/autograd.cc",
         "native/generator.cc",
         "native/amp.cc",
-        "native/profiler.cc"
+        "native/profiler.cc",
+        "native/process_group.cc",
+        "native/ddp_reducer.cc",
+        "native/sync_collectives.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

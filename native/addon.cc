@@ -1,6 +1,7 @@
 // Module entry: global engine settings (seed, threads, devices) and the bindings of the
 // other files.
 #include "common.h"
+#include "distributed.h"
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
@@ -94,6 +95,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initAutograd(env, exports);
   initAmp(env, exports);
   initProfiler(env, exports);
+  initProcessGroup(env, exports);
+  initDdpReducer(env, exports);
+  initSyncCollectives(env, exports);
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("getRngState", Napi::Function::New(env, GetRngState));
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));

@@ -13,6 +13,9 @@ pkgs=(build-essential python3 dataset-fashion-mnist fonts-dejavu-core)
 # implementation unless an optimised one is installed: OpenBLAS, built for OpenMP like
 # libtorch, makes the dense layers about 20x faster and a quickstart epoch about 10% shorter.
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev libopenblas0-openmp); fi
+# Debian's libtorch has ProcessGroupGloo compiled in, but its header includes gloo's headers,
+# which libtorch-dev does not ship: the distributed bindings need libgloo-dev to compile.
+if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libgloo-dev); fi
 # PyTorch from Debian is only a reference for parity checks and benchmarks.
 if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
 # Chromium drives the browser tests (through playwright-core) of the dashboard and of the

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfigFile, runExperiment } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
+import { LAUNCH_FLAGS, LAUNCH_USAGE, launchIfAsked, joinGroupFromEnvironment } from './distributed-train.js';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a model from an experiment config (YAML or JSON), or resume a run',
-  usage: `visionlab train CONFIG [--runs DIR] [--epochs N] [--quiet]
-visionlab train --resume RUN_DIR [--epochs N] [--quiet]
+  usage: `visionlab train CONFIG [--runs DIR] [--epochs N] [--quiet] [--nproc N ...]
+visionlab train --resume RUN_DIR [--epochs N] [--quiet] [--nproc N ...]
 
 Trains the experiment CONFIG describes and writes a run directory under DIR
 (default ./runs): config.json, metrics.jsonl/.csv, checkpoints/, model.safetensors,
@@ -29,20 +30,23 @@ the same final weights as a run that was never interrupted.
   --profile         profile 10 training steps (after 3 warm-up steps) with libtorch's
                     profiler, print the most expensive operators (self time, calls,
                     input shapes) and stop; no run directory is kept
-  --profile-steps N profile N steps instead of 10`,
+  --profile-steps N profile N steps instead of 10
+${LAUNCH_USAGE}`,
   async run(argv) {
     const a = parseCommandArgs('train', argv, {
       runs: { type: 'string' }, epochs: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
-      profile: { type: 'boolean' }, 'profile-steps': { type: 'string' },
+      profile: { type: 'boolean' }, 'profile-steps': { type: 'string' }, ...LAUNCH_FLAGS,
     });
     if (a.help) return void console.log(this.usage);
+    if (await launchIfAsked('train', a, argv)) return;
+    const distributed = joinGroupFromEnvironment();
     const epochs = positiveInt(a.values.epochs, '--epochs');
     const quiet = a.values.quiet === true;
     const resume = str(a.values.resume);
     const profileSteps = positiveInt(a.values['profile-steps'], '--profile-steps') ?? (a.values.profile === true ? 10 : undefined);
-    const common = { quiet, ...(epochs !== undefined ? { epochs } : {}) };
+    const common = { quiet, ...(epochs !== undefined ? { epochs } : {}), ...(distributed ? { distributed } : {}) };
     if (profileSteps !== undefined) {
-      if (resume !== undefined) throw new UsageError('train: --profile starts a fresh run; it does not combine with --resume');
+      if (resume !== undefined || distributed) throw new UsageError('train: --profile profiles one fresh process; it does not combine with --resume or --nproc');
       if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
       const { config, baseDir } = loadConfigFile(a.positionals[0]!);
       const runsRoot = mkdtempSync(path.join(tmpdir(), 'visionlab-profile-'));
@@ -55,15 +59,23 @@ the same final weights as a run that was never interrupted.
       return;
     }
     let result;
-    if (resume !== undefined) {
-      if (a.positionals.length !== 0) throw new UsageError('train: --resume RUN_DIR takes no CONFIG (the run directory holds its config)');
-      if (a.values.runs !== undefined) throw new UsageError('train: --resume continues in RUN_DIR; --runs does not apply');
-      result = await runExperiment(undefined, { ...common, resume });
-    } else {
-      if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
-      const { config, baseDir } = loadConfigFile(a.positionals[0]!);
-      result = await runExperiment(config, { ...common, runsRoot: str(a.values.runs) ?? 'runs', baseDir });
+    try {
+      if (resume !== undefined) {
+        if (a.positionals.length !== 0) throw new UsageError('train: --resume RUN_DIR takes no CONFIG (the run directory holds its config)');
+        if (a.values.runs !== undefined) throw new UsageError('train: --resume continues in RUN_DIR; --runs does not apply');
+        result = await runExperiment(undefined, { ...common, resume });
+      } else {
+        if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
+        const { config, baseDir } = loadConfigFile(a.positionals[0]!);
+        result = await runExperiment(config, { ...common, runsRoot: str(a.values.runs) ?? 'runs', baseDir });
+      }
+    } catch (e) {
+      if (distributed && e instanceof Error) e.message = `rank ${distributed.rank} of ${distributed.worldSize}: ${e.message}`;
+      throw e;
+    } finally {
+      distributed?.destroy();
     }
+    if (distributed && distributed.rank !== 0) return;
     console.log(`run directory: ${result.runDir}`);
     console.log(`training time: ${result.trainingSeconds.toFixed(1)} s`);
     console.log(`test accuracy: ${result.testAccuracy.toFixed(4)}`);

@@ -18,11 +18,14 @@ import {
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
+import { ConfigError } from './config-check.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
 import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 import { buildModel } from './build-model.js';
 import { buildOptimizer, buildSchedule } from './build-optimizer.js';
 import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
+import type { ProcessGroup } from '../torch/distributed/index.js';
+import { DistributedDataParallel, DistributedSampler, ReduceEpochLogs } from '../train/distributed/index.js';
 
 export interface RunExperimentOptions {
   /** Folder that receives the run directory. Default 'runs'. */
@@ -41,10 +44,14 @@ export interface RunExperimentOptions {
    */
   resume?: string;
   /**
-   * Profile this many training steps (after 3 warm-up steps) with libtorch's profiler, print
-   * the most expensive operators and stop: no test evaluation, no report.
-   */
-  profileSteps?: number;
+  if (profiler) {
+    return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds, ...(profiler.result ? { profile: profiler.result } : {}) };
+  }
+  if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
+
+  const test = await evaluate(model, dl.test, { task: new ClassificationTask(), precision: precision.precision });
+  await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
+  await writeRunInfo(writes.path, {
 }
 
 export interface ExperimentResult {
@@ -58,14 +65,26 @@ export interface ExperimentResult {
   profile?: ProfileResult;
 }
 
-function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>) {
+function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>, group?: ProcessGroup) {
   const trainT = buildTransform(cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
   const testT = buildTransform(cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
   const device = cfg.device;
-  const train = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainT, device });
+  const order = group && group.worldSize > 1
+    ? { sampler: new DistributedSampler(data.train.length, { rank: group.rank, worldSize: group.worldSize, seed: cfg.seed }) }
+    : { shuffle: true };
+  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, transform: trainT, device });
   const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device }) : undefined;
   const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device });
   return { train, val, test, testT };
+}
+
+/** Each rank's share of the global batch. */
+function localBatchSize(batchSize: number, group?: ProcessGroup): number {
+  const world = group?.worldSize ?? 1;
+  if (batchSize % world !== 0) {
+    throw new ConfigError(`config.batchSize: ${batchSize} is the global batch and must divide evenly over ${world} processes`);
+  }
+  return batchSize / world;
 }
 
 /** Dataset paths made absolute, so the resolved config works from any directory. */
@@ -98,7 +117,11 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   const source = resumed ? resumed.config : config;
   const parsed = validateConfig(source);
   const cfg: ExperimentConfig = opts.epochs !== undefined ? validateConfig({ ...(source as object), epochs: opts.epochs }) : parsed;
-  const log = opts.log ?? (opts.quiet ? () => undefined : (s: string) => console.log(s));
+  const group = opts.distributed && opts.distributed.worldSize > 1 ? opts.distributed : undefined;
+  // Rank 0 speaks and writes for the job; the other ranks train silently.
+  const leader = !group || group.rank === 0;
+  const quiet = opts.quiet === true || !leader;
+  const log = opts.log && leader ? opts.log : (quiet ? () => undefined : (s: string) => console.log(s));
   const baseDir = opts.baseDir ?? process.cwd();
   manualSeed(cfg.seed);
   if (cfg.deterministic) useDeterministicAlgorithms(true);
@@ -109,7 +132,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     (data.labelNoise ? `; label noise flipped ${(100 * data.labelNoise.realisedRate).toFixed(1)}% of training labels` : ''));
   const normalize = resolveNormalize(cfg.transforms, data.train);
   const resolved: ExperimentConfig = absolutePaths({ ...cfg, transforms: { ...cfg.transforms, normalize: normalize ?? 'none' } }, baseDir);
-  const dl = loaders(resolved, data, normalize);
+  const dl = loaders(resolved, data, normalize, group);
 
   const inputShape = transformedShape(dl.testT, data.imageShape);
   const { model, pretrainedReport } = await buildModel(cfg.model, { numClasses: data.classNames.length, inputShape }, baseDir);
@@ -121,18 +144,20 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   const optimizer = buildOptimizer(cfg.optimizer, model.trainableParameters());
   const schedule = buildSchedule(cfg.schedule, optimizer, { epochs: cfg.epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
 
-  let runDir: RunDir;
+  let runDir: RunDir | undefined;
   if (resumed) {
     runDir = resumed.runDir;
     log(`resuming ${runDir.path} from ${path.relative(runDir.path, resumed.checkpoint)}`);
-  } else {
+  } else if (leader) {
     runDir = createRunDir(opts.runsRoot ?? 'runs', cfg.name);
     await runDir.writeConfig(resolved);
     log(`run directory: ${runDir.path}`);
   }
+  // Only rank 0 logs and checkpoints; every rank resumes from rank 0's checkpoint.
+  const writes = leader ? runDir : undefined;
 
-  const callbacks: Callback[] = [new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
-  callbacks.push(new ConfusionLogger({ file: runDir.file('confusion.jsonl'), classNames: data.classNames }));
+  const callbacks: Callback[] = writes ? [new MetricsLogger({ jsonl: writes.metricsJsonl, csv: writes.metricsCsv })] : [];
+  if (writes) callbacks.push(new ConfusionLogger({ file: writes.file('confusion.jsonl'), classNames: data.classNames }));
   if (cfg.earlyStopping) {
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
@@ -146,11 +171,12 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
 
   const started = new Date();
   const t0 = performance.now();
-  const history = await fit(model, dl.train, {
+  const history = await fit(group ? new DistributedDataParallel(model, group) : model, dl.train, {
     ...(dl.val ? { valData: dl.val } : {}),
-    epochs: cfg.epochs, optimizer, task, callbacks, seed: cfg.seed, device: cfg.device, verbose: !opts.quiet,
-    checkpointDir: runDir.checkpoints,
-    ...(cfg.checkpointEvery ? { checkpointEvery: cfg.checkpointEvery } : {}),
+    epochs: cfg.epochs, optimizer, task, callbacks, seed: cfg.seed, device: cfg.device, verbose: !quiet,
+    ...(writes ? { checkpointDir: writes.checkpoints } : {}),
+    ...(writes && cfg.checkpointEvery ? { checkpointEvery: cfg.checkpointEvery } : {}),
+    ...(group ? { leadingCallbacks: [new ReduceEpochLogs(group)] } : {}),
     ...(resumed ? { resumeFrom: resumed.checkpoint } : {}),
     ...(schedule ? { schedule } : {}),
     ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
@@ -160,12 +186,13 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   const trainingSeconds = resumed ? history.epochs.reduce((t, e) => t + e.time_s, 0) : (performance.now() - t0) / 1000;
 
   if (profiler) {
-    return { runDir: runDir.path, history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds, ...(profiler.result ? { profile: profiler.result } : {}) };
+    return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds, ...(profiler.result ? { profile: profiler.result } : {}) };
   }
+  if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
 
   const test = await evaluate(model, dl.test, { task: new ClassificationTask(), precision: precision.precision });
-  await saveSafetensors(path.join(runDir.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
-  await writeRunInfo(runDir.path, {
+  await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
+  await writeRunInfo(writes.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
     task: { name: task.name, metrics: [...task.metricNames], primaryMetric: task.primaryMetric },
     test: { loss: test.loss, ...test.metrics, samples: data.test.length },
@@ -175,6 +202,6 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     precision: { requested: precision.requested, chosen: precision.precision, reason: precision.reason },
     memoryFormat: { chosen: memoryFormat.memoryFormat, reason: memoryFormat.reason },
   });
-  await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
-  return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
+  await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

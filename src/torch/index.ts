@@ -16,3 +16,4 @@ export { callOp, timeOpInLibtorch } from './call-op.js';
 export * as ops from './ops.generated.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export * from './serialize/index.js';
+export * as distributed from './distributed/index.js';

@@ -70,6 +70,25 @@ export interface NativeAddon {
   profilerStart(recordShapes: boolean): void;
   /** [kind ('push' | 'pop' | 'mark'), name, threadId, handle, timeUs, input shapes] per event. */
   profilerStop(): [string, string, number, number, number, number[][]][];
+  // c10d process groups and DistributedDataParallel's reducer (native/process_group.cc,
+  // native/ddp_reducer.cc, native/sync_collectives.cc).
+  processGroupNew(opts: {
+    backend: string; rank: number; worldSize: number; timeoutMs: number;
+    host?: string; port?: number; filePath?: string; interface?: string;
+  }): Handle;
+  processGroupDestroy(pg: Handle): void;
+  processGroupInfo(pg: Handle): { rank: number; worldSize: number; backend: string; timeoutMs: number };
+  ncclAvailable(): boolean;
+  allReduce(pg: Handle, tensors: Handle[], op: string): Handle;
+  broadcast(pg: Handle, tensors: Handle[], root: number): Handle;
+  allGather(pg: Handle, outputs: Handle[], input: Handle): Handle;
+  barrier(pg: Handle): Handle;
+  workWait(work: Handle): void;
+  workIsCompleted(work: Handle): boolean;
+  allReduceSumDifferentiable(pg: Handle, x: Handle): Handle;
+  reducerNew(pg: Handle, params: Handle[], bucketOf: number[]): Handle;
+  reducerPrepare(reducer: Handle): void;
+  reducerStats(reducer: Handle): { buckets: number; launchedInHooks: number; launchedAtEnd: number };
 }
 
 function load(): NativeAddon {

@@ -40,6 +40,11 @@ export interface FitOptions {
   /** What ReduceLROnPlateau watches. Default 'val_loss' with validation data, else 'loss'. */
   scheduleMonitor?: string;
   callbacks?: Callback[];
+  /**
+   * Callbacks that see every event before fit's own (schedule, clipping) and `callbacks`:
+   * what all others must find done, such as averaging a data-parallel epoch's logs over ranks.
+   */
+  leadingCallbacks?: Callback[];
   /** One weight per sample of the training dataset, looked up through each batch's indices. */
   sampleWeights?: Float32Array;
   /** Clip the gradients' joint L2 norm to this value before every update. */
@@ -194,6 +199,7 @@ export async function fit(model: Module, train: DataLoader, opts: FitOptions): P
   // Order matters: the schedule steps before anything saves its state, and checkpoints
   // are written after every other callback has had its say about the epoch.
   const callbacks: Callback[] = [];
+  callbacks.push(...(opts.leadingCallbacks ?? []));
   if (schedule) callbacks.push(new LRSchedulerCallback(schedule, scheduleMonitor));
   if (opts.gradClipNorm !== undefined) callbacks.push(new GradientClipping(opts.gradClipNorm));
   if (opts.sampleWeights) callbacks.push(new SampleWeighting(opts.sampleWeights));

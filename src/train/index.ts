@@ -30,3 +30,4 @@ export * from './precision.js';
 export * from './memory-format.js';
 export { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 export * from './report/index.js';
+export * as distributed from './distributed/index.js';
