@@ -13,8 +13,8 @@ pkgs=(build-essential python3 dataset-fashion-mnist fonts-dejavu-core)
 # implementation unless an optimised one is installed: OpenBLAS, built for OpenMP like
 # libtorch, makes the dense layers about 20x faster and a quickstart epoch about 10% shorter.
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev libopenblas0-openmp); fi
-# PyTorch from Debian is only a reference for parity checks and benchmarks.
-if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
+# PyTorch (and scikit-image, for SSIM) from Debian are only references for parity checks and benchmarks.
+if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision python3-skimage); fi
 for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
 
 if [ ${#need[@]} -gt 0 ]; then
