@@ -16,4 +16,4 @@ export { tsne, tsneAffinities, type TsneOptions } from './tsne.js';
 export {
   msePer, maePer, psnrPer, ssimPer, gaussianWindow1d, checkImagePair, type SsimOptions, type PsnrOptions,
 } from './reconstruction.js';
-export { ReconstructionMeter, RECONSTRUCTION_METRICS, type ReconstructionMetric, type ReconstructionMeterOptions } from './reconstruction-meter.js';
+export { ReconstructionMeter, RECONSTRUCTION_METRICS, reconstructionMetricNames, type ReconstructionMetric, type ReconstructionMeterOptions } from './reconstruction-meter.js';

@@ -8,6 +8,11 @@ import { msePer, maePer, psnrPer, ssimPer, type SsimOptions } from './reconstruc
 export const RECONSTRUCTION_METRICS = ['psnr', 'ssim', 'mse', 'mae'] as const;
 export type ReconstructionMetric = (typeof RECONSTRUCTION_METRICS)[number];
 
+/** The names a meter reports, in order: psnr, ssim, mse, mae, then input_psnr, ... when inputs are scored. */
+export function reconstructionMetricNames(scoreInputs: boolean): string[] {
+  return scoreInputs ? [...RECONSTRUCTION_METRICS, ...RECONSTRUCTION_METRICS.map((m) => `input_${m}`)] : [...RECONSTRUCTION_METRICS];
+}
+
 export interface ReconstructionMeterOptions extends SsimOptions {
   /** Also score the inputs against the targets, as input_psnr, input_ssim, ... (default true). */
   scoreInputs?: boolean;
@@ -30,7 +35,7 @@ export class ReconstructionMeter {
 
   /** The metric names compute() returns, in order. */
   get names(): string[] {
-    return this.scoreInputs ? [...RECONSTRUCTION_METRICS, ...RECONSTRUCTION_METRICS.map((m) => `input_${m}`)] : [...RECONSTRUCTION_METRICS];
+    return reconstructionMetricNames(this.scoreInputs);
   }
 
   /** Adds a batch of outputs and targets [N, C, H, W] (and the inputs, when scored). */

@@ -5,6 +5,8 @@ export * from './callback.js';
 export * from './loss.js';
 export * from './task.js';
 export { ClassificationTask, classification, type ClassificationTaskOptions } from './tasks/classification.js';
+export { ReconstructionTask, reconstruction, type ReconstructionTaskOptions } from './tasks/reconstruction.js';
+export { reconstructionLoss, RECONSTRUCTION_LOSSES, type ReconstructionLossName, type ReconstructionLossSpec, type PerImageLoss } from './reconstruction-loss.js';
 export { resolveTask } from './tasks/resolve.js';
 export { clipGradNorm } from './grad-clip.js';
 export { fit, type FitOptions } from './fit.js';

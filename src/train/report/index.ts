@@ -1,4 +1,4 @@
-// Run reports: figures (Vega-Lite → PNG) and the self-contained report.html.
+// Run reports: figures (Vega-Lite → PNG, image grids) and the self-contained report.html.
 export {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, robustnessCurvePng, comparisonBarPng,
   type ChartOptions, type HistoryEntry, type ComparisonRow,
@@ -7,3 +7,4 @@ export { vegaLiteToPng, vegaLiteToSvg, type PixelSize } from './render.js';
 export { writeReport, renderReportHtml, type ReportContent, type ReportFigure } from './html.js';
 export { predictionGridPng, type PredictionGridOptions } from './prediction-grid.js';
 export { writeStandardFigures, type StandardFigureInputs } from './figures.js';
+export { denoisingGridPng, type DenoisingGridOptions } from './denoising-grid.js';
