@@ -9,8 +9,10 @@ import { predictCommand } from './predict.js';
 import { compareCommand } from './compare.js';
 import { quickstartCommand } from './quickstart.js';
 import { modelsCommand } from './models.js';
+import { denoiseCommand } from './denoise.js';
 
 const COMMANDS: Command[] = [trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand];
+COMMANDS.push(denoiseCommand);
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

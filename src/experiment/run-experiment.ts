@@ -14,6 +14,7 @@ import { saveSafetensors, manualSeed, useDeterministicAlgorithms } from '../torc
 import { DataLoader, computeClassWeights } from '../data/index.js';
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  ReconstructionTask, writeReconstructionReport,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
@@ -22,6 +23,7 @@ import { buildTransform, resolveNormalize, transformedShape } from './build-tran
 import { buildModel } from './build-model.js';
 import { buildOptimizer, buildSchedule } from './build-optimizer.js';
 import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
+import { buildNoise } from './build-noise.js';
 
 export interface RunExperimentOptions {
   /** Folder that receives the run directory. Default 'runs'. */
@@ -53,10 +55,12 @@ export interface ExperimentResult {
 function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>) {
   const trainT = buildTransform(cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
   const testT = buildTransform(cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
+  // Denoising: (noisy, clean) pairs, with fixed noise for validation and test (the loader seeds it per batch).
+  const noise = cfg.noise ? { noise: buildNoise(cfg.noise, cfg.seed) } : {};
   const device = cfg.device;
-  const train = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainT, device });
-  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device }) : undefined;
-  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device });
+  const train = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainT, device, ...noise });
+  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device, ...noise }) : undefined;
+  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device, ...noise });
   return { train, val, test, testT };
 }
 
@@ -70,6 +74,7 @@ function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig
 }
 
 function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
+  if (cfg.task === 'denoise') return new ReconstructionTask({ loss: cfg.loss ?? 'mse' });
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
   return new ClassificationTask(classWeights ? { classWeights } : {});
@@ -144,7 +149,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   // A resumed run's training time includes the epochs before the interruption.
   const trainingSeconds = resumed ? history.epochs.reduce((t, e) => t + e.time_s, 0) : (performance.now() - t0) / 1000;
 
-  const test = await evaluate(model, dl.test, { task: new ClassificationTask() });
+  const test = await evaluate(model, dl.test, { task: cfg.task === 'denoise' ? task : new ClassificationTask() });
   await saveSafetensors(path.join(runDir.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(runDir.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
@@ -152,8 +157,11 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     test: { loss: test.loss, ...test.metrics, samples: data.test.length },
     trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
     ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
+    parameters: model.numParameters(true),
+    ...('latentShape' in model && Array.isArray(model.latentShape) ? { latentShape: model.latentShape as number[] } : {}),
     startedAt: started.toISOString(), trainingSeconds,
   });
-  await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  if (cfg.task === 'denoise') await writeReconstructionReport(runDir, { model, testData: dl.test, task, history, config: resolved });
+  else await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
   return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }
