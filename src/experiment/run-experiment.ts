@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms } from '../torch/index.js';
-import { DataLoader, computeClassWeights } from '../data/index.js';
+import { DataLoader, Subset, computeClassWeights, type Transform } from '../data/index.js';
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   ReconstructionTask, writeReconstructionReport,
@@ -78,6 +78,16 @@ function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
   return new ClassificationTask(classWeights ? { classWeights } : {});
+}
+
+/** A model trained on a range of Gaussian noise levels is also scored at 6 levels across it (on up to 500 test images). */
+function blindSweep(cfg: ExperimentConfig, data: ExperimentData, transform: Transform) {
+  const n = cfg.noise;
+  if (n?.kind !== 'gaussian' || typeof n.std === 'number') return {};
+  const [lo, hi] = n.std;
+  const levels = Array.from({ length: 6 }, (_, i) => lo + (hi - lo) * i / 5);
+  const sample = new Subset(data.test, Int32Array.from({ length: Math.min(500, data.test.length) }, (_, i) => i));
+  return { noiseSweep: { data: sample, levels, transform } };
 }
 
 /** The run directory to continue and the config it was started with. */
@@ -161,7 +171,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     ...('latentShape' in model && Array.isArray(model.latentShape) ? { latentShape: model.latentShape as number[] } : {}),
     startedAt: started.toISOString(), trainingSeconds,
   });
-  if (cfg.task === 'denoise') await writeReconstructionReport(runDir, { model, testData: dl.test, task, history, config: resolved });
+  if (cfg.task === 'denoise') await writeReconstructionReport(runDir, { model, testData: dl.test, task, history, config: resolved, ...blindSweep(cfg, data, dl.testT) });
   else await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
   return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

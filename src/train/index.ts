@@ -19,6 +19,7 @@ export * from './features.js';
 export * from './run-dir.js';
 export * from './run-report.js';
 export * from './reconstruction-report.js';
+export * from './noise-sweep.js';
 export * from './callbacks/early-stopping.js';
 export * from './callbacks/model-checkpoint.js';
 export * from './callbacks/metrics-logger.js';

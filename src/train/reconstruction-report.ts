@@ -3,13 +3,14 @@
 // clean triples from the test data, written into the run directory next to report.html.
 import { type Tensor, tidy, keep, noGrad } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
-import type { DataLoader } from '../data/index.js';
+import type { DataLoader, Dataset, Transform } from '../data/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { denoisingGridPng, learningCurvesPng, writeReport, type ReportFigure } from './report/index.js';
+import { denoisingGridPng, learningCurvesPng, psnrByNoiseLevelPng, writeReport, type ReportFigure } from './report/index.js';
 import type { RunDir } from './run-dir.js';
 import { History, historyForCharts } from './history.js';
 import { evaluate, inEvalMode } from './evaluate.js';
 import type { Task } from './task.js';
+import { noiseSweep } from './noise-sweep.js';
 
 export interface ReconstructionReportOptions {
   model: Module;
@@ -22,6 +23,11 @@ export interface ReconstructionReportOptions {
   title?: string;
   /** Triples in the grid (default 16). */
   gridImages?: number;
+  /**
+   * For a model trained blind: PSNR against Gaussian noise levels on these clean images
+   * (after `transform`), written as psnr_by_noise_level.png and .csv.
+   */
+  noiseSweep?: { data: Dataset; levels: readonly number[]; transform?: Transform };
 }
 
 export interface ReconstructionReportResult {
@@ -76,6 +82,16 @@ export async function writeReconstructionReport(run: RunDir, opts: Reconstructio
   }
   files.push('denoising.png');
   figures.push({ name: 'Test images: noisy input, denoised output, clean image (PSNR under each)', file: 'denoising.png' });
+
+  if (opts.noiseSweep) {
+    const { data, levels, transform } = opts.noiseSweep;
+    const sweep = await noiseSweep(model, data, levels, { ...(transform ? { transform } : {}), ...(opts.device ? { device: opts.device } : {}) });
+    const csv = ['std,psnr,ssim,input_psnr,input_ssim', ...sweep.levels.map((l, i) => `${l},${sweep.psnr[i]},${sweep.ssim[i]},${sweep.inputPsnr[i]},${sweep.inputSsim[i]}`)];
+    await writeFileAtomic(run.file('psnr_by_noise_level.csv'), `${csv.join('\n')}\n`, { createParentDir: true });
+    await writeFileAtomic(run.file('psnr_by_noise_level.png'), await psnrByNoiseLevelPng(sweep.levels, { denoised: sweep.psnr, noisy: sweep.inputPsnr }), { createParentDir: true });
+    files.push('psnr_by_noise_level.csv', 'psnr_by_noise_level.png');
+    figures.push({ name: `PSNR against the noise level (${data.length} test images)`, file: 'psnr_by_noise_level.png' });
+  }
 
   await writeReport(run.path, {
     title: opts.title ?? `Run ${run.name}`,

@@ -1,5 +1,5 @@
 // A denoising experiment from a config, end to end: task denoise with noise, run files,
-// report and triple grid, the compare table's study columns, and `visionlab denoise`.
+// report, triple grid and PSNR against noise level, the compare table's study columns, and `visionlab denoise`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,8 @@ test('denoise configs: noise kinds, defaults and the fields only denoising takes
 
 test('a denoising run trains, reports noisy and denoised scores, draws triples, compares and denoises files', async () => {
   writeSyntheticNpy(path.join(tmp, 'data'), 160, 48);
-  const r = await runExperiment(config(), { runsRoot: path.join(tmp, 'runs'), quiet: true });
+  // Trained blind (a std per image in [0.1, 0.3]), so the report also sweeps the noise level.
+  const r = await runExperiment(config({ noise: { kind: 'gaussian', std: [0.1, 0.3] } }), { runsRoot: path.join(tmp, 'runs'), quiet: true });
   const info = readRunInfo(r.runDir);
   assert.equal(info.task?.name, 'reconstruction');
   assert.equal(info.task?.primaryMetric, 'psnr');
@@ -53,6 +54,10 @@ test('a denoising run trains, reports noisy and denoised scores, draws triples, 
   for (const f of ['denoising.png', 'learning_curves.png', 'report.html', 'metrics.json', 'model.safetensors']) assert.ok(existsSync(path.join(r.runDir, f)), f);
   const metrics = JSON.parse(readFileSync(path.join(r.runDir, 'metrics.json'), 'utf8')) as Record<string, number>;
   assert.equal(metrics.test_psnr, info.test.psnr);
+  const sweep = readFileSync(path.join(r.runDir, 'psnr_by_noise_level.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  assert.deepEqual(sweep.map((row) => Number(row[0]!.toFixed(2))), [0.1, 0.14, 0.18, 0.22, 0.26, 0.3]);
+  for (let i = 1; i < sweep.length; i++) assert.ok(sweep[i]![3]! < sweep[i - 1]![3]!, 'noisier inputs have lower PSNR');
+  assert.ok(existsSync(path.join(r.runDir, 'psnr_by_noise_level.png')));
 
   const row = summarizeRun(r.runDir);
   assert.equal(row.metric, 'psnr');
@@ -62,8 +67,9 @@ test('a denoising run trains, reports noisy and denoised scores, draws triples, 
 
   // The CLI: a clean image and its noisy version through the run's model.
   const file = path.join(tmp, 'square.png');
-  const img = T.zeros([1, 16, 16]);
-  img.narrow(1, 4, 8).narrow(2, 4, 8).fill_(0.8);
+  // Like the training images' squares (grey 40 on 200), without their pixel noise.
+  const img = T.full([1, 16, 16], 40 / 255);
+  img.narrow(1, 4, 8).narrow(2, 4, 8).fill_(200 / 255);
   writeFileSync(file, await encodePng(img));
   const out = path.join(tmp, 'denoised');
   const logs: string[] = [];
