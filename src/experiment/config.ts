@@ -177,6 +177,9 @@ const modelSchema = object({
   stem: z.enum(['imagenet', 'cifar']).optional(),
   widths: list(number({ integer: true, min: 1 })).optional(),
   bins: number({ integer: true, min: 2, max: 256 }).optional(),
+  /** dncnn: convolution layers and feature maps. */
+  depth: number({ integer: true, min: 2 }).optional(),
+  features: number({ integer: true, min: 1 }).optional(),
 });
 
 const optimizerSchema = object({
