@@ -3,7 +3,7 @@
 // validateConfig returns a fully typed config with defaults filled in, or throws a
 // ConfigError naming each bad field (config.optimizer.name) and the values it accepts.
 import { z } from 'zod';
-import { listModels } from '../models/index.js';
+import { listModels, modelInfo } from '../models/index.js';
 import {
   ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
 } from './config-check.js';
@@ -293,6 +293,9 @@ export const experimentConfigSchema = object({
   const watcher = es && es.monitor.startsWith('val_') ? `earlyStopping monitors ${es.monitor}`
     : c.schedule?.name === 'plateau' ? 'the plateau schedule watches val_loss' : undefined;
   if (watcher && c.split.val === 0) problem(ctx, ['split', 'val'], `must be above 0: ${watcher}`);
+  const outputsImages = listModels().some((k) => modelKey(k) === modelKey(c.model.name)) && modelInfo(c.model.name).output === 'image';
+  if (c.task === 'denoise' && !outputsImages) problem(ctx, ['model', 'name'], `task 'denoise' needs a model that outputs images (e.g. unet-denoiser, dncnn, conv-autoencoder), not '${c.model.name}'`);
+  if (c.task !== 'denoise' && outputsImages) problem(ctx, ['model', 'name'], `'${c.model.name}' outputs images: use it with task 'denoise', not '${c.task}'`);
   if (c.task === 'denoise') {
     if (!c.noise) problem(ctx, ['noise'], "required for task 'denoise', e.g. {kind: gaussian, std: 0.3}");
     if (c.transforms.normalize !== 'none') problem(ctx, ['transforms', 'normalize'], "must be 'none' for task 'denoise' (noise and metrics work on [0, 1] pixels)");

@@ -30,6 +30,8 @@ export interface ModelInfo {
   /** The input the model was designed for: [channels, height, width]. */
   defaultInput: [number, number, number];
   defaultClasses: number;
+  /** What the model outputs: class logits (the default) or an image of its input's shape (denoisers, autoencoders; defaultClasses 0). */
+  output?: 'logits' | 'image';
 }
 
 interface ModelEntry extends ModelInfo {
@@ -119,19 +121,19 @@ for (const [name, description, create] of torchvisionModels) {
 // Denoisers and autoencoders: images in, images out (numClasses is ignored).
 registerModel({
   name: 'conv-autoencoder', description: 'Conv autoencoder: 2 conv + pool stages (32, 64), transposed-conv decoder, sigmoid output (the study style)',
-  defaultInput: [1, 28, 28], defaultClasses: 0, create: (o) => convAutoencoder(o),
+  defaultInput: [1, 28, 28], defaultClasses: 0, output: 'image', create: (o) => convAutoencoder(o),
 });
 for (const preset of ['128x10x10', '32x38x38', '32x71x71'] as const) {
   registerModel({
     name: `conv-autoencoder-${preset}`, description: `Conv autoencoder with a ${preset.replace(/x/g, '×')} latent map for 80×80 inputs (scene study preset)`,
-    defaultInput: [3, 80, 80], defaultClasses: 0, create: (o) => convAutoencoder({ inChannels: 3, inputSize: 80, ...o, preset }),
+    defaultInput: [3, 80, 80], defaultClasses: 0, output: 'image', create: (o) => convAutoencoder({ inChannels: 3, inputSize: 80, ...o, preset }),
   });
 }
 registerModel({
   name: 'dncnn', description: 'DnCNN-style residual denoiser: 17 conv + batch norm layers of 64 maps predicting the noise',
-  defaultInput: [1, 28, 28], defaultClasses: 0, create: (o) => dncnn(o),
+  defaultInput: [1, 28, 28], defaultClasses: 0, output: 'image', create: (o) => dncnn(o),
 });
 registerModel({
   name: 'unet-denoiser', description: 'U-Net denoiser (widths 32/64/128, batch norm, skip connections) predicting the noise',
-  defaultInput: [1, 28, 28], defaultClasses: 0, create: (o) => unetDenoiser(o),
+  defaultInput: [1, 28, 28], defaultClasses: 0, output: 'image', create: (o) => unetDenoiser(o),
 });

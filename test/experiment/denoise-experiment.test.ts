@@ -35,6 +35,8 @@ test('denoise configs: noise kinds, defaults and the fields only denoising takes
   assert.deepEqual(validateConfig(config({ noise: { kind: 'gaussian', std: [0, 0.5] } })).noise, { kind: 'gaussian', std: [0, 0.5], clip: true });
   for (const noise of [{ kind: 'salt-and-pepper', amount: 0.1 }, { kind: 'poisson', peak: 20 }, { kind: 'masking', p: 0.3 }]) validateConfig(config({ noise }));
   assert.equal(validateConfig(config({ model: { name: 'dncnn', depth: 5, features: 16 } })).model.depth, 5);
+  assert.match(message(() => validateConfig(config({ model: { name: 'fashion-cnn' } }))), /config\.model\.name: task 'denoise' needs a model that outputs images/);
+  assert.match(message(() => validateConfig(config({ task: 'classification', noise: undefined, loss: undefined }))), /config\.model\.name: 'unet-denoiser' outputs images: use it with task 'denoise'/);
   assert.match(message(() => validateConfig(config({ noise: undefined }))), /config\.noise: required for task 'denoise'/);
   assert.match(message(() => validateConfig(config({ noise: { kind: 'speckle' } }))), /config\.noise.*'speckle' is not one of gaussian, salt-and-pepper, poisson, masking/);
   assert.match(message(() => validateConfig(config({ transforms: { normalize: 'auto' } }))), /config\.transforms\.normalize: must be 'none' for task 'denoise'/);
