@@ -16,8 +16,8 @@ if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev libopenblas0-openmp); fi
 # Debian's libtorch has ProcessGroupGloo compiled in, but its header includes gloo's headers,
 # which libtorch-dev does not ship: the distributed bindings need libgloo-dev to compile.
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libgloo-dev); fi
-# PyTorch from Debian is only a reference for parity checks and benchmarks.
-if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision); fi
+# PyTorch (and scikit-image, for SSIM) from Debian are only references for parity checks and benchmarks.
+if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(python3-torch python3-torchvision python3-skimage); fi
 # Chromium drives the browser tests (through playwright-core) of the dashboard and of the
 # exported ONNX web page, and the dashboard's screenshots.
 if [ "${VISIONLAB_SKIP_REFERENCE:-}" != 1 ]; then pkgs+=(chromium); fi

@@ -11,9 +11,10 @@ import { quickstartCommand } from './quickstart.js';
 import { modelsCommand } from './models.js';
 import { serveCommand } from './serve.js';
 import { exportCommand } from './export.js';
+import { denoiseCommand } from './denoise.js';
 
 const COMMANDS: Command[] = [
-  trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, serveCommand, exportCommand,
+  trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, serveCommand, exportCommand, denoiseCommand,
 ];
 
 function usage(): string {

@@ -41,6 +41,11 @@ export interface DataLoaderOptions {
   targetTransform?: TargetTransform;
   /** Applied with applyPair to inputs and targets (segmentation masks move with their images). */
   pairTransform?: Transform;
+  /**
+   * Denoising pairs: after the transform, the images become the targets and their
+   * corrupted version (seeded per batch like the transform) the inputs; labels are dropped.
+   */
+  noise?: { pair(clean: Tensor, rng?: Rng): { noisy: Tensor; clean: Tensor } };
   /** How many batches to prepare ahead of the one being consumed. Default 2; 0 prepares on demand. */
   prefetch?: number;
   /** Where yielded tensors live, e.g. 'cuda'. Default 'cpu'. */
@@ -100,6 +105,7 @@ export class DataLoader implements AsyncIterable<Batch> {
       if (o.pairTransform) ({ images: inputs, masks: targets } = applyPairOf(o.pairTransform, inputs, targets, rng));
       if (o.transform) inputs = o.transform.apply(inputs, rng);
       if (!isFloatImage(inputs)) inputs = toFloat(inputs);
+      if (o.noise) ({ noisy: inputs, clean: targets } = o.noise.pair(inputs, rng));
       if (o.targetTransform) targets = typeof o.targetTransform === 'function' ? o.targetTransform(targets) : o.targetTransform.apply(targets, rng);
       if (o.device && o.device !== inputs.device) {
         inputs = inputs.to(o.device);

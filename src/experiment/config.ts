@@ -3,7 +3,7 @@
 // validateConfig returns a fully typed config with defaults filled in, or throws a
 // ConfigError naming each bad field (config.optimizer.name) and the values it accepts.
 import { z } from 'zod';
-import { listModels } from '../models/index.js';
+import { listModels, modelInfo } from '../models/index.js';
 import { PRECISIONS } from '../train/precision.js';
 import {
   ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
@@ -15,7 +15,7 @@ export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta', 'adagr
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const REGROUPINGS = ['fashion-mnist-3'] as const;
 /** What the model learns to predict; the trainer takes its loss, metrics and predictions from it. */
-export const TASKS = ['classification'] as const;
+export const TASKS = ['classification', 'denoise'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 /** Transforms a config may name, with the option keys each accepts (the constructors check the values). */
@@ -75,6 +75,32 @@ const datasetSchema = object({
   }
   if (d.labels !== undefined && d.kind !== 'labelled-dir') problem(ctx, ['labels'], `only labelled-dir datasets have noisy and clean labels, not '${d.kind}'`);
 });
+
+/** The corruption of a denoising run, per kind; clip keeps noisy images in [0, 1] (default true). */
+const noiseVariants = [
+  object({
+    kind: z.literal('gaussian'),
+    /** One std, or a range [low, high] drawn per image (blind denoising). */
+    std: union([number({ min: 0 }), pair({ min: 0 }, 'a list of 2 numbers >= 0')], (v) => `expected a number >= 0 or a range [low, high], got ${show(v)}`),
+    clip: boolean().default(true),
+  }),
+  object({ kind: z.literal('salt-and-pepper'), amount: number({ min: 0, max: 1 }), saltVsPepper: number({ min: 0, max: 1 }).optional(), clip: boolean().default(true) }),
+  object({ kind: z.literal('poisson'), peak: number({ above: 0 }), clip: boolean().default(true) }),
+  object({ kind: z.literal('masking'), p: number({ min: 0, max: 1 }), value: number().optional(), clip: boolean().default(true) }),
+] as const;
+export const NOISE_KINDS = Object.freeze(noiseVariants.map((v) => v.shape.kind.value));
+const noiseSchema = z.discriminatedUnion('kind', noiseVariants, {
+  error: (iss) => (iss.code === 'invalid_union'
+    ? `${show((iss.input as { kind?: unknown }).kind)} is not one of ${NOISE_KINDS.join(', ')}`
+    : `expected {kind: ${NOISE_KINDS.join(' | ')}, ...}, got ${show(iss.input)}`),
+});
+
+/** A reconstruction loss, or weights of a mixture ({ssim: 0.84, l1: 0.16}). */
+const RECONSTRUCTION_LOSS_NAMES = ['mse', 'l1', 'ssim'] as const;
+const reconstructionLossSchema = union([
+  z.enum(RECONSTRUCTION_LOSS_NAMES),
+  object({ mse: number({ min: 0 }).optional(), l1: number({ min: 0 }).optional(), ssim: number({ min: 0 }).optional() }),
+], (v) => `expected one of ${RECONSTRUCTION_LOSS_NAMES.join(', ')} or weights such as {ssim: 0.84, l1: 0.16}, got ${show(v)}`);
 
 /** A fraction of the training data in [0, 1), or a count of samples. */
 const splitSize = number({ min: 0 }).refine((n) => n < 1 || Number.isInteger(n), {
@@ -152,6 +178,9 @@ const modelSchema = object({
   stem: z.enum(['imagenet', 'cifar']).optional(),
   widths: list(number({ integer: true, min: 1 })).optional(),
   bins: number({ integer: true, min: 2, max: 256 }).optional(),
+  /** dncnn: convolution layers and feature maps. */
+  depth: number({ integer: true, min: 2 }).optional(),
+  features: number({ integer: true, min: 1 }).optional(),
 });
 
 const optimizerSchema = object({
@@ -245,6 +274,10 @@ export const experimentConfigSchema = object({
   precision: z.enum(PRECISIONS).default('auto'),
   device: string().regex(/^(cpu|cuda(:\d+)?|mps)$/, { error: (iss) => `${show(iss.input)} is not one of cpu, cuda, cuda:N, mps` }).default('cpu'),
   task: z.enum(TASKS).default('classification'),
+  /** task denoise: how the clean images are corrupted. */
+  noise: noiseSchema.optional(),
+  /** task denoise: the reconstruction loss (default mse). */
+  loss: reconstructionLossSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
   const { kind } = c.dataset;
@@ -263,6 +296,18 @@ export const experimentConfigSchema = object({
   const watcher = es && es.monitor.startsWith('val_') ? `earlyStopping monitors ${es.monitor}`
     : c.schedule?.name === 'plateau' ? 'the plateau schedule watches val_loss' : undefined;
   if (watcher && c.split.val === 0) problem(ctx, ['split', 'val'], `must be above 0: ${watcher}`);
+  const outputsImages = listModels().some((k) => modelKey(k) === modelKey(c.model.name)) && modelInfo(c.model.name).output === 'image';
+  if (c.task === 'denoise' && !outputsImages) problem(ctx, ['model', 'name'], `task 'denoise' needs a model that outputs images (e.g. unet-denoiser, dncnn, conv-autoencoder), not '${c.model.name}'`);
+  if (c.task !== 'denoise' && outputsImages) problem(ctx, ['model', 'name'], `'${c.model.name}' outputs images: use it with task 'denoise', not '${c.task}'`);
+  if (c.task === 'denoise') {
+    if (!c.noise) problem(ctx, ['noise'], "required for task 'denoise', e.g. {kind: gaussian, std: 0.3}");
+    if (c.transforms.normalize !== 'none') problem(ctx, ['transforms', 'normalize'], "must be 'none' for task 'denoise' (noise and metrics work on [0, 1] pixels)");
+    if (c.classWeights) problem(ctx, ['classWeights'], "only classification takes classWeights, not task 'denoise'");
+    if (c.earlyStopping && /accuracy/.test(c.earlyStopping.monitor)) problem(ctx, ['earlyStopping', 'monitor'], "task 'denoise' has no accuracy: monitor val_loss or loss");
+  } else {
+    if (c.noise) problem(ctx, ['noise'], `only task 'denoise' takes noise, not '${c.task}'`);
+    if (c.loss) problem(ctx, ['loss'], `only task 'denoise' takes a loss here, not '${c.task}'`);
+  }
 });
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
@@ -278,6 +323,8 @@ export type OptimizerConfig = z.output<typeof optimizerSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type ScheduleName = ScheduleConfig['name'];
 export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
+export type NoiseConfig = z.output<typeof noiseSchema>;
+export type ReconstructionLossConfig = z.output<typeof reconstructionLossSchema>;
 
 /** Checks a parsed config file and fills in defaults; throws a ConfigError naming every bad field under `path`. */
 export function validateConfig(raw: unknown, path = 'config'): ExperimentConfig {

@@ -6,6 +6,8 @@ export {
   type TransformSpec, type TransformsConfig, type NormalizeStats, type ModelConfig, type OptimizerConfig, type OptimizerName,
   type ScheduleConfig, type ScheduleName, type EarlyStoppingConfig,
 } from './config.js';
+export { NOISE_KINDS, type NoiseConfig, type ReconstructionLossConfig } from './config.js';
+export { buildNoise } from './build-noise.js';
 export { ConfigError } from './config-check.js';
 export { loadConfigFile, parseConfigText, type LoadedConfig } from './load-config.js';
 export { loadExperimentData, type ExperimentData } from './experiment-data.js';

@@ -19,6 +19,8 @@ export interface RunSummary {
   /** The metric on the validation data after the last epoch. */
   val: number | undefined;
   test: number;
+  /** Reconstruction runs: trainable parameters, latent map size, test SSIM and the noisy input's test PSNR. */
+  reconstruction?: { parameters: number | undefined; latent: string; ssim: number; inputPsnr: number };
 }
 
 type EpochRow = Record<string, number | undefined>;
@@ -49,6 +51,12 @@ export function summarizeRun(dir: string): RunSummary {
     secondsPerEpoch: times.length ? times.reduce((a, b) => a + b, 0) / times.length : NaN,
     val: val.length ? val[val.length - 1] : undefined,
     test: info.test[metric] ?? NaN,
+    ...(info.task?.name === 'reconstruction' ? {
+      reconstruction: {
+        parameters: info.parameters, latent: info.latentShape ? info.latentShape.join('×') : '',
+        ssim: info.test.ssim ?? NaN, inputPsnr: info.test.input_psnr ?? NaN,
+      },
+    } : {}),
   };
 }
 
@@ -62,6 +70,14 @@ export function comparisonTable(rows: RunSummary[]): string[][] {
     s.run, s.model, String(s.epochs), ...metrics.map((m) => (m === s.metric ? f(s.bestTrain, 4) : '')), f(s.secondsPerEpoch, 1),
     ...metrics.flatMap((m) => (m === s.metric ? [f(s.val, 4), f(s.test, 4)] : ['', ''])),
   ]);
+  // The denoising study's columns: latent size, parameters, test SSIM and the noisy input's PSNR.
+  if (rows.some((r) => r.reconstruction)) {
+    header.push('latent', 'parameters', 'test ssim', 'test input psnr');
+    rows.forEach((s, i) => {
+      const r = s.reconstruction;
+      body[i]!.push(r?.latent ?? '', r?.parameters === undefined ? '' : String(r.parameters), f(r?.ssim, 4), f(r?.inputPsnr, 2));
+    });
+  }
   return [header, ...body];
 }
 

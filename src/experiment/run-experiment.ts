@@ -11,10 +11,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
-import { DataLoader, computeClassWeights } from '../data/index.js';
+import { DataLoader, Subset, computeClassWeights, type Transform } from '../data/index.js';
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
-  resolvePrecision, chooseMemoryFormat, OperatorProfiler,
+  resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
@@ -26,6 +26,7 @@ import { buildOptimizer, buildSchedule } from './build-optimizer.js';
 import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
 import type { ProcessGroup } from '../torch/distributed/index.js';
 import { DistributedDataParallel, DistributedSampler, ReduceEpochLogs } from '../train/distributed/index.js';
+import { buildNoise } from './build-noise.js';
 
 export interface RunExperimentOptions {
   /** Folder that receives the run directory. Default 'runs'. */
@@ -44,14 +45,16 @@ export interface RunExperimentOptions {
    */
   resume?: string;
   /**
-  if (profiler) {
-    return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds, ...(profiler.result ? { profile: profiler.result } : {}) };
-  }
-  if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
-
-  const test = await evaluate(model, dl.test, { task: new ClassificationTask(), precision: precision.precision });
-  await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
-  await writeRunInfo(writes.path, {
+   * Profile this many training steps (after 3 warm-up steps) with libtorch's profiler, print
+   * the most expensive operators and stop: no test evaluation, no report.
+   */
+  profileSteps?: number;
+  /**
+   * Train data-parallel in this group (one call per rank): config.batchSize is the global
+   * batch, split evenly over the ranks; each rank reads its shard of every epoch; only
+   * rank 0 writes the run directory, logs and progress.
+   */
+  distributed?: ProcessGroup;
 }
 
 export interface ExperimentResult {
@@ -68,13 +71,15 @@ export interface ExperimentResult {
 function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>, group?: ProcessGroup) {
   const trainT = buildTransform(cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
   const testT = buildTransform(cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
+  // Denoising: (noisy, clean) pairs, with fixed noise for validation and test (the loader seeds it per batch).
+  const noise = cfg.noise ? { noise: buildNoise(cfg.noise, cfg.seed) } : {};
   const device = cfg.device;
   const order = group && group.worldSize > 1
     ? { sampler: new DistributedSampler(data.train.length, { rank: group.rank, worldSize: group.worldSize, seed: cfg.seed }) }
     : { shuffle: true };
-  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, transform: trainT, device });
-  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device }) : undefined;
-  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device });
+  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, transform: trainT, device, ...noise });
+  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device, ...noise }) : undefined;
+  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device, ...noise });
   return { train, val, test, testT };
 }
 
@@ -97,9 +102,20 @@ function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig
 }
 
 function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
+  if (cfg.task === 'denoise') return new ReconstructionTask({ loss: cfg.loss ?? 'mse' });
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
   return new ClassificationTask(classWeights ? { classWeights } : {});
+}
+
+/** A model trained on a range of Gaussian noise levels is also scored at 6 levels across it (on up to 500 test images). */
+function blindSweep(cfg: ExperimentConfig, data: ExperimentData, transform: Transform) {
+  const n = cfg.noise;
+  if (n?.kind !== 'gaussian' || typeof n.std === 'number') return {};
+  const [lo, hi] = n.std;
+  const levels = Array.from({ length: 6 }, (_, i) => lo + (hi - lo) * i / 5);
+  const sample = new Subset(data.test, Int32Array.from({ length: Math.min(500, data.test.length) }, (_, i) => i));
+  return { noiseSweep: { data: sample, levels, transform } };
 }
 
 /** The run directory to continue and the config it was started with. */
@@ -190,7 +206,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   }
   if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
 
-  const test = await evaluate(model, dl.test, { task: new ClassificationTask(), precision: precision.precision });
+  const test = await evaluate(model, dl.test, { task: cfg.task === 'denoise' ? task : new ClassificationTask(), precision: precision.precision });
   await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(writes.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
@@ -198,10 +214,13 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     test: { loss: test.loss, ...test.metrics, samples: data.test.length },
     trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
     ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
+    parameters: model.numParameters(true),
+    ...('latentShape' in model && Array.isArray(model.latentShape) ? { latentShape: model.latentShape as number[] } : {}),
     startedAt: started.toISOString(), trainingSeconds,
     precision: { requested: precision.requested, chosen: precision.precision, reason: precision.reason },
     memoryFormat: { chosen: memoryFormat.memoryFormat, reason: memoryFormat.reason },
   });
-  await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  if (cfg.task === 'denoise') await writeReconstructionReport(writes, { model, testData: dl.test, task, history, config: resolved, ...blindSweep(cfg, data, dl.testT) });
+  else await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
   return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

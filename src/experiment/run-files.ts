@@ -23,6 +23,10 @@ export interface RunInfo {
   trainSamples: number;
   valSamples: number;
   labelNoise?: { realisedRate: number };
+  /** Trainable parameters of the model. */
+  parameters?: number;
+  /** [channels, height, width] of an autoencoder's latent map. */
+  latentShape?: number[];
   startedAt: string;
   trainingSeconds: number;
   /** The precision asked for in the config, the one used and why ('auto' decides by the hardware). */

@@ -1,4 +1,4 @@
-// Metrics: classification, multi-label, segmentation, run-length encoding and t-SNE.
+// Metrics: classification, multi-label, segmentation, reconstruction, run-length encoding and t-SNE.
 export { type LabelsLike, type MatrixLike } from './inputs.js';
 export { confusionMatrix, normalizeConfusion, classCounts, type ConfusionMatrix, type ClassCounts } from './confusion.js';
 export {
@@ -14,3 +14,7 @@ export {
 export { rleEncode, rleDecode, type PixelOrder, type BinaryMask } from './rle.js';
 export { tsne, tsneAffinities, type TsneOptions } from './tsne.js';
 export { pca } from './pca.js';
+export {
+  msePer, maePer, psnrPer, ssimPer, gaussianWindow1d, checkImagePair, type SsimOptions, type PsnrOptions,
+} from './reconstruction.js';
+export { ReconstructionMeter, RECONSTRUCTION_METRICS, reconstructionMetricNames, type ReconstructionMetric, type ReconstructionMeterOptions } from './reconstruction-meter.js';

@@ -1,5 +1,5 @@
 // The model zoo: architectures built from nn/, a registry by name, transfer-learning
-// helpers, weight penalties and the colour-histogram baseline.
+// helpers, weight penalties, the colour-histogram baseline and denoising autoencoders.
 export type { ModelOptions } from './options.js';
 export * from './transfer-layout.js';
 export * from './conv-classifier.js';
@@ -16,5 +16,8 @@ export * from './regularization.js';
 export * from './transfer.js';
 export * from './color-histogram.js';
 export * from './color-histogram-logreg.js';
+export * from './conv-autoencoder.js';
+export * from './dncnn.js';
+export * from './unet-denoiser.js';
 export * from './registry.js';
 export { torchvisionInit, type TorchvisionInitOptions } from './init.js';

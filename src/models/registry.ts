@@ -12,10 +12,14 @@ import { resnet18, resnet34, type ResNetOptions } from './resnet.js';
 import { vgg16, vgg16_bn, type VggOptions } from './vgg.js';
 import { mobilenetV2, type MobileNetV2Options } from './mobilenetv2.js';
 import { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-logreg.js';
+import { convAutoencoder, type ConvAutoencoderOptions } from './conv-autoencoder.js';
+import { dncnn, type DnCnnOptions } from './dncnn.js';
+import { unetDenoiser, type UNetDenoiserOptions } from './unet-denoiser.js';
 
 /** Every option any zoo model understands; each model reads the ones it knows. */
 export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> & FashionVggOptions &
-  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options & {
+  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options &
+  Omit<ConvAutoencoderOptions, 'batchNorm'> & DnCnnOptions & UNetDenoiserOptions & {
     /** Histogram bins per channel (color-histogram-logreg). */
     bins?: number;
   };
@@ -26,6 +30,8 @@ export interface ModelInfo {
   /** The input the model was designed for: [channels, height, width]. */
   defaultInput: [number, number, number];
   defaultClasses: number;
+  /** What the model outputs: class logits (the default) or an image of its input's shape (denoisers, autoencoders; defaultClasses 0). */
+  output?: 'logits' | 'image';
 }
 
 interface ModelEntry extends ModelInfo {
@@ -112,3 +118,22 @@ const torchvisionModels: [string, string, ModelEntry['create']][] = [
 for (const [name, description, create] of torchvisionModels) {
   registerModel({ name, description, defaultInput: [3, 224, 224], defaultClasses: 1000, create });
 }
+// Denoisers and autoencoders: images in, images out (numClasses is ignored).
+registerModel({
+  name: 'conv-autoencoder', description: 'Conv autoencoder: 2 conv + pool stages (32, 64), transposed-conv decoder, sigmoid output (the study style)',
+  defaultInput: [1, 28, 28], defaultClasses: 0, output: 'image', create: (o) => convAutoencoder(o),
+});
+for (const preset of ['128x10x10', '32x38x38', '32x71x71'] as const) {
+  registerModel({
+    name: `conv-autoencoder-${preset}`, description: `Conv autoencoder with a ${preset.replace(/x/g, '×')} latent map for 80×80 inputs (scene study preset)`,
+    defaultInput: [3, 80, 80], defaultClasses: 0, output: 'image', create: (o) => convAutoencoder({ inChannels: 3, inputSize: 80, ...o, preset }),
+  });
+}
+registerModel({
+  name: 'dncnn', description: 'DnCNN-style residual denoiser: 17 conv + batch norm layers of 64 maps predicting the noise',
+  defaultInput: [1, 28, 28], defaultClasses: 0, output: 'image', create: (o) => dncnn(o),
+});
+registerModel({
+  name: 'unet-denoiser', description: 'U-Net denoiser (widths 32/64/128, batch norm, skip connections) predicting the noise',
+  defaultInput: [1, 28, 28], defaultClasses: 0, output: 'image', create: (o) => unetDenoiser(o),
+});

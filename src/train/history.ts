@@ -25,7 +25,7 @@ export type MonitorMode = 'min' | 'max' | 'auto';
 export function resolveMode(monitor: string, mode: MonitorMode = 'auto'): 'min' | 'max' {
   if (mode === 'min' || mode === 'max') return mode;
   if (mode !== 'auto') throw new RangeError(`mode must be 'min', 'max' or 'auto', got '${String(mode)}'`);
-  return /acc|f1|precision|recall|auc|iou|score/i.test(monitor) ? 'max' : 'min';
+  return /acc|f1|precision|recall|auc|iou|score|psnr|ssim/i.test(monitor) ? 'max' : 'min';
 }
 
 /** True when `value` beats `best` by more than minDelta in the given direction. */

@@ -105,7 +105,7 @@ test('task, deterministic and checkpointEvery are accepted and checked', () => {
   assert.equal(c.task, 'classification');
   assert.equal(c.deterministic, true);
   assert.equal(c.checkpointEvery, 500);
-  rejects((c) => { c.task = 'detection'; }, /^config\.task: 'detection' is not one of classification$/);
+  rejects((c) => { c.task = 'detection'; }, /^config\.task: 'detection' is not one of classification, denoise$/);
   rejects((c) => { c.deterministic = 'yes'; }, /^config\.deterministic: expected true or false, got 'yes'$/);
   rejects((c) => { c.checkpointEvery = 0; }, /^config\.checkpointEvery: expected an integer >= 1, got 0$/);
   rejects((c) => { c.checkpointEvery = 2.5; }, /^config\.checkpointEvery: expected an integer >= 1, got 2\.5$/);

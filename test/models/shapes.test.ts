@@ -19,7 +19,8 @@ test('listModels lists each registered model once, each described by modelInfo',
     assert.equal(info.name, name);
     assert.ok(info.description.length > 0, `${name} has no description`);
     assert.equal(info.defaultInput.length, 3, `${name}: defaultInput`);
-    assert.ok(Number.isInteger(info.defaultClasses) && info.defaultClasses > 0, `${name}: defaultClasses`);
+    if (info.output === 'image') assert.equal(info.defaultClasses, 0, `${name}: an image-to-image model has no classes`);
+    else assert.ok(Number.isInteger(info.defaultClasses) && info.defaultClasses > 0, `${name}: defaultClasses`);
   }
   // The families the rest of this file builds by name.
   for (const name of ['mlp', 'fashion-cnn', 'resnet18']) assert.ok(names.includes(name), `${name} is not registered`);
@@ -33,6 +34,12 @@ const sizes: Record<string, number> = { resnet34: 96 };
 
 for (const name of listModels().filter((n) => !checkedElsewhere.has(n))) {
   const info = modelInfo(name);
+  if (info.output === 'image') {
+    test(`${name}: [1, ${info.defaultInput}] → an image of the same shape`, () => {
+      assert.deepEqual(logitsShape(createModel(name), [1, ...info.defaultInput]), [1, ...info.defaultInput]);
+    });
+    continue;
+  }
   const [c, h] = info.defaultInput;
   const size = sizes[name] ?? h;
   const batch = size >= 96 ? 1 : 2;

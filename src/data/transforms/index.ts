@@ -1,7 +1,7 @@
 // Batch transforms: composable, seeded, one call per N×C×H×W batch.
 export { type Transform, type ImageMaskPair, type RandomOptions, BaseTransform, Compose, compose } from './transform.js';
 export { Rng, deriveSeed } from './rng.js';
-export { seededRandn } from './torch-random.js';
+export { seededRandn, seededRand, seededPoisson } from './torch-random.js';
 export { type Size2, toUnitFloat } from './pixels.js';
 export { ToFloat, toFloat } from './to-float.js';
 export { Normalize, normalize, computeMeanStd, type MeanStd } from './normalize.js';
@@ -14,3 +14,7 @@ export { sampleWithTheta, type GridSampleOptions } from './grid.js';
 export { RandomErasing, Cutout, eraseBoxes, boxMask, type EraseValue, type RandomErasingOptions, type CutoutOptions } from './erasing.js';
 export { GaussianNoise, type GaussianNoiseOptions } from './noise.js';
 export { ColorJitter, grayscale, adjustBrightness, adjustContrast, adjustSaturation, type ColorJitterOptions } from './color-jitter.js';
+export {
+  NoiseModel, AdditiveGaussianNoise, SaltAndPepperNoise, PoissonNoise, RandomMasking,
+  type NoisyPair, type NoiseModelOptions, type SaltAndPepperOptions, type RandomMaskingOptions,
+} from './noise-models.js';

@@ -258,3 +258,26 @@ function uniqueNames(names: readonly string[]): string[] {
     return count === 0 ? n : `${n} (${count + 1})`;
   });
 }
+
+/**
+ * PSNR against the noise level (the std of Gaussian noise): one curve per series, e.g.
+ * { denoised: [...], noisy: [...] }, each with one value per level. The figure of a model
+ * trained blind, over a range of noise levels.
+ */
+export async function psnrByNoiseLevelPng(levels: readonly number[], psnr: Readonly<Record<string, readonly number[]>>, opts: ChartOptions = {}): Promise<Buffer> {
+  if (levels.length === 0) throw new RangeError('psnrByNoiseLevelPng: levels is empty');
+  const rows: { level: number; psnr: number; series: string }[] = [];
+  for (const [name, values] of Object.entries(psnr)) {
+    if (values.length !== levels.length) throw new RangeError(`psnrByNoiseLevelPng: ${values.length} values for '${name}' but ${levels.length} noise levels`);
+    values.forEach((v, i) => { if (finite(v) && finite(levels[i])) rows.push({ level: levels[i]!, psnr: v, series: name }); });
+  }
+  return singleView({
+    data: { values: rows },
+    mark: { type: 'line', point: true, strokeWidth: 2 },
+    encoding: {
+      x: { field: 'level', type: 'quantitative', title: 'noise level (std on [0, 1] pixels)', scale: { nice: false }, axis: { format: '~g' } },
+      y: { field: 'psnr', type: 'quantitative', title: 'PSNR (dB)', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', sort: Object.keys(psnr), title: null },
+    },
+  }, { ...opts, title: opts.title ?? 'PSNR against noise level' }, { width: 800, height: 450 });
+}

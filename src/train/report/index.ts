@@ -1,9 +1,10 @@
-// Run reports: figures (Vega-Lite → PNG) and the self-contained report.html.
+// Run reports: figures (Vega-Lite → PNG, image grids) and the self-contained report.html.
 export {
-  learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, robustnessCurvePng, comparisonBarPng,
+  learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, robustnessCurvePng, comparisonBarPng, psnrByNoiseLevelPng,
   type ChartOptions, type HistoryEntry, type ComparisonRow,
 } from './charts.js';
 export { vegaLiteToPng, vegaLiteToSvg, type PixelSize } from './render.js';
 export { writeReport, renderReportHtml, type ReportContent, type ReportFigure } from './html.js';
 export { predictionGridPng, type PredictionGridOptions } from './prediction-grid.js';
 export { writeStandardFigures, type StandardFigureInputs } from './figures.js';
+export { denoisingGridPng, type DenoisingGridOptions } from './denoising-grid.js';
