@@ -13,6 +13,8 @@ export type DatasetKind = (typeof DATASET_KINDS)[number];
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const REGROUPINGS = ['fashion-mnist-3'] as const;
+/** Standard asymmetric label-noise maps (data/label-noise.ts). */
+export const ASYMMETRIC_MAPPING_NAMES = ['cifar10', 'fashion-mnist'] as const;
 /** What the model learns to predict; the trainer takes its loss, metrics and predictions from it. */
 export const TASKS = ['classification'] as const;
 export type TaskName = (typeof TASKS)[number];
@@ -92,10 +94,15 @@ const splitSchema = object({
 const labelNoiseSchema = object({
   kind: z.enum(['symmetric', 'asymmetric']),
   rate: number({ min: 0, max: 1 }),
-  /** asymmetric: old class -> noisy class. */
-  mapping: z.record(z.string().regex(/^\d+$/, { error: 'keys must be class indices' }), number({ integer: true, min: 0 }), {
-    error: expecting('an object of class -> noisy class, e.g. {9: 1, 3: 5}'),
-  }).optional(),
+  /** asymmetric: old class -> noisy class, or a standard map by name ('cifar10', 'fashion-mnist'). */
+  mapping: union([
+    z.enum(ASYMMETRIC_MAPPING_NAMES),
+    z.record(z.string().regex(/^\d+$/, { error: 'keys must be class indices' }), number({ integer: true, min: 0 }), {
+      error: expecting('an object of class -> noisy class, e.g. {9: 1, 3: 5}'),
+    }),
+  ], (v) => `expected ${ASYMMETRIC_MAPPING_NAMES.join(' or ')}, or an object of class -> noisy class (e.g. {9: 1, 3: 5}), got ${show(v)}`).optional(),
+  /** Keep the true labels of this many training images (stratified, seeded); the noise applies to the others. */
+  cleanSubset: number({ integer: true, min: 1 }).optional(),
 }).superRefine((n, ctx) => {
   if (n.mapping !== undefined && n.kind !== 'asymmetric') problem(ctx, ['mapping'], 'only asymmetric noise takes a mapping');
   if (n.mapping === undefined && n.kind === 'asymmetric') problem(ctx, ['mapping'], 'required for asymmetric noise (class -> noisy class, e.g. {9: 1, 3: 5})');
