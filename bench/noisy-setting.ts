@@ -12,6 +12,8 @@ export const FASHION_ROOT = '/usr/share/datasets/fashion-mnist';
 
 export interface Budget {
   model: string;
+  /** Width of the hidden layer of models that have one (mlp). */
+  hidden?: number;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -40,7 +42,7 @@ export interface ContenderResult {
 
 export function newModel(budget: Budget): Module {
   manualSeed(budget.seed);
-  return createConfiguredModel({ name: budget.model }, { numClasses: 10, inputShape: [1, 28, 28] });
+  return createConfiguredModel({ name: budget.model, ...(budget.hidden ? { hidden: budget.hidden } : {}) }, { numClasses: 10, inputShape: [1, 28, 28] });
 }
 
 export function trainLoader(ds: Dataset, data: FashionData, budget: Budget): DataLoader {
