@@ -139,12 +139,17 @@ export type AsymmetricMappingName = keyof typeof ASYMMETRIC_MAPPINGS;
 export interface CleanSubsetNoiseResult extends LabelNoiseResult {
   /** Samples that keep their true (trusted) label, sorted. */
   cleanIndices: Int32Array;
+  /**
+   * The noise drawn for every sample, the trusted ones included: what their given label
+   * would have been. The study's layout has both labels for its trusted images.
+   */
+  noisyForAll: Int32Array;
 }
 
 /**
  * The noisy-label study's setting: trusted labels for cleanCount samples (stratified by
- * class, seeded), `noise` applied to the others. The realised rate and the transition
- * matrix describe the noisy part only, where the noise was applied.
+ * class, seeded), noisy labels from `noise` for the others. The realised rate and the
+ * transition matrix describe the noisy part only, where the noise applies.
  */
 export function withCleanSubset(labels: ArrayLike<number>, cleanCount: number, seed: number, noise: (labels: Int32Array) => LabelNoiseResult): CleanSubsetNoiseResult {
   const who = 'labelNoise.withCleanSubset';
@@ -157,12 +162,13 @@ export function withCleanSubset(labels: ArrayLike<number>, cleanCount: number, s
       : Int32Array.from(stratifiedSplit(labels, { train: cleanCount, val: 0 }, seed).train).sort();
   const isClean = new Uint8Array(labels.length);
   for (const i of cleanIndices) isClean[i] = 1;
+  const noisyForAll = noise(Int32Array.from(labels as ArrayLike<number>)).noisyLabels;
+  const given = Int32Array.from(noisyForAll, (l, i) => (isClean[i] ? labels[i]! : l));
   const rest = Int32Array.from({ length: labels.length }, (_, i) => i).filter((i) => !isClean[i]);
-  const restLabels = Int32Array.from(rest, (i) => labels[i]!);
-  const r = noise(restLabels);
-  const noisy = Int32Array.from(labels as ArrayLike<number>);
-  rest.forEach((i, k) => { noisy[i] = r.noisyLabels[k]!; });
-  return { noisyLabels: noisy, realisedRate: r.realisedRate, transitionMatrix: r.transitionMatrix, cleanIndices };
+  let numClasses = 0;
+  for (let i = 0; i < labels.length; i++) numClasses = Math.max(numClasses, labels[i]! + 1, noisyForAll[i]! + 1);
+  const restResult = result(Int32Array.from(rest, (i) => labels[i]!), Int32Array.from(rest, (i) => given[i]!), numClasses);
+  return { ...restResult, noisyLabels: given, cleanIndices, noisyForAll };
 }
 
 export const labelNoise = { symmetric, asymmetric, empiricalTransition, withCleanSubset };

@@ -30,6 +30,8 @@ test('cleanSubset keeps N true labels, stratified and seeded, and noises only th
   let flipped = 0;
   labels.forEach((l, i) => { if (!isClean.has(i) && r.noisyLabels[i] !== l) flipped++; });
   assert.equal(r.realisedRate, flipped / 5000, 'the rate is measured on the noisy part');
+  r.noisyForAll.forEach((l, i) => { if (!isClean.has(i)) assert.equal(l, r.noisyLabels[i]); });
+  assert.ok(r.cleanIndices.some((i) => r.noisyForAll[i] !== labels[i]), 'trusted samples also carry a drawn noisy label');
   assert.ok(Math.abs(r.realisedRate - 0.5) < 0.03);
   assert.deepEqual(labelNoise.withCleanSubset(labels, 1000, 3, (l) => labelNoise.symmetric(l, 0.5, 10, 3)).noisyLabels, r.noisyLabels);
   assert.notDeepEqual(labelNoise.withCleanSubset(labels, 1000, 4, (l) => labelNoise.symmetric(l, 0.5, 10, 4)).cleanIndices, r.cleanIndices);
