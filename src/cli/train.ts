@@ -1,6 +1,7 @@
 // visionlab train CONFIG: one experiment from a config file; --resume RUN_DIR continues
 // a run that was interrupted, in its own directory.
 import { loadConfigFile, runExperiment } from '../experiment/index.js';
+import { buildMethod } from '../methods/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 
 export const trainCommand: Command = {
@@ -36,11 +37,11 @@ the same final weights as a run that was never interrupted.
     if (resume !== undefined) {
       if (a.positionals.length !== 0) throw new UsageError('train: --resume RUN_DIR takes no CONFIG (the run directory holds its config)');
       if (a.values.runs !== undefined) throw new UsageError('train: --resume continues in RUN_DIR; --runs does not apply');
-      result = await runExperiment(undefined, { ...common, resume });
+      result = await runExperiment(undefined, { ...common, resume, buildMethod });
     } else {
       if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);
       const { config, baseDir } = loadConfigFile(a.positionals[0]!);
-      result = await runExperiment(config, { ...common, runsRoot: str(a.values.runs) ?? 'runs', baseDir });
+      result = await runExperiment(config, { ...common, runsRoot: str(a.values.runs) ?? 'runs', baseDir, buildMethod });
     }
     console.log(`run directory: ${result.runDir}`);
     console.log(`training time: ${result.trainingSeconds.toFixed(1)} s`);

@@ -225,6 +225,42 @@ const earlyStoppingSchema = object({
   restoreBestWeights: boolean().default(true),
 });
 
+/** Training methods for noisy labels and curricula (src/methods/), one variant each with its own options. */
+const methodVariants = [
+  object({
+    name: z.literal('self-paced'),
+    weighting: z.enum(['hard', 'linear', 'logarithmic', 'mixture']),
+    /** 'fraction': admit a fraction growing from startFraction to endFraction; 'growth': multiply lambda by growth each epoch. */
+    pace: z.enum(['fraction', 'growth']).default('fraction'),
+    growth: number({ min: 1 }).optional(),
+    lambda: number({ above: 0 }).optional(),
+    startFraction: number({ above: 0, max: 1 }).optional(),
+    endFraction: number({ above: 0, max: 1 }).optional(),
+    warmupEpochs: number({ integer: true, min: 0 }).optional(),
+    mixtureRatio: number({ above: 0, below: 1 }).optional(),
+  }).superRefine((m, ctx) => {
+    if (m.pace === 'growth' && m.growth === undefined) problem(ctx, ['growth'], 'required for the growth pace (lambda\'s factor per epoch, e.g. 1.3)');
+    if (m.pace === 'fraction' && m.growth !== undefined) problem(ctx, ['growth'], 'only the growth pace takes a growth factor');
+  }),
+  object({ name: z.literal('gce'), q: number({ above: 0, max: 1 }).optional() }),
+  object({ name: z.literal('sce'), alpha: number({ min: 0 }).optional(), beta: number({ min: 0 }).optional() }),
+  object({ name: z.literal('bootstrap'), mode: z.enum(['soft', 'hard']).default('soft'), beta: number({ min: 0, max: 1 }).optional() }),
+  object({
+    name: z.literal('forward-correction'),
+    /** 'clean-subset': estimated where the true and the noisy label are both known (labelNoise.cleanSubset); or T itself. */
+    transition: union([z.literal('clean-subset'), list(list(number({ min: 0, max: 1 })))],
+      (v) => `expected 'clean-subset' or a square matrix of probabilities, got ${show(v)}`).default('clean-subset'),
+  }),
+] as const;
+
+export const METHODS = Object.freeze(methodVariants.map((v) => v.shape.name.value));
+
+const methodSchema = z.discriminatedUnion('name', methodVariants, {
+  error: (iss) => (iss.code === 'invalid_union'
+    ? `${show((iss.input as { name?: unknown }).name)} is not one of ${METHODS.join(', ')}`
+    : `expected {name: ${METHODS.join(' | ')}, ...}, got ${show(iss.input)}`),
+});
+
 export const experimentConfigSchema = object({
   name: string().regex(/^[\w.-]+$/, {
     error: (iss) => `${show(iss.input)} must use only letters, digits, '.', '_' and '-' (it names the run directory)`,
@@ -249,8 +285,13 @@ export const experimentConfigSchema = object({
   deterministic: boolean().default(false),
   device: string().regex(/^(cpu|cuda(:\d+)?|mps)$/, { error: (iss) => `${show(iss.input)} is not one of cpu, cuda, cuda:N, mps` }).default('cpu'),
   task: z.enum(TASKS).default('classification'),
+  /** A method for noisy labels or a curriculum, trained through the same loop. */
+  method: methodSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
+  if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && c.labelNoise?.cleanSubset === undefined) {
+    problem(ctx, ['method', 'transition'], "'clean-subset' needs labelNoise.cleanSubset (images with both a trusted and a noisy label); or give the matrix");
+  }
   const { kind } = c.dataset;
   // labelled-dir with noisy labels is tested on its clean subset, which is its own test split.
   // npy folders may hold test_images.npy: the loader says so when they are missing.
@@ -282,6 +323,7 @@ export type OptimizerConfig = z.output<typeof optimizerSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type ScheduleName = ScheduleConfig['name'];
 export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
+export type MethodConfig = z.output<typeof methodSchema>;
 
 /** Checks a parsed config file and fills in defaults; throws a ConfigError naming every bad field under `path`. */
 export function validateConfig(raw: unknown, path = 'config'): ExperimentConfig {

@@ -25,6 +25,8 @@ export interface ExperimentData {
     trueLabels: Int32Array;
     /** With labelNoise.cleanSubset: training samples whose labels were kept true (trusted). */
     cleanIndices?: Int32Array;
+    /** With labelNoise.cleanSubset: the noisy label drawn for every sample, the trusted ones included. */
+    noisyForAll?: Int32Array;
   };
 }
 
@@ -162,13 +164,14 @@ export async function loadExperimentData(cfg: ExperimentConfig, baseDir = proces
     if (ln.cleanSubset !== undefined && ln.cleanSubset > clean.length) {
       throw new ConfigError(`config.labelNoise.cleanSubset: ${ln.cleanSubset} trusted labels asked for but the training split has ${clean.length} images`);
     }
-    const noise: LabelNoiseResult & { cleanIndices?: Int32Array } = ln.cleanSubset !== undefined
+    const noise: LabelNoiseResult & { cleanIndices?: Int32Array; noisyForAll?: Int32Array } = ln.cleanSubset !== undefined
       ? labelNoise.withCleanSubset(clean, ln.cleanSubset, seed, apply) : apply(clean);
     train = new RelabelledDataset(train, noise.noisyLabels);
     out.train = train;
     out.labelNoise = {
       realisedRate: noise.realisedRate, transitionMatrix: noise.transitionMatrix, trueLabels: clean,
       ...(noise.cleanIndices ? { cleanIndices: noise.cleanIndices } : {}),
+      ...(noise.noisyForAll ? { noisyForAll: noise.noisyForAll } : {}),
     };
   }
   return out;

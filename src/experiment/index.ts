@@ -6,13 +6,14 @@ export {
   type TransformSpec, type TransformsConfig, type NormalizeStats, type ModelConfig, type OptimizerConfig, type OptimizerName,
   type ScheduleConfig, type ScheduleName, type EarlyStoppingConfig,
 } from './config.js';
+export { METHODS, type MethodConfig } from './config.js';
 export { ConfigError } from './config-check.js';
 export { loadConfigFile, parseConfigText, type LoadedConfig } from './load-config.js';
 export { loadExperimentData, type ExperimentData } from './experiment-data.js';
 export { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 export { buildModel, createConfiguredModel, type ModelShape } from './build-model.js';
 export { buildOptimizer, buildSchedule } from './build-optimizer.js';
-export { runExperiment, type RunExperimentOptions, type ExperimentResult } from './run-experiment.js';
+export { runExperiment, type RunExperimentOptions, type ExperimentResult, type MethodParts } from './run-experiment.js';
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
 export { RelabelledDataset } from './relabelled-dataset.js';

@@ -17,6 +17,7 @@ import {
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
+import { ConfigError } from './config-check.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
 import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 import { buildModel } from './build-model.js';
@@ -39,6 +40,17 @@ export interface RunExperimentOptions {
    * from its checkpoints/last.ckpt in the same directory.
    */
   resume?: string;
+  /**
+   * Builds what config.method asks for (a task and callbacks); the methods layer above
+   * this one provides it (see buildMethod in src/methods/). Required when the config has a method.
+   */
+  buildMethod?: (cfg: ExperimentConfig, data: ExperimentData) => MethodParts;
+}
+
+/** What a training method changes in a run: the task, and callbacks that see every step. */
+export interface MethodParts {
+  task?: Task;
+  callbacks?: Callback[];
 }
 
 export interface ExperimentResult {
@@ -123,12 +135,15 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     log(`run directory: ${runDir.path}`);
   }
 
-  const callbacks: Callback[] = [new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
+  if (cfg.method && !opts.buildMethod) throw new ConfigError(`config.method: '${cfg.method.name}' needs a method builder (runExperiment's buildMethod option; visionlab train provides it)`);
+  const method = cfg.method && opts.buildMethod ? opts.buildMethod(cfg, data) : {};
+  // Method callbacks first, so that what they add to an epoch's logs is logged too.
+  const callbacks: Callback[] = [...(method.callbacks ?? []), new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
   if (cfg.earlyStopping) {
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
-  const task = buildTask(cfg, data);
+  const task = method.task ?? buildTask(cfg, data);
 
   const started = new Date();
   const t0 = performance.now();
