@@ -102,6 +102,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   const source = resumed ? resumed.config : config;
   const parsed = validateConfig(source);
   const cfg: ExperimentConfig = opts.epochs !== undefined ? validateConfig({ ...(source as object), epochs: opts.epochs }) : parsed;
+  if (cfg.method && !opts.buildMethod) throw new ConfigError(`config.method: '${cfg.method.name}' needs a method builder (runExperiment's buildMethod option; visionlab train provides it)`);
   const log = opts.log ?? (opts.quiet ? () => undefined : (s: string) => console.log(s));
   const baseDir = opts.baseDir ?? process.cwd();
   manualSeed(cfg.seed);
@@ -135,7 +136,6 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     log(`run directory: ${runDir.path}`);
   }
 
-  if (cfg.method && !opts.buildMethod) throw new ConfigError(`config.method: '${cfg.method.name}' needs a method builder (runExperiment's buildMethod option; visionlab train provides it)`);
   const method = cfg.method && opts.buildMethod ? opts.buildMethod(cfg, data) : {};
   // Method callbacks first, so that what they add to an epoch's logs is logged too.
   const callbacks: Callback[] = [...(method.callbacks ?? []), new MetricsLogger({ jsonl: runDir.metricsJsonl, csv: runDir.metricsCsv })];
