@@ -8,3 +8,4 @@ export * as models from './models/index.js';
 export * as train from './train/index.js';
 export * as experiment from './experiment/index.js';
 export * as onnx from './export/index.js';
+export * as methods from './methods/index.js';

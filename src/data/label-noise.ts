@@ -3,6 +3,7 @@
 // Every result reports what was actually done: the realised flip rate and the empirical
 // transition matrix T[i][j] = P(noisy = j | clean = i).
 import { Rng } from './transforms/rng.js';
+import { stratifiedSplit } from './splits.js';
 
 export interface LabelNoiseResult {
   noisyLabels: Int32Array;
@@ -122,4 +123,52 @@ export function asymmetric(labels: ArrayLike<number>, spec: AsymmetricSpec, seed
  */
 export const cifar10AsymmetricMapping: Readonly<Record<number, number>> = Object.freeze({ 9: 1, 2: 0, 4: 7, 3: 5, 5: 3 });
 
-export const labelNoise = { symmetric, asymmetric, empiricalTransition };
+/**
+ * Asymmetric noise between Fashion-MNIST's confusable classes, in the spirit of the
+ * CIFAR-10 map: T-shirt/top <-> Shirt, Pullover <-> Coat (upper-body garments that differ
+ * in a collar or a zip), Sandal -> Sneaker and Ankle boot -> Sneaker (footwear). Trouser,
+ * Dress and Bag stay clean. Class indices: 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress,
+ * 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot.
+ */
+export const fashionMnistAsymmetricMapping: Readonly<Record<number, number>> = Object.freeze({ 0: 6, 6: 0, 2: 4, 4: 2, 5: 7, 9: 7 });
+
+/** The standard asymmetric maps by dataset name. */
+export const ASYMMETRIC_MAPPINGS = Object.freeze({ cifar10: cifar10AsymmetricMapping, 'fashion-mnist': fashionMnistAsymmetricMapping });
+export type AsymmetricMappingName = keyof typeof ASYMMETRIC_MAPPINGS;
+
+export interface CleanSubsetNoiseResult extends LabelNoiseResult {
+  /** Samples that keep their true (trusted) label, sorted. */
+  cleanIndices: Int32Array;
+  /**
+   * The noise drawn for every sample, the trusted ones included: what their given label
+   * would have been. The study's layout has both labels for its trusted images.
+   */
+  noisyForAll: Int32Array;
+}
+
+/**
+ * The noisy-label study's setting: trusted labels for cleanCount samples (stratified by
+ * class, seeded), noisy labels from `noise` for the others. The realised rate and the
+ * transition matrix describe the noisy part only, where the noise applies.
+ */
+export function withCleanSubset(labels: ArrayLike<number>, cleanCount: number, seed: number, noise: (labels: Int32Array) => LabelNoiseResult): CleanSubsetNoiseResult {
+  const who = 'labelNoise.withCleanSubset';
+  if (!Number.isInteger(cleanCount) || cleanCount < 0 || cleanCount > labels.length) {
+    throw new RangeError(`${who}: cleanSubset must be an integer in [0, ${labels.length}] (the number of samples), got ${cleanCount}`);
+  }
+  // A size of 1 would read as "everything" to the splitter (fractions sum to 1).
+  const cleanIndices = cleanCount === 0 ? new Int32Array(0)
+    : cleanCount === 1 ? Int32Array.of(new Rng(seed).int(labels.length))
+      : Int32Array.from(stratifiedSplit(labels, { train: cleanCount, val: 0 }, seed).train).sort();
+  const isClean = new Uint8Array(labels.length);
+  for (const i of cleanIndices) isClean[i] = 1;
+  const noisyForAll = noise(Int32Array.from(labels as ArrayLike<number>)).noisyLabels;
+  const given = Int32Array.from(noisyForAll, (l, i) => (isClean[i] ? labels[i]! : l));
+  const rest = Int32Array.from({ length: labels.length }, (_, i) => i).filter((i) => !isClean[i]);
+  let numClasses = 0;
+  for (let i = 0; i < labels.length; i++) numClasses = Math.max(numClasses, labels[i]! + 1, noisyForAll[i]! + 1);
+  const restResult = result(Int32Array.from(rest, (i) => labels[i]!), Int32Array.from(rest, (i) => given[i]!), numClasses);
+  return { ...restResult, noisyLabels: given, cleanIndices, noisyForAll };
+}
+
+export const labelNoise = { symmetric, asymmetric, empiricalTransition, withCleanSubset };

@@ -14,6 +14,8 @@ export type DatasetKind = (typeof DATASET_KINDS)[number];
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const REGROUPINGS = ['fashion-mnist-3'] as const;
+/** Standard asymmetric label-noise maps (data/label-noise.ts). */
+export const ASYMMETRIC_MAPPING_NAMES = ['cifar10', 'fashion-mnist'] as const;
 /** What the model learns to predict; the trainer takes its loss, metrics and predictions from it. */
 export const TASKS = ['classification', 'denoise'] as const;
 export type TaskName = (typeof TASKS)[number];
@@ -119,10 +121,15 @@ const splitSchema = object({
 const labelNoiseSchema = object({
   kind: z.enum(['symmetric', 'asymmetric']),
   rate: number({ min: 0, max: 1 }),
-  /** asymmetric: old class -> noisy class. */
-  mapping: z.record(z.string().regex(/^\d+$/, { error: 'keys must be class indices' }), number({ integer: true, min: 0 }), {
-    error: expecting('an object of class -> noisy class, e.g. {9: 1, 3: 5}'),
-  }).optional(),
+  /** asymmetric: old class -> noisy class, or a standard map by name ('cifar10', 'fashion-mnist'). */
+  mapping: union([
+    z.enum(ASYMMETRIC_MAPPING_NAMES),
+    z.record(z.string().regex(/^\d+$/, { error: 'keys must be class indices' }), number({ integer: true, min: 0 }), {
+      error: expecting('an object of class -> noisy class, e.g. {9: 1, 3: 5}'),
+    }),
+  ], (v) => `expected ${ASYMMETRIC_MAPPING_NAMES.join(' or ')}, or an object of class -> noisy class (e.g. {9: 1, 3: 5}), got ${show(v)}`).optional(),
+  /** Keep the true labels of this many training images (stratified, seeded); the noise applies to the others. */
+  cleanSubset: number({ integer: true, min: 1 }).optional(),
 }).superRefine((n, ctx) => {
   if (n.mapping !== undefined && n.kind !== 'asymmetric') problem(ctx, ['mapping'], 'only asymmetric noise takes a mapping');
   if (n.mapping === undefined && n.kind === 'asymmetric') problem(ctx, ['mapping'], 'required for asymmetric noise (class -> noisy class, e.g. {9: 1, 3: 5})');
@@ -248,6 +255,42 @@ const earlyStoppingSchema = object({
   restoreBestWeights: boolean().default(true),
 });
 
+/** Training methods for noisy labels and curricula (src/methods/), one variant each with its own options. */
+const methodVariants = [
+  object({
+    name: z.literal('self-paced'),
+    weighting: z.enum(['hard', 'linear', 'logarithmic', 'mixture']),
+    /** 'fraction': admit a fraction growing from startFraction to endFraction; 'growth': multiply lambda by growth each epoch. */
+    pace: z.enum(['fraction', 'growth']).default('fraction'),
+    growth: number({ min: 1 }).optional(),
+    lambda: number({ above: 0 }).optional(),
+    startFraction: number({ above: 0, max: 1 }).optional(),
+    endFraction: number({ above: 0, max: 1 }).optional(),
+    warmupEpochs: number({ integer: true, min: 0 }).optional(),
+    mixtureRatio: number({ above: 0, below: 1 }).optional(),
+  }).superRefine((m, ctx) => {
+    if (m.pace === 'growth' && m.growth === undefined) problem(ctx, ['growth'], 'required for the growth pace (lambda\'s factor per epoch, e.g. 1.3)');
+    if (m.pace === 'fraction' && m.growth !== undefined) problem(ctx, ['growth'], 'only the growth pace takes a growth factor');
+  }),
+  object({ name: z.literal('gce'), q: number({ above: 0, max: 1 }).optional() }),
+  object({ name: z.literal('sce'), alpha: number({ min: 0 }).optional(), beta: number({ min: 0 }).optional() }),
+  object({ name: z.literal('bootstrap'), mode: z.enum(['soft', 'hard']).default('soft'), beta: number({ min: 0, max: 1 }).optional() }),
+  object({
+    name: z.literal('forward-correction'),
+    /** 'clean-subset': estimated where the true and the noisy label are both known (labelNoise.cleanSubset); or T itself. */
+    transition: union([z.literal('clean-subset'), list(list(number({ min: 0, max: 1 })))],
+      (v) => `expected 'clean-subset' or a square matrix of probabilities, got ${show(v)}`).default('clean-subset'),
+  }),
+] as const;
+
+export const METHODS = Object.freeze(methodVariants.map((v) => v.shape.name.value));
+
+const methodSchema = z.discriminatedUnion('name', methodVariants, {
+  error: (iss) => (iss.code === 'invalid_union'
+    ? `${show((iss.input as { name?: unknown }).name)} is not one of ${METHODS.join(', ')}`
+    : `expected {name: ${METHODS.join(' | ')}, ...}, got ${show(iss.input)}`),
+});
+
 export const experimentConfigSchema = object({
   name: string().regex(/^[\w.-]+$/, {
     error: (iss) => `${show(iss.input)} must use only letters, digits, '.', '_' and '-' (it names the run directory)`,
@@ -278,8 +321,13 @@ export const experimentConfigSchema = object({
   noise: noiseSchema.optional(),
   /** task denoise: the reconstruction loss (default mse). */
   loss: reconstructionLossSchema.optional(),
+  /** A method for noisy labels or a curriculum, trained through the same loop. */
+  method: methodSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
+  if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && c.labelNoise?.cleanSubset === undefined) {
+    problem(ctx, ['method', 'transition'], "'clean-subset' needs labelNoise.cleanSubset (images with both a trusted and a noisy label); or give the matrix");
+  }
   const { kind } = c.dataset;
   // labelled-dir with noisy labels is tested on its clean subset, which is its own test split.
   // npy folders may hold test_images.npy: the loader says so when they are missing.
@@ -325,6 +373,7 @@ export type ScheduleName = ScheduleConfig['name'];
 export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
 export type NoiseConfig = z.output<typeof noiseSchema>;
 export type ReconstructionLossConfig = z.output<typeof reconstructionLossSchema>;
+export type MethodConfig = z.output<typeof methodSchema>;
 
 /** Checks a parsed config file and fills in defaults; throws a ConfigError naming every bad field under `path`. */
 export function validateConfig(raw: unknown, path = 'config'): ExperimentConfig {

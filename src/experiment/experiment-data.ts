@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  type Dataset, Subset, fashionMnist, mnist, cifar10, cifar100, imageFolder, labelledImageDir, arrayDataset,
-  stratifiedSplit, randomSplit, regroupDataset, fashionMnistRegroup, labelNoise,
+  type Dataset, type LabelNoiseResult, Subset, fashionMnist, mnist, cifar10, cifar100, imageFolder, labelledImageDir, arrayDataset,
+  stratifiedSplit, randomSplit, regroupDataset, fashionMnistRegroup, labelNoise, ASYMMETRIC_MAPPINGS,
 } from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig } from './config.js';
 import { ConfigError } from './config-check.js';
@@ -18,7 +18,16 @@ export interface ExperimentData {
   /** [channels, height, width] of the stored images (before transforms). */
   imageShape: [number, number, number];
   /** What the synthetic label noise actually did to the training labels. */
-  labelNoise?: { realisedRate: number; transitionMatrix: number[][] };
+  labelNoise?: {
+    realisedRate: number;
+    transitionMatrix: number[][];
+    /** The training labels before the noise. */
+    trueLabels: Int32Array;
+    /** With labelNoise.cleanSubset: training samples whose labels were kept true (trusted). */
+    cleanIndices?: Int32Array;
+    /** With labelNoise.cleanSubset: the noisy label drawn for every sample, the trusted ones included. */
+    noisyForAll?: Int32Array;
+  };
 }
 
 interface Sources { train: Dataset; test?: Dataset }
@@ -144,15 +153,26 @@ export async function loadExperimentData(cfg: ExperimentConfig, baseDir = proces
   if (cfg.labelNoise) {
     const clean = labelsOf(train, 'config.labelNoise');
     const k = pool.classNames.length;
-    const noise = cfg.labelNoise.kind === 'symmetric'
-      ? labelNoise.symmetric(clean, cfg.labelNoise.rate, k, seed)
-      : labelNoise.asymmetric(clean, {
-        mapping: Object.fromEntries(Object.entries(cfg.labelNoise.mapping!).map(([a, b]) => [Number(a), b])),
-        rate: cfg.labelNoise.rate, numClasses: k,
-      }, seed);
+    const ln = cfg.labelNoise;
+    const mapping = typeof ln.mapping === 'string' ? ASYMMETRIC_MAPPINGS[ln.mapping] : ln.mapping;
+    const apply = (labels: Int32Array) => (ln.kind === 'symmetric'
+      ? labelNoise.symmetric(labels, ln.rate, k, seed)
+      : labelNoise.asymmetric(labels, {
+        mapping: Object.fromEntries(Object.entries(mapping!).map(([a, b]) => [Number(a), b])),
+        rate: ln.rate, numClasses: k,
+      }, seed));
+    if (ln.cleanSubset !== undefined && ln.cleanSubset > clean.length) {
+      throw new ConfigError(`config.labelNoise.cleanSubset: ${ln.cleanSubset} trusted labels asked for but the training split has ${clean.length} images`);
+    }
+    const noise: LabelNoiseResult & { cleanIndices?: Int32Array; noisyForAll?: Int32Array } = ln.cleanSubset !== undefined
+      ? labelNoise.withCleanSubset(clean, ln.cleanSubset, seed, apply) : apply(clean);
     train = new RelabelledDataset(train, noise.noisyLabels);
     out.train = train;
-    out.labelNoise = { realisedRate: noise.realisedRate, transitionMatrix: noise.transitionMatrix };
+    out.labelNoise = {
+      realisedRate: noise.realisedRate, transitionMatrix: noise.transitionMatrix, trueLabels: clean,
+      ...(noise.cleanIndices ? { cleanIndices: noise.cleanIndices } : {}),
+      ...(noise.noisyForAll ? { noisyForAll: noise.noisyForAll } : {}),
+    };
   }
   return out;
 }

@@ -8,13 +8,14 @@ export {
 } from './config.js';
 export { NOISE_KINDS, type NoiseConfig, type ReconstructionLossConfig } from './config.js';
 export { buildNoise } from './build-noise.js';
+export { METHODS, type MethodConfig } from './config.js';
 export { ConfigError } from './config-check.js';
 export { loadConfigFile, parseConfigText, type LoadedConfig } from './load-config.js';
 export { loadExperimentData, type ExperimentData } from './experiment-data.js';
 export { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 export { buildModel, createConfiguredModel, type ModelShape } from './build-model.js';
 export { buildOptimizer, buildSchedule } from './build-optimizer.js';
-export { runExperiment, type RunExperimentOptions, type ExperimentResult } from './run-experiment.js';
+export { runExperiment, type RunExperimentOptions, type ExperimentResult, type MethodParts } from './run-experiment.js';
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
 export { RelabelledDataset } from './relabelled-dataset.js';

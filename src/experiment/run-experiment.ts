@@ -55,6 +55,17 @@ export interface RunExperimentOptions {
    * rank 0 writes the run directory, logs and progress.
    */
   distributed?: ProcessGroup;
+  /**
+   * Builds what config.method asks for (a task and callbacks); the methods layer above
+   * this one provides it (see buildMethod in src/methods/). Required when the config has a method.
+   */
+  buildMethod?: (cfg: ExperimentConfig, data: ExperimentData) => MethodParts;
+}
+
+/** What a training method changes in a run: the task, and callbacks that see every step. */
+export interface MethodParts {
+  task?: Task;
+  callbacks?: Callback[];
 }
 
 export interface ExperimentResult {
@@ -133,6 +144,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   const source = resumed ? resumed.config : config;
   const parsed = validateConfig(source);
   const cfg: ExperimentConfig = opts.epochs !== undefined ? validateConfig({ ...(source as object), epochs: opts.epochs }) : parsed;
+  if (cfg.method && !opts.buildMethod) throw new ConfigError(`config.method: '${cfg.method.name}' needs a method builder (runExperiment's buildMethod option; visionlab train provides it)`);
   const group = opts.distributed && opts.distributed.worldSize > 1 ? opts.distributed : undefined;
   // Rank 0 speaks and writes for the job; the other ranks train silently.
   const leader = !group || group.rank === 0;
@@ -172,13 +184,18 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   // Only rank 0 logs and checkpoints; every rank resumes from rank 0's checkpoint.
   const writes = leader ? runDir : undefined;
 
-  const callbacks: Callback[] = writes ? [new MetricsLogger({ jsonl: writes.metricsJsonl, csv: writes.metricsCsv })] : [];
-  if (writes) callbacks.push(new ConfusionLogger({ file: writes.file('confusion.jsonl'), classNames: data.classNames }));
+  const method = cfg.method && opts.buildMethod ? opts.buildMethod(cfg, data) : {};
+  // Method callbacks first, so that what they add to an epoch's logs is logged too.
+  const callbacks: Callback[] = [...(method.callbacks ?? [])];
+  if (writes) {
+    callbacks.push(new MetricsLogger({ jsonl: writes.metricsJsonl, csv: writes.metricsCsv }));
+    callbacks.push(new ConfusionLogger({ file: writes.file('confusion.jsonl'), classNames: data.classNames }));
+  }
   if (cfg.earlyStopping) {
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
-  const task = buildTask(cfg, data);
+  const task = method.task ?? buildTask(cfg, data);
   const precision = resolvePrecision(cfg.precision, cfg.device);
   const memoryFormat = chooseMemoryFormat(model, cfg.device);
   log(`precision: ${precision.precision} (${precision.reason}); memory format: ${memoryFormat.memoryFormat} (${memoryFormat.reason})`);

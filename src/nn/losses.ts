@@ -6,5 +6,9 @@ export { type RegressionLossOptions, type SmoothL1LossOptions, type HuberLossOpt
 export { type KLDivReduction, type KLDivLossOptions, klDiv } from './losses/kl-div.js';
 export { weightedMean } from './losses/weighted-mean.js';
 export {
+  type GeneralizedCrossEntropyOptions, type SymmetricCrossEntropyOptions, type BootstrappingLossOptions,
+  generalizedCrossEntropy, symmetricCrossEntropy, bootstrappingLoss, RCE_LOG_ZERO,
+} from './losses/noise-robust.js';
+export {
   Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, BCELoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss,
 } from './losses/modules.js';

@@ -1,0 +1,49 @@
+// config.method -> the task and callbacks runExperiment trains with (its buildMethod option).
+import { labelNoise } from '../data/index.js';
+import { ClassificationTask } from '../train/index.js';
+import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts } from '../experiment/index.js';
+import { noisyLabelLoss, ForwardCorrectionTask } from './noisy-labels/index.js';
+import { SelfPacedLearning } from './self-paced/index.js';
+
+export function buildMethod(cfg: ExperimentConfig, data: ExperimentData): MethodParts {
+  const m = cfg.method;
+  if (!m) return {};
+  const noise = data.labelNoise;
+  switch (m.name) {
+    case 'self-paced': {
+      const labelIsCorrect = noise ? Uint8Array.from(noise.trueLabels, (l, i) => (data.train.labels?.[i] === l ? 1 : 0)) : undefined;
+      const pace = m.pace === 'growth'
+        ? { kind: 'growth' as const, factor: m.growth!, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}), ...(m.startFraction !== undefined ? { startFraction: m.startFraction } : {}) }
+        : { kind: 'fraction' as const, start: m.startFraction ?? 0.5, end: m.endFraction ?? 1 };
+      return {
+        callbacks: [new SelfPacedLearning({
+          weighting: m.weighting, pace, datasetSize: data.train.length, warmupEpochs: m.warmupEpochs ?? (m.lambda === undefined ? 1 : 0),
+          ...(m.mixtureRatio !== undefined ? { mixtureRatio: m.mixtureRatio } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}),
+        })],
+      };
+    }
+    case 'gce': return { task: new ClassificationTask({ loss: noisyLabelLoss('gce', { ...(m.q !== undefined ? { q: m.q } : {}) }) }) };
+    case 'sce': return { task: new ClassificationTask({ loss: noisyLabelLoss('sce', { ...(m.alpha !== undefined ? { alpha: m.alpha } : {}), ...(m.beta !== undefined ? { beta: m.beta } : {}) }) }) };
+    case 'bootstrap': return { task: new ClassificationTask({ loss: noisyLabelLoss(m.mode === 'hard' ? 'bootstrap-hard' : 'bootstrap-soft', { ...(m.beta !== undefined ? { beta: m.beta } : {}) }) }) };
+    case 'forward-correction': {
+      const k = data.classNames.length;
+      let transition: number[][];
+      let trusted: Uint8Array | undefined;
+      if (m.transition === 'clean-subset') {
+        if (!noise?.cleanIndices || !noise.noisyForAll) throw new ConfigError("config.method.transition: 'clean-subset' needs labelNoise.cleanSubset");
+        const idx = noise.cleanIndices;
+        transition = labelNoise.empiricalTransition(Int32Array.from(idx, (i) => noise.trueLabels[i]!), Int32Array.from(idx, (i) => noise.noisyForAll![i]!), k);
+        trusted = new Uint8Array(data.train.length);
+        for (const i of idx) trusted[i] = 1;
+      } else {
+        transition = m.transition;
+        if (transition.length !== k) throw new ConfigError(`config.method.transition: a ${transition.length}×${transition[0]?.length ?? 0} matrix for ${k} classes`);
+      }
+      try {
+        return { task: new ForwardCorrectionTask({ transition, ...(trusted ? { trusted } : {}) }) };
+      } catch (e) {
+        throw new ConfigError(`config.method.transition: ${(e as Error).message}`);
+      }
+    }
+  }
+}
