@@ -28,7 +28,7 @@ const test = await fashionMnist({ split: 'test' });
 const [trainIdx, heldIdx] = randomSplit(train.length, [train.length - HELD_OUT, HELD_OUT], 0) as [Int32Array, Int32Array];
 const TRAIN_LIMIT = Number(process.env.BENCH_TRAIN_LIMIT ?? trainIdx.length);
 const trainSet = new Subset(train, trainIdx.subarray(0, TRAIN_LIMIT));
-const heldOut = new Subset(train, heldIdx).getBatch(Int32Array.from({ length: 512 }, (_, i) => i));
+const heldOut = new Subset(train, heldIdx).getBatch(Int32Array.from({ length: 256 }, (_, i) => i));
 const heldInputs = T.keep(heldOut.inputs.to('float32').div(255));
 const testSet = TEST_LIMIT < test.length ? new Subset(test, Int32Array.from({ length: TEST_LIMIT }, (_, i) => i)) : test;
 
@@ -57,7 +57,7 @@ async function evaluate(label: string, model: Module) {
 console.log(`Fashion-MNIST, ${MODEL}, ${EPOCHS} epochs of ${trainSet.length} images, batch ${BATCH}, Adam one-cycle ${MAX_LR}; ` +
   `${T.getNumThreads()} threads; PGD-20 at ε ${EPS} on ${testSet.length} test images`);
 const standard = await trainModel('standard', new ClassificationTask(), []);
-const guard = new CatastrophicOverfittingGuard({ inputs: heldInputs, targets: heldOut.targets, eps: EPS, steps: 10, checkEvery: 100 });
+const guard = new CatastrophicOverfittingGuard({ inputs: heldInputs, targets: heldOut.targets, eps: EPS, steps: 10, checkEvery: 200 });
 const adversarial = await trainModel('adversarial (fast FGSM, random start)', new AdversarialTrainingTask({ method: 'fgsm-rs', eps: EPS, generator: new T.Generator(1) }), [guard]);
 console.log(`guard: PGD-10 accuracy of the held-out batch at its checks: ${guard.checks.map((c) => c.accuracy.toFixed(3)).join(' ')}` +
   (guard.stoppedAt >= 0 ? `; stopped at step ${guard.stoppedAt}` : ''));

@@ -6,5 +6,9 @@ export { perSampleNorm, project, steepestDirection, randomStart, attackLoss, mar
 export { fgsm, fgsmRandomStart, type FgsmOptions } from './fgsm.js';
 export { pgd, bim, type PgdOptions } from './pgd.js';
 export { miFgsm, type MiFgsmOptions } from './mi-fgsm.js';
+export { deepFool, type DeepFoolOptions } from './deepfool.js';
+export { carliniWagnerL2, type CarliniWagnerOptions } from './carlini-wagner.js';
+export { apgd, type ApgdOptions } from './apgd.js';
+export { squareAttack, type SquareOptions } from './square.js';
 export { registerAttack, getAttack, listAttacks, type AttackEntry, type AttackFunction, type NamedAttackOptions } from './registry.js';
 export { evaluateRobustness, type RobustnessOptions, type RobustnessPoint, type RobustnessResult } from './robustness.js';

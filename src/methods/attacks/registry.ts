@@ -5,6 +5,10 @@ import type { AttackOptions, AttackTarget, Norm } from './attack-options.js';
 import { fgsm, fgsmRandomStart } from './fgsm.js';
 import { pgd, bim } from './pgd.js';
 import { miFgsm } from './mi-fgsm.js';
+import { deepFool } from './deepfool.js';
+import { carliniWagnerL2 } from './carlini-wagner.js';
+import { apgd } from './apgd.js';
+import { squareAttack } from './square.js';
 
 /** Options every attack by name accepts; each reads the ones it knows (steps, stepSize, restarts...). */
 export interface NamedAttackOptions extends AttackOptions {
@@ -64,3 +68,16 @@ registerAttack({
   run: (t, x, y, o) => pgd(t, x, y, { ...o, norm: 'l2' }),
 });
 registerAttack({ name: 'mi-fgsm', description: 'momentum iterative FGSM (Dong et al. 2018)', norm: 'linf', usesGradients: true, run: miFgsm });
+registerAttack({
+  name: 'deepfool', description: 'DeepFool: the nearest linearised decision boundary, L2, no budget', norm: 'none', usesGradients: true,
+  run: (t, x, y, o) => deepFool(t, x, y, { ...o, ...(typeof o.steps === 'number' ? { maxIterations: o.steps } : {}) }),
+});
+registerAttack({
+  name: 'cw-l2', description: 'Carlini-Wagner L2 with a binary search over c, no budget', norm: 'none', usesGradients: true,
+  run: (t, x, y, o) => carliniWagnerL2(t, x, y, o),
+});
+registerAttack({ name: 'apgd-ce', description: 'APGD with cross-entropy, L-infinity, no step size to tune (Croce & Hein 2020)', norm: 'linf', usesGradients: true, run: apgd });
+registerAttack({
+  name: 'square', description: 'Square attack, L-infinity, black-box random search on the logits', norm: 'linf', usesGradients: false,
+  run: (t, x, y, o) => squareAttack(t, x, y, { ...o, ...(typeof o.steps === 'number' ? { queries: o.steps } : {}) }),
+});
