@@ -1,6 +1,7 @@
 // visionlab train CONFIG: one experiment from a config file; --resume RUN_DIR continues
 // a run that was interrupted, in its own directory.
 import { loadConfigFile, runExperiment } from '../experiment/index.js';
+import { adversarialTraining } from '../methods/adversarial-training/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 
 export const trainCommand: Command = {
@@ -31,7 +32,7 @@ the same final weights as a run that was never interrupted.
     const epochs = positiveInt(a.values.epochs, '--epochs');
     const quiet = a.values.quiet === true;
     const resume = str(a.values.resume);
-    const common = { quiet, ...(epochs !== undefined ? { epochs } : {}) };
+    const common = { quiet, trainingMethods: adversarialTraining, ...(epochs !== undefined ? { epochs } : {}) };
     let result;
     if (resume !== undefined) {
       if (a.positionals.length !== 0) throw new UsageError('train: --resume RUN_DIR takes no CONFIG (the run directory holds its config)');

@@ -218,6 +218,30 @@ const earlyStoppingSchema = object({
   restoreBestWeights: boolean().default(true),
 });
 
+/** Adversarial training methods (implemented in methods/adversarial-training). */
+export const ADVERSARIAL_METHODS = ['fgsm-rs', 'pgd', 'trades'] as const;
+
+const adversarialSchema = object({
+  /** fgsm-rs: fast FGSM from a random start; pgd: PGD adversarial training; trades: TRADES. */
+  method: z.enum(ADVERSARIAL_METHODS),
+  /** L-infinity budget in [0, 1] pixel units (the normalisation is applied after the attack). */
+  eps: number({ above: 0, max: 1 }),
+  stepSize: number({ above: 0, max: 1 }).optional(),
+  /** Attack steps of pgd and trades. */
+  steps: number({ integer: true, min: 1, max: 1000 }).optional(),
+  /** TRADES' weight of the divergence term. */
+  beta: number({ min: 0 }).optional(),
+  /** Stop when PGD accuracy of validation images collapses (catastrophic overfitting); needs split.val > 0. */
+  guard: object({
+    /** Validation images checked. */
+    images: number({ integer: true, min: 1 }).default(256),
+    /** Also check every this many steps (0: at epoch ends only). */
+    checkEvery: number({ integer: true, min: 0 }).default(0),
+    tolerance: number({ above: 0, max: 1 }).default(0.2),
+    steps: number({ integer: true, min: 1 }).default(10),
+  }).optional(),
+});
+
 export const experimentConfigSchema = object({
   name: string().regex(/^[\w.-]+$/, {
     error: (iss) => `${show(iss.input)} must use only letters, digits, '.', '_' and '-' (it names the run directory)`,
@@ -242,6 +266,7 @@ export const experimentConfigSchema = object({
   deterministic: boolean().default(false),
   device: string().regex(/^(cpu|cuda(:\d+)?|mps)$/, { error: (iss) => `${show(iss.input)} is not one of cpu, cuda, cuda:N, mps` }).default('cpu'),
   task: z.enum(TASKS).default('classification'),
+  adversarial: adversarialSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
   const { kind } = c.dataset;
@@ -260,6 +285,7 @@ export const experimentConfigSchema = object({
   const watcher = es && es.monitor.startsWith('val_') ? `earlyStopping monitors ${es.monitor}`
     : c.schedule?.name === 'plateau' ? 'the plateau schedule watches val_loss' : undefined;
   if (watcher && c.split.val === 0) problem(ctx, ['split', 'val'], `must be above 0: ${watcher}`);
+  if (c.adversarial?.guard && c.split.val === 0) problem(ctx, ['split', 'val'], 'must be above 0: adversarial.guard checks validation images');
 });
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
@@ -275,6 +301,7 @@ export type OptimizerConfig = z.output<typeof optimizerSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type ScheduleName = ScheduleConfig['name'];
 export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
+export type AdversarialConfig = z.output<typeof adversarialSchema>;
 
 /** Checks a parsed config file and fills in defaults; throws a ConfigError naming every bad field under `path`. */
 export function validateConfig(raw: unknown, path = 'config'): ExperimentConfig {

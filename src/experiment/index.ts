@@ -6,6 +6,8 @@ export {
   type TransformSpec, type TransformsConfig, type NormalizeStats, type ModelConfig, type OptimizerConfig, type OptimizerName,
   type ScheduleConfig, type ScheduleName, type EarlyStoppingConfig,
 } from './config.js';
+export { ADVERSARIAL_METHODS, type AdversarialConfig } from './config.js';
+export { type TrainingSetup, type TrainingMethods } from './run-experiment.js';
 export { ConfigError } from './config-check.js';
 export { loadConfigFile, parseConfigText, type LoadedConfig } from './load-config.js';
 export { loadExperimentData, type ExperimentData } from './experiment-data.js';

@@ -16,7 +16,8 @@ import {
   fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
-import { validateConfig, type ExperimentConfig } from './config.js';
+import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
+import { ConfigError } from './config-check.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
 import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 import { buildModel } from './build-model.js';
@@ -39,7 +40,25 @@ export interface RunExperimentOptions {
    * from its checkpoints/last.ckpt in the same directory.
    */
   resume?: string;
+  /**
+   * Builds the task and extra callbacks for config sections that methods above this
+   * layer implement (`adversarial`). A config with such a section needs it.
+   */
+  trainingMethods?: TrainingMethods;
 }
+
+/** What a training method sees to build its task and callbacks. */
+export interface TrainingSetup {
+  config: ExperimentConfig;
+  /** The standardisation the loaders apply (null: inputs are [0, 1] pixels). */
+  normalize: NormalizeStats | null;
+  data: ExperimentData;
+  /** The task the run would train without the method. */
+  baseTask: ClassificationTask;
+  valLoader?: DataLoader;
+}
+
+export type TrainingMethods = (setup: TrainingSetup) => { task?: Task; callbacks?: Callback[] };
 
 export interface ExperimentResult {
   runDir: string;
@@ -69,7 +88,7 @@ function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig
   return { ...cfg, dataset };
 }
 
-function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
+function buildTask(cfg: ExperimentConfig, data: ExperimentData): ClassificationTask {
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
   return new ClassificationTask(classWeights ? { classWeights } : {});
@@ -128,7 +147,13 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
-  const task = buildTask(cfg, data);
+  let task: Task = buildTask(cfg, data);
+  if (cfg.adversarial) {
+    if (!opts.trainingMethods) throw new ConfigError('config.adversarial: adversarial training needs the training methods (visionlab train, or runExperiment(config, { trainingMethods: adversarialTraining }))');
+    const method = opts.trainingMethods({ config: resolved, normalize, data, baseTask: task as ClassificationTask, ...(dl.val ? { valLoader: dl.val } : {}) });
+    if (method.task) task = method.task;
+    callbacks.push(...(method.callbacks ?? []));
+  }
 
   const started = new Date();
   const t0 = performance.now();

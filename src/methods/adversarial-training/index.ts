@@ -5,3 +5,4 @@ export {
 } from './adversarial-task.js';
 export { tradesAttack, tradesDivergence, type TradesAttackOptions } from './trades-attack.js';
 export { CatastrophicOverfittingGuard, type OverfittingGuardOptions } from './overfitting-guard.js';
+export { adversarialTraining } from './from-config.js';

@@ -12,3 +12,5 @@ export { apgd, type ApgdOptions } from './apgd.js';
 export { squareAttack, type SquareOptions } from './square.js';
 export { registerAttack, getAttack, listAttacks, type AttackEntry, type AttackFunction, type NamedAttackOptions } from './registry.js';
 export { evaluateRobustness, type RobustnessOptions, type RobustnessPoint, type RobustnessResult } from './robustness.js';
+export { writeAdversarialGrid, amplifiedPerturbation } from './adversarial-grid.js';
+export { writeAttackReport, ROBUSTNESS_JSON, type AttackReportInputs } from './attack-report.js';
