@@ -10,8 +10,9 @@ import { compareCommand } from './compare.js';
 import { quickstartCommand } from './quickstart.js';
 import { modelsCommand } from './models.js';
 import { attackCommand } from './attack.js';
+import { explainCommand } from './explain.js';
 
-const COMMANDS: Command[] = [trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, attackCommand];
+const COMMANDS: Command[] = [trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, attackCommand, explainCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
