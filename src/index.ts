@@ -7,3 +7,4 @@ export * as metrics from './metrics/index.js';
 export * as models from './models/index.js';
 export * as train from './train/index.js';
 export * as experiment from './experiment/index.js';
+export * as methods from './methods/index.js';
