@@ -1,7 +1,7 @@
 // visionlab explain RUN IMAGE...: heat maps of why a finished run's model classifies
 // each image as it does, written as one grid per method.
 import path from 'node:path';
-import { stack, tidy, noGrad, Generator, type Tensor } from '../torch/index.js';
+import { stack, cat, tidy, noGrad, Generator, type Tensor } from '../torch/index.js';
 import { decodeImage, writeImageGrid } from '../data/index.js';
 import { openRun } from '../experiment/index.js';
 import { Victim } from '../methods/attacks/index.js';
@@ -58,15 +58,14 @@ the label and its probability.
         return indices.toFlatArray().map((k, i) => `${run.info.classNames[k]} ${(100 * p[i]!).toFixed(0)}%`);
       }));
       for (const method of methods as Method[]) {
-        const overlay = tidy(() => heatmapOverlay(x, heatMaps(method, victim, x, layer)));
+        // The images in colour on the first row, their overlays on the second.
+        const grid = tidy(() => cat([x.expand(-1, 3, -1, -1), heatmapOverlay(x, heatMaps(method, victim, x, layer))]));
         const file = path.join(out, `${method}.png`);
         try {
           const scale = Math.max(1, Math.ceil(96 / Math.max(h, w)));
-          await writeImageGrid(file, tidy(() => stack([...x.expand(-1, 3, -1, -1).unbind(0), ...overlay.unbind(0)])), {
-            cols: files.length, captions: [...captions, ...captions.map(() => method)], scale,
-          });
+          await writeImageGrid(file, grid, { cols: files.length, captions: [...captions, ...captions.map(() => method)], scale });
         } finally {
-          overlay.dispose();
+          grid.dispose();
         }
         console.log(`${method}: ${file}`);
       }

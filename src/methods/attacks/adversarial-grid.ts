@@ -35,7 +35,7 @@ export async function writeAdversarialGrid(
     const n = x.shape[0]!;
     return {
       images: cat([x, adv, amplifiedPerturbation(adv, x)], 0),
-      captions: [...clean.map((d) => d.text), ...attacked.map((d) => d.text), ...new Array<string>(n).fill('perturbation ×')],
+      captions: [...clean.map((d) => d.text), ...attacked.map((d) => d.text), ...new Array<string>(n).fill('perturbation')],
       colours: [...clean, ...attacked].map((d): string => (d.right ? RIGHT : WRONG)).concat(new Array<string>(n).fill('#555')),
     };
   }));
