@@ -147,10 +147,11 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
-  let task: Task = buildTask(cfg, data);
+  const baseTask = buildTask(cfg, data);
+  let task: Task = baseTask;
   if (cfg.adversarial) {
     if (!opts.trainingMethods) throw new ConfigError('config.adversarial: adversarial training needs the training methods (visionlab train, or runExperiment(config, { trainingMethods: adversarialTraining }))');
-    const method = opts.trainingMethods({ config: resolved, normalize, data, baseTask: task as ClassificationTask, ...(dl.val ? { valLoader: dl.val } : {}) });
+    const method = opts.trainingMethods({ config: resolved, normalize, data, baseTask, ...(dl.val ? { valLoader: dl.val } : {}) });
     if (method.task) task = method.task;
     callbacks.push(...(method.callbacks ?? []));
   }

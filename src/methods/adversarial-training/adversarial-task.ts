@@ -12,9 +12,10 @@ import type { Tensor, Generator } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { ClassificationTask, type Task, type StepBatch, type EpochMetrics, type LossReduction } from '../../train/index.js';
 import { Victim, type InputNormalization, fgsm, pgd } from '../attacks/index.js';
+import { ADVERSARIAL_METHODS } from '../../experiment/index.js';
 import { tradesAttack, tradesDivergence } from './trades-attack.js';
 
-export const ADVERSARIAL_METHODS = ['fgsm-rs', 'pgd', 'trades'] as const;
+export { ADVERSARIAL_METHODS };
 export type AdversarialMethod = (typeof ADVERSARIAL_METHODS)[number];
 
 export interface AdversarialTrainingOptions {
