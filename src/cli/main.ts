@@ -12,9 +12,12 @@ import { modelsCommand } from './models.js';
 import { serveCommand } from './serve.js';
 import { exportCommand } from './export.js';
 import { denoiseCommand } from './denoise.js';
+import { attackCommand } from './attack.js';
+import { explainCommand } from './explain.js';
 
 const COMMANDS: Command[] = [
-  trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand, serveCommand, exportCommand, denoiseCommand,
+  trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand,
+  serveCommand, exportCommand, denoiseCommand, attackCommand, explainCommand,
 ];
 
 function usage(): string {

@@ -291,6 +291,30 @@ const methodSchema = z.discriminatedUnion('name', methodVariants, {
     : `expected {name: ${METHODS.join(' | ')}, ...}, got ${show(iss.input)}`),
 });
 
+/** Adversarial training methods (implemented in methods/adversarial-training). */
+export const ADVERSARIAL_METHODS = ['fgsm-rs', 'pgd', 'trades'] as const;
+
+const adversarialSchema = object({
+  /** fgsm-rs: fast FGSM from a random start; pgd: PGD adversarial training; trades: TRADES. */
+  method: z.enum(ADVERSARIAL_METHODS),
+  /** L-infinity budget in [0, 1] pixel units (the normalisation is applied after the attack). */
+  eps: number({ above: 0, max: 1 }),
+  stepSize: number({ above: 0, max: 1 }).optional(),
+  /** Attack steps of pgd and trades. */
+  steps: number({ integer: true, min: 1, max: 1000 }).optional(),
+  /** TRADES' weight of the divergence term. */
+  beta: number({ min: 0 }).optional(),
+  /** Stop when PGD accuracy of validation images collapses (catastrophic overfitting); needs split.val > 0. */
+  guard: object({
+    /** Validation images checked. */
+    images: number({ integer: true, min: 1 }).default(256),
+    /** Also check every this many steps (0: at epoch ends only). */
+    checkEvery: number({ integer: true, min: 0 }).default(0),
+    tolerance: number({ above: 0, max: 1 }).default(0.2),
+    steps: number({ integer: true, min: 1 }).default(10),
+  }).optional(),
+});
+
 export const experimentConfigSchema = object({
   name: string().regex(/^[\w.-]+$/, {
     error: (iss) => `${show(iss.input)} must use only letters, digits, '.', '_' and '-' (it names the run directory)`,
@@ -323,6 +347,7 @@ export const experimentConfigSchema = object({
   loss: reconstructionLossSchema.optional(),
   /** A method for noisy labels or a curriculum, trained through the same loop. */
   method: methodSchema.optional(),
+  adversarial: adversarialSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
   if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && c.labelNoise?.cleanSubset === undefined) {
@@ -356,6 +381,7 @@ export const experimentConfigSchema = object({
     if (c.noise) problem(ctx, ['noise'], `only task 'denoise' takes noise, not '${c.task}'`);
     if (c.loss) problem(ctx, ['loss'], `only task 'denoise' takes a loss here, not '${c.task}'`);
   }
+  if (c.adversarial?.guard && c.split.val === 0) problem(ctx, ['split', 'val'], 'must be above 0: adversarial.guard checks validation images');
 });
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
@@ -374,6 +400,7 @@ export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
 export type NoiseConfig = z.output<typeof noiseSchema>;
 export type ReconstructionLossConfig = z.output<typeof reconstructionLossSchema>;
 export type MethodConfig = z.output<typeof methodSchema>;
+export type AdversarialConfig = z.output<typeof adversarialSchema>;
 
 /** Checks a parsed config file and fills in defaults; throws a ConfigError naming every bad field under `path`. */
 export function validateConfig(raw: unknown, path = 'config'): ExperimentConfig {

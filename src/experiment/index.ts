@@ -9,6 +9,8 @@ export {
 export { NOISE_KINDS, type NoiseConfig, type ReconstructionLossConfig } from './config.js';
 export { buildNoise } from './build-noise.js';
 export { METHODS, type MethodConfig } from './config.js';
+export { ADVERSARIAL_METHODS, type AdversarialConfig } from './config.js';
+export { type TrainingSetup, type TrainingMethods } from './run-experiment.js';
 export { ConfigError } from './config-check.js';
 export { loadConfigFile, parseConfigText, type LoadedConfig } from './load-config.js';
 export { loadExperimentData, type ExperimentData } from './experiment-data.js';

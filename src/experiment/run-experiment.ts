@@ -17,7 +17,7 @@ import {
   resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
-import { validateConfig, type ExperimentConfig } from './config.js';
+import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
 import { ConfigError } from './config-check.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
 import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
@@ -60,6 +60,11 @@ export interface RunExperimentOptions {
    * this one provides it (see buildMethod in src/methods/). Required when the config has a method.
    */
   buildMethod?: (cfg: ExperimentConfig, data: ExperimentData) => MethodParts;
+  /**
+   * Builds the task and extra callbacks for config sections that methods above this
+   * layer implement (`adversarial`). A config with such a section needs it.
+   */
+  trainingMethods?: TrainingMethods;
 }
 
 /** What a training method changes in a run: the task, and callbacks that see every step. */
@@ -67,6 +72,19 @@ export interface MethodParts {
   task?: Task;
   callbacks?: Callback[];
 }
+
+/** What a training method sees to build its task and callbacks. */
+export interface TrainingSetup {
+  config: ExperimentConfig;
+  /** The standardisation the loaders apply (null: inputs are [0, 1] pixels). */
+  normalize: NormalizeStats | null;
+  data: ExperimentData;
+  /** The task the run would train without the method. */
+  baseTask: ClassificationTask;
+  valLoader?: DataLoader;
+}
+
+export type TrainingMethods = (setup: TrainingSetup) => { task?: Task; callbacks?: Callback[] };
 
 export interface ExperimentResult {
   runDir: string;
@@ -195,7 +213,15 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     const es = cfg.earlyStopping;
     callbacks.push(new EarlyStopping({ monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBestWeights: es.restoreBestWeights }));
   }
-  const task = method.task ?? buildTask(cfg, data);
+  const baseTask = method.task ?? buildTask(cfg, data);
+  let task: Task = baseTask;
+  if (cfg.adversarial) {
+    if (!opts.trainingMethods) throw new ConfigError('config.adversarial: adversarial training needs the training methods (visionlab train, or runExperiment(config, { trainingMethods: adversarialTraining }))');
+    if (!(baseTask instanceof ClassificationTask)) throw new ConfigError(`config.adversarial: adversarial training needs a classification task, not '${baseTask.name}'`);
+    const adversarial = opts.trainingMethods({ config: resolved, normalize, data, baseTask, ...(dl.val ? { valLoader: dl.val } : {}) });
+    if (adversarial.task) task = adversarial.task;
+    callbacks.push(...(adversarial.callbacks ?? []));
+  }
   const precision = resolvePrecision(cfg.precision, cfg.device);
   const memoryFormat = chooseMemoryFormat(model, cfg.device);
   log(`precision: ${precision.precision} (${precision.reason}); memory format: ${memoryFormat.memoryFormat} (${memoryFormat.reason})`);
