@@ -6,6 +6,8 @@ export * from './loss.js';
 export * from './task.js';
 export { ClassificationTask, classification, type ClassificationTaskOptions } from './tasks/classification.js';
 export { resolveTask } from './tasks/resolve.js';
+export { SegmentationTask, segmentation, ConfusionMetrics, type SegmentationTaskOptions } from './tasks/segmentation.js';
+export { MultilabelTask, multilabel, MultilabelMetrics, type MultilabelTaskOptions } from './tasks/multilabel.js';
 export { clipGradNorm } from './grad-clip.js';
 export { fit, type FitOptions } from './fit.js';
 export {
