@@ -18,3 +18,6 @@ export * from './color-histogram.js';
 export * from './color-histogram-logreg.js';
 export * from './registry.js';
 export { torchvisionInit, type TorchvisionInitOptions } from './init.js';
+export * from './aspp.js';
+export * from './deeplabv3plus.js';
+import './segmentation-zoo.js';

@@ -12,10 +12,11 @@ import { resnet18, resnet34, type ResNetOptions } from './resnet.js';
 import { vgg16, vgg16_bn, type VggOptions } from './vgg.js';
 import { mobilenetV2, type MobileNetV2Options } from './mobilenetv2.js';
 import { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-logreg.js';
+import type { DeepLabV3PlusOptions } from './deeplabv3plus.js';
 
 /** Every option any zoo model understands; each model reads the ones it knows. */
 export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> & FashionVggOptions &
-  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options & {
+  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options & DeepLabV3PlusOptions & {
     /** Histogram bins per channel (color-histogram-logreg). */
     bins?: number;
   };
