@@ -21,3 +21,4 @@ export { torchvisionInit, type TorchvisionInitOptions } from './init.js';
 export * from './aspp.js';
 export * from './deeplabv3plus.js';
 import './segmentation-zoo.js';
+export * from './multilabel-head.js';
