@@ -13,8 +13,8 @@ import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms } from '../torch/index.js';
 import { DataLoader, computeClassWeights } from '../data/index.js';
 import {
-  fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
-  type History, type Callback, type RunDir, type Task,
+  fit, evaluate, EarlyStopping, MetricsLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask, SegmentationTask, MultilabelTask,
+  writeSceneReport, type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig } from './config.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
@@ -50,13 +50,23 @@ export interface ExperimentResult {
   trainingSeconds: number;
 }
 
+/** Segmentation masks move with their images, with the ignore index where a move uncovers pixels. */
+const MASK_FILL_TRANSFORMS = ['RandomCrop', 'RandomRotation', 'RandomAffine'];
+function withIgnoreFill(specs: ExperimentConfig['transforms']['train']): ExperimentConfig['transforms']['train'] {
+  return specs.map((s) => (MASK_FILL_TRANSFORMS.includes(s.name) && s.maskFill === undefined ? { ...s, maskFill: 255 } : s));
+}
+
 function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>) {
-  const trainT = buildTransform(cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
-  const testT = buildTransform(cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
+  const masks = cfg.task === 'segmentation';
+  const trainT = buildTransform(masks ? withIgnoreFill(cfg.transforms.train) : cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
+  const testT = buildTransform(masks ? withIgnoreFill(cfg.transforms.test) : cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
   const device = cfg.device;
-  const train = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainT, device });
-  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device }) : undefined;
-  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device });
+  // Segmentation chains run as pair transforms, so every geometric step also moves the masks.
+  const using = (t: typeof trainT) => (masks ? { pairTransform: t } : { transform: t });
+  const evalBatch = Math.max(cfg.batchSize, masks ? 64 : 256);
+  const train = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, ...using(trainT), device });
+  const val = data.val ? new DataLoader(data.val, { batchSize: evalBatch, ...using(testT), device }) : undefined;
+  const test = new DataLoader(data.test, { batchSize: evalBatch, ...using(testT), device });
   return { train, val, test, testT };
 }
 
@@ -70,6 +80,8 @@ function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig
 }
 
 function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
+  if (cfg.task === 'segmentation') return new SegmentationTask({ numClasses: data.classNames.length });
+  if (cfg.task === 'multilabel') return new MultilabelTask({ numLabels: data.classNames.length });
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
   return new ClassificationTask(classWeights ? { classWeights } : {});
@@ -144,7 +156,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   // A resumed run's training time includes the epochs before the interruption.
   const trainingSeconds = resumed ? history.epochs.reduce((t, e) => t + e.time_s, 0) : (performance.now() - t0) / 1000;
 
-  const test = await evaluate(model, dl.test, { task: new ClassificationTask() });
+  const test = await evaluate(model, dl.test, { task: cfg.task === 'classification' ? new ClassificationTask() : task });
   await saveSafetensors(path.join(runDir.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(runDir.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
@@ -154,6 +166,10 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
     startedAt: started.toISOString(), trainingSeconds,
   });
-  await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  if (task instanceof SegmentationTask || task instanceof MultilabelTask) {
+    await writeSceneReport(runDir, { model, task, testData: dl.test, ...(dl.val ? { valData: dl.val } : {}), classNames: data.classNames, history, config: resolved });
+  } else {
+    await writeRunReport(runDir, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  }
   return { runDir: runDir.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

@@ -26,3 +26,4 @@ export * from './callbacks/lr-scheduler-callback.js';
 export * from './callbacks/gradient-clipping.js';
 export * from './callbacks/sample-weighting.js';
 export * from './report/index.js';
+export { writeSceneReport, type SceneReportOptions, type SceneReportResult } from './scene-report.js';
