@@ -114,3 +114,4 @@ export { parseVocAnnotation, writeVocAnnotation, type VocAnnotation, type VocObj
 export { encodePalettePng } from './formats/palette-png.js';
 export { makeScenes, SCENE_SPLITS, CLASSES_FILE, type MakeScenesOptions, type ScenesSummary, type SceneSplit } from './scenes/make-scenes.js';
 export { SCENE_CLASSES, SCENE_IGNORE } from './scenes/compose-scene.js';
+export { listImages } from './formats/image-folder.js';

@@ -16,3 +16,4 @@ export {
 } from './segmentation.js';
 export { rleEncode, rleDecode, type PixelOrder, type BinaryMask } from './rle.js';
 export { tsne, tsneAffinities, type TsneOptions } from './tsne.js';
+export { encodeSubmission, decodeSubmission, SUBMISSION_HEADER, type SubmissionEntry, type DecodedSubmission } from './submission.js';

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { makeScenes } from '../../src/data/index.js';
+import { decodeSubmission } from '../../src/metrics/index.js';
 import { runExperiment, validateConfig, ConfigError } from '../../src/experiment/index.js';
 import { skipWithout } from '../support/require-reference.js';
 
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const skip = skipWithout('fashion-mnist');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-scenes-exp-'));
 const data = path.join(tmp, 'scenes');
@@ -41,4 +45,17 @@ test('segmentation and multi-label configs train on the scenes and write their r
   assert.deepEqual(mlInfo.classNames.length, 10);
   assert.ok(mlInfo.test.mAP > 0 && mlInfo.test.mAP <= 1);
   for (const f of ['report.html', 'per_class_ap.png', 'thresholds.png']) assert.ok(existsSync(path.join(ml.runDir, f)), f);
+
+  // The submission for a folder of images, with labels from the multi-label run, decodes back.
+  const sub = path.join(tmp, 'submission.csv');
+  const r = spawnSync(process.execPath, [MAIN, 'predict', seg.runDir, path.join(data, 'JPEGImages'), '--submission', sub, '--labels-run', ml.runDir],
+    { encoding: 'utf8', env: { ...process.env, VISIONLAB_QUIET: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /wrote 48 rows for 24 images/);
+  const decoded = decodeSubmission(readFileSync(sub, 'utf8'), { numLabels: 10, height: 32, width: 32 }, sub);
+  assert.equal(decoded.size, 24);
+  for (const d of decoded.values()) assert.ok(d.labels.some((v) => v === 1), 'the top-1 fallback predicts at least one label');
+  const wrong = spawnSync(process.execPath, [MAIN, 'predict', ml.runDir, data, '--submission', sub], { encoding: 'utf8' });
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /is a multilabel run; give the segmentation run/);
 });
