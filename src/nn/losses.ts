@@ -8,3 +8,7 @@ export { weightedMean } from './losses/weighted-mean.js';
 export {
   Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, BCELoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss,
 } from './losses/modules.js';
+export {
+  softDiceLoss, softDiceLossMultilabel, focalLoss, asymmetricLoss, combineLosses,
+  type SoftDiceOptions, type FocalOptions, type AsymmetricOptions,
+} from './losses/dense.js';
