@@ -1,10 +1,10 @@
-// torchvision's deeplabv3_resnet50 with its module names (backbone.layer4.2.conv3,
+// torchvision's deeplabv3_resnet50 and fcn_resnet50 with their module names (backbone.layer4.2.conv3,
 // classifier.0.convs.1.0, classifier.4, ...), so its state dicts load unchanged: a
 // ResNet-50 whose last two stages dilate instead of striding (output stride 8), DeepLabHead
 // (ASPP rates 12/24/36, 3×3 conv, batch norm, ReLU, 1×1 classifier) and a bilinear
 // upsampling to the input size.
 import { type Tensor } from '../torch/index.js';
-import { Module, Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, functional as F } from '../nn/index.js';
+import { Module, Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, Dropout, functional as F } from '../nn/index.js';
 import { type ModelOptions, checkPositiveInt, child } from './options.js';
 import { ASPP } from './aspp.js';
 import { torchvisionInit } from './init.js';
@@ -98,6 +98,27 @@ export function deeplabV3ResNet50(opts: ModelOptions & { asppRates?: number[] } 
   const n = checkPositiveInt(opts.numClasses ?? 21, 'deeplabv3_resnet50: numClasses');
   const c = checkPositiveInt(opts.inChannels ?? 3, 'deeplabv3_resnet50: inChannels');
   const model = new DeepLabV3(new ResNet50Backbone(c), deepLabHead(2048, n, opts.asppRates ?? [12, 24, 36]));
+  torchvisionInit(model, { linear: 'default' });
+  return model;
+}
+
+/** torchvision's FCNHead: 3×3 conv to a quarter of the channels, batch norm, ReLU, dropout 0.1, 1×1 classifier. */
+export function fcnHead(inChannels: number, numClasses: number): Sequential {
+  const mid = inChannels / 4;
+  return new Sequential(
+    new Conv2d(inChannels, mid, 3, { padding: 1, bias: false }),
+    new BatchNorm2d(mid),
+    new ReLU(),
+    new Dropout(0.1),
+    new Conv2d(mid, numClasses, 1),
+  );
+}
+
+/** torchvision.models.segmentation.fcn_resnet50 (no auxiliary head): the same dilated ResNet-50 with FCNHead. */
+export function fcnResNet50(opts: ModelOptions = {}): DeepLabV3 {
+  const n = checkPositiveInt(opts.numClasses ?? 21, 'fcn_resnet50: numClasses');
+  const c = checkPositiveInt(opts.inChannels ?? 3, 'fcn_resnet50: inChannels');
+  const model = new DeepLabV3(new ResNet50Backbone(c), fcnHead(2048, n));
   torchvisionInit(model, { linear: 'default' });
   return model;
 }
