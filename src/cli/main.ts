@@ -14,10 +14,11 @@ import { exportCommand } from './export.js';
 import { denoiseCommand } from './denoise.js';
 import { attackCommand } from './attack.js';
 import { explainCommand } from './explain.js';
+import { makeScenesCommand } from './make-scenes.js';
 
 const COMMANDS: Command[] = [
   trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand,
-  serveCommand, exportCommand, denoiseCommand, attackCommand, explainCommand,
+  serveCommand, exportCommand, denoiseCommand, attackCommand, explainCommand, makeScenesCommand,
 ];
 
 function usage(): string {

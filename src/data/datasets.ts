@@ -109,3 +109,9 @@ export function cifar10(opts: CifarOptions): Promise<TensorDataset> {
 export function cifar100(opts: CifarOptions & { labelMode?: 'fine' | 'coarse' }, extra: { labelMode?: 'fine' | 'coarse' } = {}): Promise<TensorDataset> {
   return cifar('cifar100', { ...opts, labelMode: extra.labelMode ?? opts.labelMode });
 }
+export { vocDataset, vocClassNames, vocSplitIds, type VocOptions, type VocTarget } from './formats/voc.js';
+export { parseVocAnnotation, writeVocAnnotation, type VocAnnotation, type VocObject } from './formats/voc-annotation.js';
+export { encodePalettePng } from './formats/palette-png.js';
+export { makeScenes, SCENE_SPLITS, CLASSES_FILE, type MakeScenesOptions, type ScenesSummary, type SceneSplit } from './scenes/make-scenes.js';
+export { SCENE_CLASSES, SCENE_IGNORE } from './scenes/compose-scene.js';
+export { listImages } from './formats/image-folder.js';

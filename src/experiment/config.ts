@@ -9,7 +9,7 @@ import {
   ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
 } from './config-check.js';
 
-export const DATASET_KINDS = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy'] as const;
+export const DATASET_KINDS = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy', 'voc'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -17,16 +17,16 @@ export const REGROUPINGS = ['fashion-mnist-3'] as const;
 /** Standard asymmetric label-noise maps (data/label-noise.ts). */
 export const ASYMMETRIC_MAPPING_NAMES = ['cifar10', 'fashion-mnist'] as const;
 /** What the model learns to predict; the trainer takes its loss, metrics and predictions from it. */
-export const TASKS = ['classification', 'denoise'] as const;
+export const TASKS = ['classification', 'denoise', 'segmentation', 'multilabel'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 /** Transforms a config may name, with the option keys each accepts (the constructors check the values). */
 export const TRANSFORM_OPTIONS = {
-  RandomCrop: ['size', 'padding', 'paddingMode'],
+  RandomCrop: ['size', 'padding', 'paddingMode', 'maskFill'],
   RandomHorizontalFlip: ['p'],
   RandomVerticalFlip: ['p'],
-  RandomRotation: ['degrees', 'fill'],
-  RandomAffine: ['degrees', 'translate', 'scale', 'shear', 'fill'],
+  RandomRotation: ['degrees', 'fill', 'maskFill'],
+  RandomAffine: ['degrees', 'translate', 'scale', 'shear', 'fill', 'maskFill'],
   RandomErasing: ['p', 'scale', 'ratio', 'value'],
   Cutout: ['size', 'p', 'value'],
   GaussianNoise: ['std', 'mean', 'clip'],
@@ -39,7 +39,7 @@ type TransformName = keyof typeof TRANSFORM_OPTIONS;
 const TRANSFORM_NAMES = Object.keys(TRANSFORM_OPTIONS) as [TransformName, ...TransformName[]];
 
 const HAS_TEST_SPLIT: readonly DatasetKind[] = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'];
-const NEEDS_ROOT: readonly DatasetKind[] = ['cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy'];
+const NEEDS_ROOT: readonly DatasetKind[] = ['cifar10', 'cifar100', 'image-folder', 'labelled-dir', 'npy', 'voc'];
 
 type Ctx = z.RefinementCtx;
 function problem(ctx: Ctx, path: PropertyKey[], message: string): void {
@@ -188,6 +188,10 @@ const modelSchema = object({
   /** dncnn: convolution layers and feature maps. */
   depth: number({ integer: true, min: 2 }).optional(),
   features: number({ integer: true, min: 1 }).optional(),
+  outputStride: z.literal([8, 16]).optional(),
+  asppRates: list(number({ integer: true, min: 1 })).optional(),
+  asppChannels: number({ integer: true, min: 1 }).optional(),
+  decoderChannels: number({ integer: true, min: 1 }).optional(),
 });
 
 const optimizerSchema = object({
@@ -356,11 +360,16 @@ export const experimentConfigSchema = object({
   const { kind } = c.dataset;
   // labelled-dir with noisy labels is tested on its clean subset, which is its own test split.
   // npy folders may hold test_images.npy: the loader says so when they are missing.
-  const ownTest = HAS_TEST_SPLIT.includes(kind) || kind === 'npy' || (kind === 'image-folder' && c.dataset.testRoot !== undefined) ||
+  // voc folders list their splits; the loader takes test.txt, or val.txt where test is absent (VOC2012).
+  const ownTest = HAS_TEST_SPLIT.includes(kind) || kind === 'npy' || kind === 'voc' || (kind === 'image-folder' && c.dataset.testRoot !== undefined) ||
     (kind === 'labelled-dir' && c.dataset.labels !== 'clean');
   if (c.split.test === 'dataset' && !ownTest) {
     problem(ctx, ['split', 'test'], `dataset kind '${kind}' has no test split of its own: give a fraction or count to hold out` +
       (kind === 'image-folder' ? ', or dataset.testRoot' : ''));
+  }
+  if ((c.task === 'classification') === (kind === 'voc')) {
+    problem(ctx, ['task'], kind === 'voc' ? `dataset kind 'voc' is for task 'segmentation' or 'multilabel', got '${c.task}'`
+      : `task '${c.task}' reads dataset kind 'voc' (VOC folder layout, e.g. from visionlab make-scenes), not '${kind}'`);
   }
   if (c.schedule?.name === 'warmup-cosine' && c.schedule.warmupEpochs >= c.epochs) {
     problem(ctx, ['schedule', 'warmupEpochs'], `expected ${describeRange({ integer: true, min: 1, below: c.epochs })}, got ${c.schedule.warmupEpochs}`);

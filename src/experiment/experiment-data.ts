@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   type Dataset, type LabelNoiseResult, Subset, fashionMnist, mnist, cifar10, cifar100, imageFolder, labelledImageDir, arrayDataset,
-  stratifiedSplit, randomSplit, regroupDataset, fashionMnistRegroup, labelNoise, ASYMMETRIC_MAPPINGS,
+  stratifiedSplit, randomSplit, regroupDataset, fashionMnistRegroup, labelNoise, ASYMMETRIC_MAPPINGS, vocDataset,
 } from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig } from './config.js';
 import { ConfigError } from './config-check.js';
@@ -44,7 +44,7 @@ function npyFile(root: string, stem: string): string | undefined {
   return undefined;
 }
 
-async function loadSources(d: DatasetConfig, baseDir: string): Promise<Sources> {
+async function loadSources(d: DatasetConfig, baseDir: string, task: ExperimentConfig['task']): Promise<Sources> {
   const root = d.root === undefined ? undefined : resolvePath(d.root, baseDir);
   switch (d.kind) {
     case 'fashion-mnist':
@@ -86,6 +86,13 @@ async function loadSources(d: DatasetConfig, baseDir: string): Promise<Sources> 
       const rest = Int32Array.from({ length: dir.noisy.length }, (_, i) => i).filter((i) => !isClean[i]);
       return { train: new Subset(dir.noisy, rest), test: dir.clean };
     }
+    case 'voc': {
+      const target = task === 'multilabel' ? 'multilabel' : 'segmentation';
+      const opts = { target, ...(d.size !== undefined ? { size: d.size } : {}), ...(d.classNames ? { classNames: d.classNames } : {}) } as const;
+      const set = target === 'segmentation' ? 'Segmentation' : 'Main';
+      const testSplit = existsSync(path.join(root!, 'ImageSets', set, 'test.txt')) ? 'test' : 'val';
+      return { train: await vocDataset(root!, { ...opts, split: 'train' }), test: await vocDataset(root!, { ...opts, split: testSplit }) };
+    }
     case 'npy': {
       const need = (stem: string) => {
         const f = npyFile(root!, stem);
@@ -124,12 +131,12 @@ function countOf(size: number, n: number): number {
 
 /** Loads the data a config describes; relative paths are resolved against baseDir (the config file's folder). */
 export async function loadExperimentData(cfg: ExperimentConfig, baseDir = process.cwd()): Promise<ExperimentData> {
-  const sources = await loadSources(cfg.dataset, baseDir);
+  const sources = await loadSources(cfg.dataset, baseDir, cfg.task);
   let pool: Dataset = regroup(sources.train, cfg);
   let test: Dataset | undefined = sources.test ? regroup(sources.test, cfg) : undefined;
   const seed = cfg.seed;
   if (cfg.dataset.limit !== undefined && cfg.dataset.limit < pool.length) {
-    const keep = cfg.split.stratified
+    const keep = cfg.split.stratified && pool.labels
       ? stratifiedSplit(labelsOf(pool, 'config.dataset.limit'), { train: cfg.dataset.limit, val: 0 }, seed).train
       : randomSplit(pool.length, [cfg.dataset.limit], seed)[0]!;
     pool = new Subset(pool, keep);
@@ -141,7 +148,8 @@ export async function loadExperimentData(cfg: ExperimentConfig, baseDir = proces
     throw new ConfigError(`config.split: validation (${valCount}) and test (${testCount}) samples leave nothing to train on out of ${n}`);
   }
   const counts = { train: n - valCount - testCount, val: valCount, test: testCount };
-  const parts = cfg.split.stratified
+  // Masks and label sets have no single class to stratify by.
+  const parts = cfg.split.stratified && pool.labels
     ? stratifiedSplit(labelsOf(pool, 'config.split.stratified'), counts, seed)
     : (([train, val, testIdx]) => ({ train: train!, val: val!, test: testIdx! }))(randomSplit(n, [counts.train, counts.val, counts.test], seed));
   if (cfg.split.test !== 'dataset') test = new Subset(pool, parts.test);

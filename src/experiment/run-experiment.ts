@@ -15,6 +15,7 @@ import { DataLoader, Subset, computeClassWeights, type Transform } from '../data
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
+  SegmentationTask, MultilabelTask, writeSceneReport,
   type History, type Callback, type RunDir, type Task,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
@@ -97,18 +98,28 @@ export interface ExperimentResult {
   profile?: ProfileResult;
 }
 
+/** Segmentation masks move with their images, with the ignore index where a move uncovers pixels. */
+const MASK_FILL_TRANSFORMS = ['RandomCrop', 'RandomRotation', 'RandomAffine'];
+function withIgnoreFill(specs: ExperimentConfig['transforms']['train']): ExperimentConfig['transforms']['train'] {
+  return specs.map((s) => (MASK_FILL_TRANSFORMS.includes(s.name) && s.maskFill === undefined ? { ...s, maskFill: 255 } : s));
+}
+
 function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>, group?: ProcessGroup) {
-  const trainT = buildTransform(cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
-  const testT = buildTransform(cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
+  const masks = cfg.task === 'segmentation';
+  const trainT = buildTransform(masks ? withIgnoreFill(cfg.transforms.train) : cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
+  const testT = buildTransform(masks ? withIgnoreFill(cfg.transforms.test) : cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
   // Denoising: (noisy, clean) pairs, with fixed noise for validation and test (the loader seeds it per batch).
   const noise = cfg.noise ? { noise: buildNoise(cfg.noise, cfg.seed) } : {};
   const device = cfg.device;
+  // Segmentation chains run as pair transforms, so every geometric step also moves the masks.
+  const using = (t: typeof trainT) => (masks ? { pairTransform: t } : { transform: t });
+  const evalBatch = Math.max(cfg.batchSize, masks ? 64 : 256);
   const order = group && group.worldSize > 1
     ? { sampler: new DistributedSampler(data.train.length, { rank: group.rank, worldSize: group.worldSize, seed: cfg.seed }) }
     : { shuffle: true };
-  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, transform: trainT, device, ...noise });
-  const val = data.val ? new DataLoader(data.val, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device, ...noise }) : undefined;
-  const test = new DataLoader(data.test, { batchSize: Math.max(cfg.batchSize, 256), transform: testT, device, ...noise });
+  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, ...using(trainT), device, ...noise });
+  const val = data.val ? new DataLoader(data.val, { batchSize: evalBatch, ...using(testT), device, ...noise }) : undefined;
+  const test = new DataLoader(data.test, { batchSize: evalBatch, ...using(testT), device, ...noise });
   return { train, val, test, testT };
 }
 
@@ -132,6 +143,8 @@ function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig
 
 function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
   if (cfg.task === 'denoise') return new ReconstructionTask({ loss: cfg.loss ?? 'mse' });
+  if (cfg.task === 'segmentation') return new SegmentationTask({ numClasses: data.classNames.length });
+  if (cfg.task === 'multilabel') return new MultilabelTask({ numLabels: data.classNames.length });
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;
   return new ClassificationTask(classWeights ? { classWeights } : {});
@@ -249,7 +262,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   }
   if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
 
-  const test = await evaluate(model, dl.test, { task: cfg.task === 'denoise' ? task : new ClassificationTask(), precision: precision.precision });
+  const test = await evaluate(model, dl.test, { task: cfg.task === 'classification' ? new ClassificationTask() : task, precision: precision.precision });
   await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(writes.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
@@ -263,7 +276,12 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     precision: { requested: precision.requested, chosen: precision.precision, reason: precision.reason },
     memoryFormat: { chosen: memoryFormat.memoryFormat, reason: memoryFormat.reason },
   });
-  if (cfg.task === 'denoise') await writeReconstructionReport(writes, { model, testData: dl.test, task, history, config: resolved, ...blindSweep(cfg, data, dl.testT) });
-  else await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  if (cfg.task === 'denoise') {
+    await writeReconstructionReport(writes, { model, testData: dl.test, task, history, config: resolved, ...blindSweep(cfg, data, dl.testT) });
+  } else if (task instanceof SegmentationTask || task instanceof MultilabelTask) {
+    await writeSceneReport(writes, { model, task, testData: dl.test, ...(dl.val ? { valData: dl.val } : {}), classNames: data.classNames, history, config: resolved });
+  } else {
+    await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+  }
   return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

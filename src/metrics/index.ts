@@ -6,9 +6,12 @@ export {
   type PrecisionRecallF1, type AveragedScores,
 } from './classification.js';
 export { classificationReport, formatFixed, type ClassificationReport, type ReportRow } from './report-table.js';
+export {
+  decideLabels, multilabelScores, selectThresholds, type DecisionOptions, type MultilabelScores, type ThresholdSelection,
+} from './multilabel-thresholds.js';
 export { hammingLoss, averagePrecision, binaryAveragePrecision, meanAveragePrecision, f1AtThreshold } from './multilabel.js';
 export {
-  SegmentationMeter, segmentationScores, perClassIoU, meanIoU, pixelAccuracy,
+  SegmentationMeter, segmentationScores, scoresFromConfusion, perClassIoU, meanIoU, pixelAccuracy,
   type SegmentationOptions, type SegmentationScores,
 } from './segmentation.js';
 export { rleEncode, rleDecode, type PixelOrder, type BinaryMask } from './rle.js';
@@ -18,3 +21,4 @@ export {
   msePer, maePer, psnrPer, ssimPer, gaussianWindow1d, checkImagePair, type SsimOptions, type PsnrOptions,
 } from './reconstruction.js';
 export { ReconstructionMeter, RECONSTRUCTION_METRICS, reconstructionMetricNames, type ReconstructionMetric, type ReconstructionMeterOptions } from './reconstruction-meter.js';
+export { encodeSubmission, decodeSubmission, SUBMISSION_HEADER, type SubmissionEntry, type DecodedSubmission } from './submission.js';

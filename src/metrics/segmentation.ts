@@ -9,6 +9,10 @@ export interface SegmentationScores {
   iou: number[];
   /** Mean of the defined per-class IoUs. */
   meanIoU: number;
+  /** Dice (F1) of each class, 2·TP / (true + predicted pixels); NaN where both are empty. */
+  dice: number[];
+  /** Mean of the defined per-class Dice scores. */
+  meanDice: number;
   /** Fraction of counted pixels labelled correctly. */
   pixelAccuracy: number;
   confusion: ConfusionMatrix;
@@ -46,27 +50,43 @@ export class SegmentationMeter {
   }
 
   scores(): SegmentationScores {
-    const k = this.numClasses;
-    const confusion = Array.from({ length: k }, (_, r) => Array.from(this.counts.subarray(r * k, (r + 1) * k)));
-    let correct = 0, total = 0;
-    const iou: number[] = [];
-    for (let c = 0; c < k; c++) {
-      const tp = confusion[c]![c]!;
-      let rowSum = 0, colSum = 0;
-      for (let j = 0; j < k; j++) { rowSum += confusion[c]![j]!; colSum += confusion[j]![c]!; }
-      const union = rowSum + colSum - tp;
-      iou.push(union === 0 ? NaN : tp / union);
-      correct += tp;
-      total += rowSum;
-    }
-    const defined = iou.filter((x) => !Number.isNaN(x));
-    return {
-      iou,
-      meanIoU: defined.length === 0 ? NaN : defined.reduce((a, b) => a + b, 0) / defined.length,
-      pixelAccuracy: total === 0 ? NaN : correct / total,
-      confusion,
-    };
+    return scoresFromConfusion(this.counts, this.numClasses);
   }
+}
+
+/**
+ * Scores of a k×k pixel confusion matrix (rows: true class, columns: predicted), given
+ * row-major; shared by SegmentationMeter and the training task's on-device accumulator.
+ */
+export function scoresFromConfusion(counts: ArrayLike<number>, k: number): SegmentationScores {
+  if (counts.length !== k * k) throw new RangeError(`scoresFromConfusion: ${counts.length} counts for ${k} classes (expected ${k * k})`);
+  const confusion = Array.from({ length: k }, (_, r) => Array.from({ length: k }, (_, c) => counts[r * k + c]!));
+  let correct = 0, total = 0;
+  const iou: number[] = [];
+  const dice: number[] = [];
+  for (let c = 0; c < k; c++) {
+    const tp = confusion[c]![c]!;
+    let rowSum = 0, colSum = 0;
+    for (let j = 0; j < k; j++) { rowSum += confusion[c]![j]!; colSum += confusion[j]![c]!; }
+    const union = rowSum + colSum - tp;
+    iou.push(union === 0 ? NaN : tp / union);
+    dice.push(union === 0 ? NaN : (2 * tp) / (rowSum + colSum));
+    correct += tp;
+    total += rowSum;
+  }
+  return {
+    iou,
+    meanIoU: meanDefined(iou),
+    dice,
+    meanDice: meanDefined(dice),
+    pixelAccuracy: total === 0 ? NaN : correct / total,
+    confusion,
+  };
+}
+
+function meanDefined(v: number[]): number {
+  const defined = v.filter((x) => !Number.isNaN(x));
+  return defined.length === 0 ? NaN : defined.reduce((a, b) => a + b, 0) / defined.length;
 }
 
 export function segmentationScores(target: LabelsLike, pred: LabelsLike, numClasses: number, opts: SegmentationOptions = {}): SegmentationScores {

@@ -21,3 +21,8 @@ export * from './dncnn.js';
 export * from './unet-denoiser.js';
 export * from './registry.js';
 export { torchvisionInit, type TorchvisionInitOptions } from './init.js';
+export * from './aspp.js';
+export * from './deeplabv3plus.js';
+export * from './deeplabv3.js';
+import './segmentation-zoo.js';
+export * from './multilabel-head.js';

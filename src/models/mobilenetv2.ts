@@ -21,9 +21,9 @@ function makeDivisible(v: number, divisor = 8): number {
 }
 
 /** torchvision's Conv2dNormActivation: conv (no bias) → batch norm → ReLU6, children '0', '1', '2'. */
-function convBnReLU6(inCh: number, outCh: number, kernel: number, stride = 1, groups = 1): Sequential {
+function convBnReLU6(inCh: number, outCh: number, kernel: number, stride = 1, groups = 1, dilation = 1): Sequential {
   return new Sequential(
-    new Conv2d(inCh, outCh, kernel, { stride, padding: (kernel - 1) >> 1, groups, bias: false }),
+    new Conv2d(inCh, outCh, kernel, { stride, padding: ((kernel - 1) >> 1) * dilation, dilation, groups, bias: false }),
     new BatchNorm2d(outCh),
     new ReLU6(),
   );
@@ -33,7 +33,8 @@ function convBnReLU6(inCh: number, outCh: number, kernel: number, stride = 1, gr
 export class InvertedResidual extends Module {
   readonly useResidual: boolean;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly stride: number, expandRatio: number) {
+  /** dilation > 1 widens the depthwise convolution instead of striding (segmentation backbones). */
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly stride: number, expandRatio: number, dilation = 1) {
     super();
     if (stride !== 1 && stride !== 2) throw new RangeError(`InvertedResidual: stride must be 1 or 2, got ${stride}`);
     const hidden = Math.round(inChannels * expandRatio);
@@ -41,7 +42,7 @@ export class InvertedResidual extends Module {
     const layers: Module[] = [];
     if (expandRatio !== 1) layers.push(convBnReLU6(inChannels, hidden, 1));
     layers.push(
-      convBnReLU6(hidden, hidden, 3, stride, hidden),
+      convBnReLU6(hidden, hidden, 3, stride, hidden, dilation),
       new Conv2d(hidden, outChannels, 1, { bias: false }),
       new BatchNorm2d(outChannels),
     );
@@ -79,6 +80,53 @@ export class MobileNetV2 extends ConvClassifier {
   }
 }
 
+export interface MobileNetV2Features {
+  /** torchvision's `features`: stem, 17 inverted residual blocks, the last 1×1 conv. */
+  features: Sequential;
+  /** Index in features of each block that halves the resolution. */
+  stageStarts: number[];
+  /** Channels after each block of features. */
+  channels: number[];
+  outChannels: number;
+}
+
+/**
+ * MobileNetV2's feature layers. With outputStride 8 or 16 the blocks past that stride keep
+ * the resolution and dilate their depthwise convolutions instead (DeepLab's atrous
+ * backbone); the default 32 is the classifier's.
+ */
+export function mobileNetV2Features(inChannels: number, width = 1, outputStride = 32): MobileNetV2Features {
+  if (![8, 16, 32].includes(outputStride)) throw new RangeError(`mobileNetV2Features: outputStride must be 8, 16 or 32, got ${outputStride}`);
+  let inCh = makeDivisible(32 * width);
+  const lastChannel = makeDivisible(1280 * Math.max(1, width));
+  const blocks: Module[] = [convBnReLU6(inChannels, inCh, 3, 2)];
+  const channels = [inCh];
+  const stageStarts = [0];
+  let stride = 2, dilation = 1;
+  for (const [t, ch, repeats, s] of SETTINGS) {
+    const outCh = makeDivisible(ch * width);
+    for (let i = 0; i < repeats; i++) {
+      let blockStride = i === 0 ? s : 1;
+      // The block that would halve the resolution past the output stride keeps the previous
+      // dilation (as torchvision's replace_stride_with_dilation); the blocks after it double it.
+      const blockDilation = dilation;
+      if (blockStride === 2 && stride * 2 > outputStride) {
+        blockStride = 1;
+        dilation *= 2;
+      } else if (blockStride === 2) {
+        stride *= 2;
+      }
+      if (blockStride === 2) stageStarts.push(blocks.length);
+      blocks.push(new InvertedResidual(inCh, outCh, blockStride, t, blockDilation));
+      channels.push(outCh);
+      inCh = outCh;
+    }
+  }
+  blocks.push(convBnReLU6(inCh, lastChannel, 1));
+  channels.push(lastChannel);
+  return { features: new Sequential(...blocks), stageStarts, channels, outChannels: lastChannel };
+}
+
 /** torchvision.models.mobilenet_v2 (3,504,872 parameters with 1000 classes). */
 export function mobilenetV2(opts: MobileNetV2Options = {}): MobileNetV2 {
   const who = 'mobilenetV2';
@@ -88,21 +136,7 @@ export function mobilenetV2(opts: MobileNetV2Options = {}): MobileNetV2 {
   const width = opts.widthMult ?? 1;
   if (!(typeof width === 'number' && width > 0)) throw new RangeError(`${who}: widthMult must be positive, got ${String(width)}`);
 
-  let inCh = makeDivisible(32 * width);
-  const lastChannel = makeDivisible(1280 * Math.max(1, width));
-  const blocks: Module[] = [convBnReLU6(c, inCh, 3, 2)];
-  const stageStarts = [0];
-  for (const [t, ch, repeats, s] of SETTINGS) {
-    const outCh = makeDivisible(ch * width);
-    for (let i = 0; i < repeats; i++) {
-      const stride = i === 0 ? s : 1;
-      if (stride === 2) stageStarts.push(blocks.length);
-      blocks.push(new InvertedResidual(inCh, outCh, stride, t));
-      inCh = outCh;
-    }
-  }
-  blocks.push(convBnReLU6(inCh, lastChannel, 1));
-  const features = new Sequential(...blocks);
+  const { features, stageStarts, outChannels: lastChannel } = mobileNetV2Features(c, width);
   const classifier = new Sequential(new Dropout(p), new Linear(lastChannel, n));
   const model = new MobileNetV2({ features, classifier, globalAvgPool: true, headIndex: 1 }, stageStarts);
   torchvisionInit(model, { linear: 'normal' });

@@ -15,11 +15,12 @@ import { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-l
 import { convAutoencoder, type ConvAutoencoderOptions } from './conv-autoencoder.js';
 import { dncnn, type DnCnnOptions } from './dncnn.js';
 import { unetDenoiser, type UNetDenoiserOptions } from './unet-denoiser.js';
+import type { DeepLabV3PlusOptions } from './deeplabv3plus.js';
 
 /** Every option any zoo model understands; each model reads the ones it knows. */
 export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> & FashionVggOptions &
   SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options &
-  Omit<ConvAutoencoderOptions, 'batchNorm'> & DnCnnOptions & UNetDenoiserOptions & {
+  Omit<ConvAutoencoderOptions, 'batchNorm'> & DnCnnOptions & UNetDenoiserOptions & DeepLabV3PlusOptions & {
     /** Histogram bins per channel (color-histogram-logreg). */
     bins?: number;
   };

@@ -12,3 +12,7 @@ export {
 export {
   Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, BCELoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss,
 } from './losses/modules.js';
+export {
+  softDiceLoss, softDiceLossMultilabel, focalLoss, asymmetricLoss, combineLosses,
+  type SoftDiceOptions, type FocalOptions, type AsymmetricOptions,
+} from './losses/dense.js';

@@ -8,6 +8,8 @@ export { ClassificationTask, classification, type ClassificationTaskOptions } fr
 export { ReconstructionTask, reconstruction, type ReconstructionTaskOptions } from './tasks/reconstruction.js';
 export { reconstructionLoss, RECONSTRUCTION_LOSSES, type ReconstructionLossName, type ReconstructionLossSpec, type PerImageLoss } from './reconstruction-loss.js';
 export { resolveTask } from './tasks/resolve.js';
+export { SegmentationTask, segmentation, ConfusionMetrics, type SegmentationTaskOptions } from './tasks/segmentation.js';
+export { MultilabelTask, multilabel, MultilabelMetrics, type MultilabelTaskOptions } from './tasks/multilabel.js';
 export { clipGradNorm } from './grad-clip.js';
 export { fit, type FitOptions } from './fit.js';
 export {
@@ -35,3 +37,4 @@ export * from './memory-format.js';
 export { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 export * from './report/index.js';
 export * as distributed from './distributed/index.js';
+export { writeSceneReport, type SceneReportOptions, type SceneReportResult } from './scene-report.js';

@@ -64,7 +64,7 @@ test('unknown names list the allowed values', () => {
 test('unknown keys are rejected with the allowed keys', () => {
   rejects((c) => { c.optimiser = { name: 'adam' }; }, /^config\.optimiser: unknown key \(allowed keys: name, seed, dataset/);
   rejects((c) => { c.optimizer.learningRate = 0.1; }, /^config\.optimizer\.learningRate: unknown key \(allowed keys: name, lr, weightDecay/);
-  rejects((c) => { c.transforms = { train: [{ name: 'RandomCrop', size: 28, pad: 4 }] }; }, /^config\.transforms\.train\[0\]\.pad: unknown key \(allowed keys: name, size, padding, paddingMode\)$/);
+  rejects((c) => { c.transforms = { train: [{ name: 'RandomCrop', size: 28, pad: 4 }] }; }, /^config\.transforms\.train\[0\]\.pad: unknown key \(allowed keys: name, size, padding, paddingMode, maskFill\)$/);
   rejects((c) => { c.schedule = { name: 'step', stepSize: 2, tMax: 3 }; }, /^config\.schedule\.tMax: unknown key \(allowed keys: name, stepSize, gamma\)$/);
   rejects((c) => { c.model.kernelSize = 3; }, /^config\.model\.kernelSize: unknown key/);
 });
@@ -105,7 +105,7 @@ test('task, deterministic and checkpointEvery are accepted and checked', () => {
   assert.equal(c.task, 'classification');
   assert.equal(c.deterministic, true);
   assert.equal(c.checkpointEvery, 500);
-  rejects((c) => { c.task = 'detection'; }, /^config\.task: 'detection' is not one of classification, denoise$/);
+  rejects((c) => { c.task = 'detection'; }, /^config\.task: 'detection' is not one of classification, denoise, segmentation, multilabel$/);
   rejects((c) => { c.deterministic = 'yes'; }, /^config\.deterministic: expected true or false, got 'yes'$/);
   rejects((c) => { c.checkpointEvery = 0; }, /^config\.checkpointEvery: expected an integer >= 1, got 0$/);
   rejects((c) => { c.checkpointEvery = 2.5; }, /^config\.checkpointEvery: expected an integer >= 1, got 2\.5$/);

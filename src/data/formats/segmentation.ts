@@ -31,6 +31,13 @@ export function vocColormap(n = 256): [number, number, number][] {
   });
 }
 
+/** VOC palette colour (0xRRGGBB) to class index; index 255's light "void" colour means ignore. */
+export function vocColourToIndex(): Map<number, number> {
+  const colourToIndex = new Map<number, number>();
+  vocColormap(256).forEach(([r, g, b], i) => { if (!colourToIndex.has((r << 16) | (g << 8) | b)) colourToIndex.set((r << 16) | (g << 8) | b, i); });
+  return colourToIndex;
+}
+
 export interface SegmentationOptions {
   /** Sub-folders of root with the images and the masks. Defaults 'images' and 'masks'. */
   imagesDir?: string;
@@ -64,7 +71,8 @@ export class SegmentationDataset implements Dataset {
   }
 }
 
-async function decodeMask(file: string, format: 'index' | 'voc' | 'auto', size: [number, number] | undefined, colourToIndex: Map<number, number>): Promise<{ data: Uint8Array; h: number; w: number; colour: boolean }> {
+/** One mask file as class indices: grey levels, or VOC palette colours mapped back through colourToIndex. */
+export async function decodeMask(file: string, format: 'index' | 'voc' | 'auto', size: [number, number] | undefined, colourToIndex: Map<number, number>): Promise<{ data: Uint8Array; h: number; w: number; colour: boolean }> {
   try {
     const input = readFileSync(file);
     const meta = await sharp(input).metadata();
@@ -104,10 +112,7 @@ export async function segmentationDataset(root: string, opts: SegmentationOption
   const size = opts.size === undefined ? undefined : sizeHW(opts.size);
   const decoded = await decodeImageList(images, { size, channels: opts.channels });
   const [n, , h, w] = decoded.shape;
-  const palette = vocColormap(256);
-  const colourToIndex = new Map<number, number>();
-  // Index 255 of the VOC palette is the light "void" border colour: it means ignore.
-  palette.forEach(([r, g, b], i) => { if (!colourToIndex.has((r << 16) | (g << 8) | b)) colourToIndex.set((r << 16) | (g << 8) | b, i); });
+  const colourToIndex = vocColourToIndex();
   const maskBytes = new Uint8Array(n * h * w);
   let maxClass = -1;
   let sawPalette = false;

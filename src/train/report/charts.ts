@@ -155,7 +155,8 @@ export async function confusionMatrixPng(
 }
 
 /** Accuracy of each class as bars (NaN, a class without test samples, is left blank). */
-export async function perClassAccuracyPng(values: readonly number[], classNames: readonly string[], opts: ChartOptions = {}): Promise<Buffer> {
+/** Bars of a per-class score in [0, 1]; valueTitle names it on the axis (default 'accuracy': IoU and AP charts reuse it). */
+export async function perClassAccuracyPng(values: readonly number[], classNames: readonly string[], opts: ChartOptions & { valueTitle?: string } = {}): Promise<Buffer> {
   if (values.length !== classNames.length) throw new RangeError(`perClassAccuracyPng: ${values.length} values for ${classNames.length} class names`);
   if (values.length === 0) throw new RangeError('perClassAccuracyPng: no classes');
   const names = uniqueNames(classNames);
@@ -168,7 +169,7 @@ export async function perClassAccuracyPng(values: readonly number[], classNames:
     data: { values: rows },
     encoding: {
       x: { field: 'name', type: 'ordinal', sort: names, title: null, axis: { labelAngle: -45 } },
-      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'accuracy' },
+      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: opts.valueTitle ?? 'accuracy' },
     },
     layer: layers,
   }, { ...opts, title: opts.title ?? 'Accuracy per class' }, { width: 800, height: 450 });

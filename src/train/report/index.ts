@@ -8,3 +8,4 @@ export { writeReport, renderReportHtml, type ReportContent, type ReportFigure } 
 export { predictionGridPng, type PredictionGridOptions } from './prediction-grid.js';
 export { writeStandardFigures, type StandardFigureInputs } from './figures.js';
 export { denoisingGridPng, type DenoisingGridOptions } from './denoising-grid.js';
+export { segmentationOverlayPng, paintMasks, type OverlayOptions } from './segmentation-overlays.js';
