@@ -1,7 +1,8 @@
 // fit(): the training loop, the same for every task. One memory scope per step; the loss
 // and the task's metrics accumulate on the device and are read back once per epoch,
 // unless a callback reads a batch's values. Everything optional about a step (gradient
-// clipping, per-sample weights, schedules, checkpoints, progress) is a callback.
+// clipping, per-sample weights, schedules, checkpoints, progress) is a callback. The
+// precision (autocast for the forward pass) and the memory format are chosen once, up front.
 import { type Tensor, tidy, keep, zeros, manualSeed } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import { Optimizer, type LRSchedule } from '../optim/index.js';
