@@ -367,7 +367,7 @@ export const experimentConfigSchema = object({
     problem(ctx, ['split', 'test'], `dataset kind '${kind}' has no test split of its own: give a fraction or count to hold out` +
       (kind === 'image-folder' ? ', or dataset.testRoot' : ''));
   }
-  if ((c.task === 'classification') === (kind === 'voc')) {
+  if ((c.task === 'segmentation' || c.task === 'multilabel') !== (kind === 'voc')) {
     problem(ctx, ['task'], kind === 'voc' ? `dataset kind 'voc' is for task 'segmentation' or 'multilabel', got '${c.task}'`
       : `task '${c.task}' reads dataset kind 'voc' (VOC folder layout, e.g. from visionlab make-scenes), not '${kind}'`);
   }

@@ -1,7 +1,8 @@
 // Single-label classification: logits [N, C] against class indices [N], a loss over the
 // logits (cross-entropy by default, with optional class weights), accuracy counted on the
 // device, softmax probabilities as predictions and their argmax as labels.
-import { type Tensor, keep, zeros, tensor, isFloatingDType, isInferenceMode } from '../../torch/index.js';
+import { type Tensor, keep, zeros, isFloatingDType } from '../../torch/index.js';
+import { type DeviceConstant, deviceConstant } from './device-constant.js';
 import type { Module } from '../../nn/index.js';
 import { resolveLoss, type LossSpec, type LossFunction } from '../loss.js';
 import type { Task, StepBatch, EpochMetrics, LossReduction } from '../task.js';
@@ -59,19 +60,14 @@ export class ClassificationTask implements Task {
   readonly primaryMetric = 'accuracy';
   readonly lossName: string;
   private readonly lossFn: LossFunction;
-  private readonly classWeights: readonly number[] | Tensor | undefined;
-  /**
-   * The class weights on the device the loss last ran on (moved once, not per step). Made
-   * again when switching between training and inference mode: a tensor made in inference
-   * mode cannot be saved for a backward pass.
-   */
-  private weightsOnDevice: Tensor | null = null;
+  /** The class weights, moved to the loss's device once. */
+  private readonly classWeights: DeviceConstant | undefined;
 
   constructor(opts: ClassificationTaskOptions = {}) {
     const { fn, name } = resolveLoss(opts.loss, 'ClassificationTask');
     this.lossFn = fn;
     this.lossName = name;
-    this.classWeights = opts.classWeights;
+    this.classWeights = deviceConstant(opts.classWeights);
   }
 
   forward(model: Module, batch: StepBatch): Tensor {
@@ -79,7 +75,7 @@ export class ClassificationTask implements Task {
   }
 
   loss(outputs: Tensor, batch: StepBatch, reduction: LossReduction): Tensor {
-    return this.lossFn(outputs, batch.targets, { reduction, weight: this.weightsFor(outputs.device) });
+    return this.lossFn(outputs, batch.targets, { reduction, weight: this.classWeights?.on(outputs.device) ?? null });
   }
 
   createMetrics(device: string): EpochMetrics {
@@ -92,18 +88,6 @@ export class ClassificationTask implements Task {
 
   labels(predictions: Tensor): Tensor {
     return predictions.argmax(1);
-  }
-
-  private weightsFor(device: string): Tensor | null {
-    if (this.classWeights === undefined) return null;
-    const w0 = this.weightsOnDevice;
-    if (w0?.device !== device || w0.isDisposed || w0.isInference !== isInferenceMode()) {
-      this.weightsOnDevice?.dispose();
-      const w = this.classWeights;
-      this.weightsOnDevice = keep(Array.isArray(w) ? tensor(Float32Array.from(w)).to(device)
-        : (w as Tensor).to({ dtype: 'float32', device }, { copy: true }));
-    }
-    return this.weightsOnDevice;
   }
 }
 

@@ -3,12 +3,13 @@
 // threshold, with the study's fallback to the single most likely label when none does.
 // Average precision needs every score of the pass, so the metrics keep the (small) score
 // and target matrices on the device and read them back once at the epoch's end.
-import { type Tensor, keep, tensor, cat } from '../../torch/index.js';
+import { type Tensor, keep, cat } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { binaryCrossEntropyWithLogits } from '../../nn/index.js';
 import { averagePrecision, multilabelScores, type DecisionOptions } from '../../metrics/index.js';
 import type { LossFunction } from '../loss.js';
 import type { Task, StepBatch, EpochMetrics, LossReduction } from '../task.js';
+import { type DeviceConstant, deviceConstant } from './device-constant.js';
 
 export interface MultilabelTaskOptions extends DecisionOptions {
   numLabels: number;
@@ -87,8 +88,8 @@ export class MultilabelTask implements Task {
   readonly numLabels: number;
   readonly decision: DecisionOptions;
   private readonly lossFn: LossFunction | undefined;
-  private readonly weights: { posWeight?: readonly number[]; classWeights?: readonly number[] };
-  private onDevice: { device: string; posWeight: Tensor | null; weight: Tensor | null } | null = null;
+  private readonly posWeight: DeviceConstant | undefined;
+  private readonly classWeights: DeviceConstant | undefined;
 
   constructor(opts: MultilabelTaskOptions) {
     if (!Number.isInteger(opts?.numLabels) || opts.numLabels < 1) throw new RangeError(`MultilabelTask: numLabels must be a positive integer, got ${opts?.numLabels}`);
@@ -97,7 +98,8 @@ export class MultilabelTask implements Task {
       const w = opts[key];
       if (w !== undefined && w.length !== opts.numLabels) throw new RangeError(`MultilabelTask: ${key} has ${w.length} values for ${opts.numLabels} labels`);
     }
-    this.weights = { ...(opts.posWeight ? { posWeight: opts.posWeight } : {}), ...(opts.classWeights ? { classWeights: opts.classWeights } : {}) };
+    this.posWeight = deviceConstant(opts.posWeight);
+    this.classWeights = deviceConstant(opts.classWeights);
     this.decision = { threshold: opts.threshold ?? 0.5, fallbackTop1: opts.fallbackTop1 ?? true };
     this.lossFn = opts.loss;
   }
@@ -113,8 +115,8 @@ export class MultilabelTask implements Task {
   loss(outputs: Tensor, batch: StepBatch, reduction: LossReduction): Tensor {
     const t = batch.targets.dtype === outputs.dtype ? batch.targets : batch.targets.to(outputs.dtype);
     if (this.lossFn) return this.lossFn(outputs, t, { reduction });
-    const w = this.weightsFor(outputs.device);
-    const l = binaryCrossEntropyWithLogits(outputs, t, { reduction: 'none', weight: w.weight, posWeight: w.posWeight });
+    const d = outputs.device;
+    const l = binaryCrossEntropyWithLogits(outputs, t, { reduction: 'none', weight: this.classWeights?.on(d) ?? null, posWeight: this.posWeight?.on(d) ?? null });
     // The mean over labels per sample, then over samples: BCE's own 'mean' over all entries.
     return reduction === 'none' ? l.mean(1) : l.mean();
   }
@@ -125,14 +127,6 @@ export class MultilabelTask implements Task {
 
   predict(outputs: Tensor): Tensor {
     return outputs.sigmoid();
-  }
-
-  private weightsFor(device: string): { posWeight: Tensor | null; weight: Tensor | null } {
-    if (this.onDevice?.device !== device) {
-      const make = (v: readonly number[] | undefined) => (v ? keep(tensor(Float32Array.from(v)).to(device)) : null);
-      this.onDevice = { device, posWeight: make(this.weights.posWeight), weight: make(this.weights.classWeights) };
-    }
-    return this.onDevice;
   }
 }
 

@@ -9,6 +9,7 @@ import { crossEntropy } from '../../nn/index.js';
 import { scoresFromConfusion, type SegmentationScores } from '../../metrics/index.js';
 import type { LossFunction } from '../loss.js';
 import type { Task, StepBatch, EpochMetrics, LossReduction } from '../task.js';
+import { type DeviceConstant, deviceConstant } from './device-constant.js';
 
 export interface SegmentationTaskOptions {
   numClasses: number;
@@ -71,8 +72,7 @@ export class SegmentationTask implements Task {
   readonly numClasses: number;
   readonly ignoreIndex: number;
   private readonly lossFn: LossFunction | undefined;
-  private readonly classWeights: readonly number[] | undefined;
-  private weightsOnDevice: Tensor | null = null;
+  private readonly classWeights: DeviceConstant | undefined;
 
   constructor(opts: SegmentationTaskOptions) {
     if (!Number.isInteger(opts?.numClasses) || opts.numClasses < 1) throw new RangeError(`SegmentationTask: numClasses must be a positive integer, got ${opts?.numClasses}`);
@@ -82,7 +82,7 @@ export class SegmentationTask implements Task {
     if (opts.classWeights && opts.classWeights.length !== opts.numClasses) {
       throw new RangeError(`SegmentationTask: ${opts.classWeights.length} class weights for ${opts.numClasses} classes`);
     }
-    this.classWeights = opts.classWeights;
+    this.classWeights = deviceConstant(opts.classWeights);
   }
 
   forward(model: Module, batch: StepBatch): Tensor {
@@ -94,7 +94,7 @@ export class SegmentationTask implements Task {
   }
 
   loss(outputs: Tensor, batch: StepBatch, reduction: LossReduction): Tensor {
-    const weight = this.weightsFor(outputs.device);
+    const weight = this.classWeights?.on(outputs.device) ?? null;
     if (this.lossFn) return this.lossFn(outputs, batch.targets, { reduction, weight });
     if (reduction === 'mean') return crossEntropy(outputs, batch.targets, { ignoreIndex: this.ignoreIndex, weight });
     // One loss per image: the mean over its counted pixels.
@@ -114,15 +114,6 @@ export class SegmentationTask implements Task {
   /** The class mask [N, H, W] of predict()'s probabilities. */
   labels(predictions: Tensor): Tensor {
     return predictions.argmax(1);
-  }
-
-  private weightsFor(device: string): Tensor | null {
-    if (this.classWeights === undefined) return null;
-    if (this.weightsOnDevice?.device !== device || this.weightsOnDevice.isDisposed) {
-      this.weightsOnDevice?.dispose();
-      this.weightsOnDevice = keep(tensor(Float32Array.from(this.classWeights)).to(device));
-    }
-    return this.weightsOnDevice;
   }
 }
 
