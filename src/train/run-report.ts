@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { classificationReport, confusionMatrix, perClassAccuracy, tsne, pca, type ClassificationReport } from '../metrics/index.js';
 import {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, predictionGridPng, writeReport, type ReportFigure,
+  figureSaver, type SaveFigure,
 } from './report/index.js';
 import type { RunDir } from './run-dir.js';
 import { History, historyForCharts } from './history.js';
@@ -61,11 +62,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   if (opts.classNames.length === 0) throw new RangeError('writeRunReport: classNames is empty');
   const files: string[] = [];
   const figures: ReportFigure[] = [];
-  const saveFigure = async (file: string, name: string, png: Buffer) => {
-    await writeFileAtomic(run.file(file), png, { createParentDir: true });
-    files.push(file);
-    figures.push({ name, file });
-  };
+  const saveFigure = figureSaver(run.path, files, figures);
 
   const ev = await evaluate(model, testData, { probs: true, ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}) });
   try {
@@ -77,7 +74,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
 
 async function reportFromEvaluation(
   run: RunDir, opts: RunReportOptions, ev: Awaited<ReturnType<typeof evaluate>> & { probs: Tensor }, files: string[], figures: ReportFigure[],
-  saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
+  saveFigure: SaveFigure,
 ): Promise<RunReportResult> {
   const { classNames } = opts;
   const k = classNames.length;
@@ -134,7 +131,7 @@ async function reportFromEvaluation(
  */
 async function writeEmbedding(
   run: RunDir, opts: RunReportOptions, ev: { yTrue: Int32Array; yPred: Int32Array }, files: string[],
-  saveFigure: (file: string, name: string, png: Buffer) => Promise<void>,
+  saveFigure: SaveFigure,
 ): Promise<{ tsne?: Float32Array; pca?: Float32Array }> {
   const n = Math.min(ev.yTrue.length, opts.embeddingPoints ?? 1000);
   if (n < 5) return {}; // too few points for t-SNE

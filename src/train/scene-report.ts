@@ -6,8 +6,7 @@ import { tidy } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { DataLoader } from '../data/index.js';
 import { averagePrecision, multilabelScores, selectThresholds } from '../metrics/index.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { learningCurvesPng, perClassAccuracyPng, segmentationOverlayPng, writeReport, type ReportFigure } from './report/index.js';
+import { learningCurvesPng, perClassAccuracyPng, segmentationOverlayPng, writeReport, figureSaver, type ReportFigure } from './report/index.js';
 import { History, historyForCharts } from './history.js';
 import { evaluate } from './evaluate.js';
 import type { RunDir } from './run-dir.js';
@@ -56,11 +55,7 @@ export async function writeSceneReport(run: RunDir, opts: SceneReportOptions): P
   const { model, task, testData, classNames } = opts;
   const files: string[] = [];
   const figures: ReportFigure[] = [];
-  const saveFigure = async (file: string, name: string, png: Buffer) => {
-    await writeFileAtomic(run.file(file), png, { createParentDir: true });
-    files.push(file);
-    figures.push({ name, file });
-  };
+  const saveFigure = figureSaver(run.path, files, figures);
   const history = opts.history ?? new History();
   if (history.length > 0) await saveFigure('learning_curves.png', 'Learning curves', await learningCurvesPng(historyForCharts(history, task.metricNames)));
   const result: SceneReportResult = { metrics: {}, perClass: [], files };

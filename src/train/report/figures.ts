@@ -16,6 +16,17 @@ export interface StandardFigureInputs {
   embedding?: { points: Float32Array; labels: ArrayLike<number> };
 }
 
+/** Saves a figure atomically into a directory and records it (for the run's file list and its report page). */
+export type SaveFigure = (file: string, name: string, png: Buffer) => Promise<void>;
+
+export function figureSaver(dir: string, files: string[], figures: ReportFigure[]): SaveFigure {
+  return async (file, name, png) => {
+    await writeFileAtomic(path.join(dir, file), png, { createParentDir: true });
+    files.push(file);
+    figures.push({ name, file });
+  };
+}
+
 /** Writes learning-curves.png, confusion-matrix.png, per-class-accuracy.png and embedding.png for the inputs given. */
 export async function writeStandardFigures(runDir: string, inputs: StandardFigureInputs): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];

@@ -6,6 +6,6 @@ export {
 export { vegaLiteToPng, vegaLiteToSvg, type PixelSize } from './render.js';
 export { writeReport, renderReportHtml, type ReportContent, type ReportFigure } from './html.js';
 export { predictionGridPng, type PredictionGridOptions } from './prediction-grid.js';
-export { writeStandardFigures, type StandardFigureInputs } from './figures.js';
+export { writeStandardFigures, figureSaver, type SaveFigure, type StandardFigureInputs } from './figures.js';
 export { denoisingGridPng, type DenoisingGridOptions } from './denoising-grid.js';
 export { segmentationOverlayPng, paintMasks, type OverlayOptions } from './segmentation-overlays.js';
