@@ -17,7 +17,7 @@ export { loadExperimentData, type ExperimentData } from './experiment-data.js';
 export { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 export { buildModel, createConfiguredModel, type ModelShape } from './build-model.js';
 export { buildOptimizer, buildSchedule } from './build-optimizer.js';
-export { runExperiment, type RunExperimentOptions, type ExperimentResult, type MethodParts } from './run-experiment.js';
+export { runExperiment, type RunExperimentOptions, type ExperimentResult, type MethodParts, type MethodSetup } from './run-experiment.js';
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
 export { RelabelledDataset } from './relabelled-dataset.js';

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
 import { DataLoader, Subset, computeClassWeights, type Transform } from '../data/index.js';
 import {
-  fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  fit, evaluate, predict, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
   SegmentationTask, MultilabelTask, writeSceneReport,
   type History, type Callback, type RunDir, type Task,
@@ -26,6 +26,7 @@ import { buildModel } from './build-model.js';
 import { buildOptimizer, buildSchedule } from './build-optimizer.js';
 import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
 import type { ProcessGroup } from '../torch/distributed/index.js';
+import type { Module } from '../nn/index.js';
 import { DistributedDataParallel, DistributedSampler, ReduceEpochLogs } from '../train/distributed/index.js';
 import { buildNoise } from './build-noise.js';
 
@@ -60,7 +61,7 @@ export interface RunExperimentOptions {
    * Builds what config.method asks for (a task and callbacks); the methods layer above
    * this one provides it (see buildMethod in src/methods/). Required when the config has a method.
    */
-  buildMethod?: (cfg: ExperimentConfig, data: ExperimentData) => MethodParts;
+  buildMethod?: (cfg: ExperimentConfig, data: ExperimentData, setup: MethodSetup) => MethodParts | Promise<MethodParts>;
   /**
    * Builds the task and extra callbacks for config sections that methods above this
    * layer implement (`adversarial`). A config with such a section needs it.
@@ -72,6 +73,32 @@ export interface RunExperimentOptions {
 export interface MethodParts {
   task?: Task;
   callbacks?: Callback[];
+  /**
+   * The module to train in place of the configured model, which it contains and trains too
+   * (co-teaching's pair of networks, a classifier with a label cleaner). The configured
+   * model is what is tested, saved and reported.
+   */
+  trainModel?: Module;
+  /** One weight per training sample (0 leaves a sample out, as pruning does). */
+  sampleWeights?: Float32Array;
+}
+
+/** What a method builder may use besides the config and the data. */
+export interface MethodSetup {
+  /** The configured model, as built (fresh weights, or pretrained ones). */
+  model: Module;
+  /** Another model of the config's architecture, with weights of its own. */
+  buildModel(): Promise<Module>;
+  /**
+   * Trains a fresh model of the config (its transforms, optimizer and schedule, `epochs`
+   * or the config's) on the training samples `trainIndices` and returns its class
+   * probabilities [predictIndices.length × classes] for `predictIndices` (test transforms).
+   * Out-of-fold predictions for cross-validation are made of these.
+   */
+  trainAndPredict(trainIndices: Int32Array, predictIndices: Int32Array, opts?: { epochs?: number }): Promise<Float32Array>;
+  /** The run directory (absent on ranks that do not write). */
+  runDir?: RunDir;
+  log(line: string): void;
 }
 
 /** What a training method sees to build its task and callbacks. */
@@ -160,6 +187,52 @@ function blindSweep(cfg: ExperimentConfig, data: ExperimentData, transform: Tran
   return { noiseSweep: { data: sample, levels, transform } };
 }
 
+interface MethodSetupInputs {
+  cfg: ExperimentConfig;
+  resolved: ExperimentConfig;
+  data: ExperimentData;
+  normalize: NormalizeStats | null;
+  baseDir: string;
+  inputShape: [number, number, number];
+  model: Module;
+  runDir?: RunDir;
+  log(line: string): void;
+}
+
+function methodSetup(s: MethodSetupInputs): MethodSetup {
+  const { cfg, data } = s;
+  const numClasses = data.classNames.length;
+  const another = async () => {
+    const m = (await buildModel(cfg.model, { numClasses, inputShape: s.inputShape }, s.baseDir)).model;
+    if (cfg.device !== 'cpu') m.to(cfg.device);
+    return m;
+  };
+  return {
+    model: s.model, buildModel: another, log: s.log, ...(s.runDir ? { runDir: s.runDir } : {}),
+    async trainAndPredict(trainIndices, predictIndices, o = {}) {
+      const epochs = o.epochs ?? cfg.epochs;
+      const { val: _unused, ...rest } = data;
+      const fold: ExperimentData = { ...rest, train: new Subset(data.train, trainIndices) };
+      const dl = loaders(s.resolved, fold, s.normalize);
+      const model = await another();
+      const optimizer = buildOptimizer(cfg.optimizer, model.trainableParameters());
+      const schedule = buildSchedule(cfg.schedule, optimizer, { epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
+      await fit(model, dl.train, {
+        epochs, optimizer, seed: cfg.seed, device: cfg.device, verbose: false, precision: cfg.precision,
+        ...(schedule ? { schedule } : {}), ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
+      });
+      const held = new DataLoader(new Subset(data.train, predictIndices), { batchSize: Math.max(cfg.batchSize, 256), transform: dl.testT, device: cfg.device });
+      const { probs } = await predict(model, held, { precision: cfg.precision });
+      try {
+        return probs.to('float32').toTypedArray() as Float32Array;
+      } finally {
+        probs.dispose();
+        for (const p of model.parameters()) p.dispose();
+      }
+    },
+  };
+}
+
 /** The run directory to continue and the config it was started with. */
 function openResumedRun(dir: string): { runDir: RunDir; config: unknown; checkpoint: string } {
   const run = openRunDir(dir);
@@ -200,8 +273,6 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
       `${pretrainedReport.mismatchedKeys.length} mismatched keys`);
   }
   if (cfg.device !== 'cpu') model.to(cfg.device);
-  const optimizer = buildOptimizer(cfg.optimizer, model.trainableParameters());
-  const schedule = buildSchedule(cfg.schedule, optimizer, { epochs: cfg.epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
 
   let runDir: RunDir | undefined;
   if (resumed) {
@@ -215,7 +286,13 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   // Only rank 0 logs and checkpoints; every rank resumes from rank 0's checkpoint.
   const writes = leader ? runDir : undefined;
 
-  const method = cfg.method && opts.buildMethod ? opts.buildMethod(cfg, data) : {};
+  const method = cfg.method && opts.buildMethod
+    ? await opts.buildMethod(cfg, data, methodSetup({ cfg, resolved, data, normalize, baseDir, inputShape, model, log, ...(writes ? { runDir: writes } : {}) }))
+    : {};
+  const trained = method.trainModel ?? model;
+  if (cfg.device !== 'cpu') trained.to(cfg.device);
+  const optimizer = buildOptimizer(cfg.optimizer, trained.trainableParameters());
+  const schedule = buildSchedule(cfg.schedule, optimizer, { epochs: cfg.epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
   // Method callbacks first, so that what they add to an epoch's logs is logged too.
   const callbacks: Callback[] = [...(method.callbacks ?? [])];
   if (writes) {
@@ -243,7 +320,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
 
   const started = new Date();
   const t0 = performance.now();
-  const history = await fit(group ? new DistributedDataParallel(model, group) : model, dl.train, {
+  const history = await fit(group ? new DistributedDataParallel(trained, group) : trained, dl.train, {
     ...(dl.val ? { valData: dl.val } : {}),
     epochs: cfg.epochs, optimizer, task, callbacks, seed: cfg.seed, device: cfg.device, verbose: !quiet,
     ...(writes ? { checkpointDir: writes.checkpoints } : {}),
@@ -252,6 +329,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     ...(resumed ? { resumeFrom: resumed.checkpoint } : {}),
     ...(schedule ? { schedule } : {}),
     ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
+    ...(method.sampleWeights ? { sampleWeights: method.sampleWeights } : {}),
     precision: precision.precision,
   });
   // A resumed run's training time includes the epochs before the interruption.

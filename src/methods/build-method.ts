@@ -1,11 +1,11 @@
 // config.method -> the task and callbacks runExperiment trains with (its buildMethod option).
 import { labelNoise } from '../data/index.js';
 import { ClassificationTask } from '../train/index.js';
-import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts } from '../experiment/index.js';
+import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts, type MethodSetup } from '../experiment/index.js';
 import { noisyLabelLoss, ForwardCorrectionTask } from './noisy-labels/index.js';
 import { SelfPacedLearning } from './self-paced/index.js';
 
-export function buildMethod(cfg: ExperimentConfig, data: ExperimentData): MethodParts {
+export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, _setup: MethodSetup): Promise<MethodParts> {
   const m = cfg.method;
   if (!m) return {};
   const noise = data.labelNoise;
