@@ -285,6 +285,20 @@ const methodVariants = [
     transition: union([z.literal('clean-subset'), list(list(number({ min: 0, max: 1 })))],
       (v) => `expected 'clean-subset' or a square matrix of probabilities, got ${show(v)}`).default('clean-subset'),
   }),
+  object({
+    name: z.literal('co-teaching'),
+    /** Share of each batch left out once the schedule has ramped up (default: the label noise's rate where known). */
+    forgetRate: number({ min: 0, below: 1 }).optional(),
+    /** Epochs over which the forget rate grows to forgetRate (the paper's T_k; default 10). */
+    rampEpochs: number({ above: 0 }).optional(),
+  }),
+  object({
+    name: z.literal('label-cleaning'),
+    /** Weight of the cleaner's L1 loss next to the classifier's (default 1). */
+    cleanerWeight: number({ min: 0 }).optional(),
+    /** Size of the cleaner's feature and label embeddings (default 128). */
+    embedding: number({ integer: true, min: 1 }).optional(),
+  }),
 ] as const;
 
 export const METHODS = Object.freeze(methodVariants.map((v) => v.shape.name.value));
@@ -354,6 +368,9 @@ export const experimentConfigSchema = object({
   adversarial: adversarialSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
+  if (c.method?.name === 'label-cleaning' && c.labelNoise?.cleanSubset === undefined) {
+    problem(ctx, ['method', 'name'], "'label-cleaning' trains its cleaner on trusted labels: set labelNoise.cleanSubset");
+  }
   if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && c.labelNoise?.cleanSubset === undefined) {
     problem(ctx, ['method', 'transition'], "'clean-subset' needs labelNoise.cleanSubset (images with both a trusted and a noisy label); or give the matrix");
   }

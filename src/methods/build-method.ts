@@ -2,16 +2,17 @@
 import { labelNoise } from '../data/index.js';
 import { ClassificationTask } from '../train/index.js';
 import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts, type MethodSetup } from '../experiment/index.js';
-import { noisyLabelLoss, ForwardCorrectionTask } from './noisy-labels/index.js';
+import { noisyLabelLoss, ForwardCorrectionTask, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel } from './noisy-labels/index.js';
 import { SelfPacedLearning } from './self-paced/index.js';
 
-export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, _setup: MethodSetup): Promise<MethodParts> {
+export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, setup: MethodSetup): Promise<MethodParts> {
   const m = cfg.method;
   if (!m) return {};
   const noise = data.labelNoise;
+  // Per training sample, whether its given label is the true one (known with synthetic noise).
+  const labelIsCorrect = noise ? Uint8Array.from(noise.trueLabels, (l, i) => (data.train.labels?.[i] === l ? 1 : 0)) : undefined;
   switch (m.name) {
     case 'self-paced': {
-      const labelIsCorrect = noise ? Uint8Array.from(noise.trueLabels, (l, i) => (data.train.labels?.[i] === l ? 1 : 0)) : undefined;
       const pace = m.pace === 'growth'
         ? { kind: 'growth' as const, factor: m.growth!, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}), ...(m.startFraction !== undefined ? { startFraction: m.startFraction } : {}) }
         : { kind: 'fraction' as const, start: m.startFraction ?? 0.5, end: m.endFraction ?? 1 };
@@ -21,6 +22,25 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, _
           ...(m.mixtureRatio !== undefined ? { mixtureRatio: m.mixtureRatio } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}),
         })],
       };
+    }
+    case 'co-teaching': {
+      const forgetRate = m.forgetRate ?? noise?.realisedRate;
+      if (forgetRate === undefined) throw new ConfigError('config.method.forgetRate: required when the noise rate is not known (give the share of wrong labels, or an estimate)');
+      const coTeaching = new CoTeaching({ forgetRate, ...(m.rampEpochs !== undefined ? { rampEpochs: m.rampEpochs } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}) });
+      return { task: coTeaching, callbacks: [coTeaching], trainModel: new CoTeachingPair(setup.model, await setup.buildModel()) };
+    }
+    case 'label-cleaning': {
+      if (!noise?.cleanIndices || !noise.noisyForAll) throw new ConfigError("config.method: 'label-cleaning' needs labelNoise.cleanSubset (trusted labels to train the cleaner on)");
+      const trusted = new Uint8Array(data.train.length);
+      for (const i of noise.cleanIndices) trusted[i] = 1;
+      const cleaning = new LabelCleaning({
+        noisyLabels: noise.noisyForAll, trusted, trueLabels: noise.trueLabels, ...(m.cleanerWeight !== undefined ? { cleanerWeight: m.cleanerWeight } : {}),
+      });
+      try {
+        return { task: cleaning, callbacks: [cleaning], trainModel: new LabelCleaningModel(setup.model, data.classNames.length, m.embedding ?? 128) };
+      } catch (e) {
+        throw new ConfigError(`config.method: ${(e as Error).message}`);
+      }
     }
     case 'gce': return { task: new ClassificationTask({ loss: noisyLabelLoss('gce', { ...(m.q !== undefined ? { q: m.q } : {}) }) }) };
     case 'sce': return { task: new ClassificationTask({ loss: noisyLabelLoss('sce', { ...(m.alpha !== undefined ? { alpha: m.alpha } : {}), ...(m.beta !== undefined ? { beta: m.beta } : {}) }) }) };

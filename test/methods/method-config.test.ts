@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateConfig, runExperiment } from '../../src/experiment/index.js';
 import { buildMethod } from '../../src/methods/index.js';
+import { loadSafetensors } from '../../src/torch/index.js';
+import { createModel } from '../../src/models/index.js';
 import { writeSyntheticNpy } from '../cli/synthetic-data.js';
 
 const base = { name: 'm', dataset: { kind: 'fashion-mnist' }, model: { name: 'mlp' }, optimizer: { name: 'adam', lr: 0.001 }, epochs: 1, batchSize: 8 };
@@ -39,6 +41,32 @@ test('a self-paced run from a config records the admitted fraction and label pre
       assert.ok(l.spl_label_precision! > 0.7 + 0.1, `label precision ${l.spl_label_precision} (labels correct overall about 0.7)`);
     }
     assert.ok(r.testAccuracy > 0.7, `test accuracy ${r.testAccuracy} (chance 0.33)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('co-teaching and label-cleaning runs from a config train their extra networks and save the configured model alone', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'visionlab-method-'));
+  try {
+    writeSyntheticNpy(path.join(dir, 'data'), 600, 90);
+    const common = {
+      dataset: { kind: 'npy', root: path.join(dir, 'data') }, transforms: { normalize: 'auto' }, model: { name: 'mlp', hidden: 64 },
+      optimizer: { name: 'adam', lr: 0.003 }, epochs: 6, batchSize: 32,
+    };
+    assert.throws(() => validateConfig({ ...common, name: 'x', method: { name: 'label-cleaning' } }), /config\.method\.name: 'label-cleaning' trains its cleaner on trusted labels: set labelNoise\.cleanSubset/);
+    const runs = [
+      { name: 'co', labelNoise: { kind: 'symmetric', rate: 0.4 }, method: { name: 'co-teaching', rampEpochs: 2 }, record: 'coteach_label_precision' },
+      { name: 'clean', labelNoise: { kind: 'symmetric', rate: 0.5, cleanSubset: 150 }, method: { name: 'label-cleaning', embedding: 16 }, record: 'cleaner_agreement' },
+    ];
+    for (const { record, ...run } of runs) {
+      const r = await runExperiment({ ...common, ...run }, { quiet: true, runsRoot: path.join(dir, 'runs'), buildMethod });
+      const lines = readFileSync(path.join(r.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null>);
+      assert.ok(lines.at(-1)![record]! > 0.8, `${run.name}: ${record} ${lines.at(-1)![record]}`);
+      const keys = Object.keys(await loadSafetensors(path.join(r.runDir, 'model.safetensors'))).sort();
+      assert.deepEqual(keys, Object.keys(createModel('mlp', { numClasses: 3, inChannels: 1, inputSize: 16, hidden: 64 }).stateDict()).sort(), `${run.name}: the saved weights are the configured mlp's`);
+      assert.ok(r.testAccuracy > 0.7, `${run.name}: test accuracy ${r.testAccuracy} (chance 0.33)`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,3 +3,5 @@
 export { NOISY_LABEL_LOSSES, noisyLabelLoss, type NoisyLabelLossName, type NoisyLabelLossOptions } from './robust-losses.js';
 export { forwardCorrectedLoss, estimateTransitionFromAnchors, checkTransition } from './forward-correction.js';
 export { ForwardCorrectionTask, type ForwardCorrectionOptions } from './forward-correction-task.js';
+export { CoTeaching, CoTeachingPair, coTeachingForgetRate, type CoTeachingOptions } from './co-teaching.js';
+export { LabelCleaning, LabelCleaningModel, LabelCleaner, type LabelCleaningOptions } from './label-cleaning.js';
