@@ -55,10 +55,12 @@ export function testLoader(data: FashionData): DataLoader {
 
 /** Adam with a one-cycle schedule over the budget's epochs: the same for every contender. */
 export async function trainContender(name: string, model: Module, train: DataLoader, data: FashionData, budget: Budget,
-  extra: { task?: Task; callbacks?: Callback[] } = {}): Promise<ContenderResult> {
-  const optimizer = buildOptimizer({ name: 'adam', lr: budget.lr }, model.trainableParameters());
+  extra: { task?: Task; callbacks?: Callback[]; trainModel?: Module } = {}): Promise<ContenderResult> {
+  // A method may train a module around the model (two networks, a label cleaner); the model is tested.
+  const trained = extra.trainModel ?? model;
+  const optimizer = buildOptimizer({ name: 'adam', lr: budget.lr }, trained.trainableParameters());
   const schedule = buildSchedule({ name: 'one-cycle', maxLr: budget.lr }, optimizer, { epochs: budget.epochs, stepsPerEpoch: train.length, lr: budget.lr });
-  const history = await fit(model, train, {
+  const history = await fit(trained, train, {
     epochs: budget.epochs, optimizer, seed: budget.seed, verbose: false,
     ...(schedule ? { schedule } : {}), ...(extra.task ? { task: extra.task } : {}), callbacks: extra.callbacks ?? [],
   });

@@ -13,11 +13,14 @@
 import { parseArgs } from 'node:util';
 import { labelNoise, Subset, stratifiedSplit, fashionMnistAsymmetricMapping } from '../src/data/index.js';
 import { RelabelledDataset } from '../src/experiment/index.js';
-import { ClassificationTask, type Task } from '../src/train/index.js';
-import { NOISY_LABEL_LOSSES, noisyLabelLoss, ForwardCorrectionTask } from '../src/methods/noisy-labels/index.js';
+import { ClassificationTask, type Task, type Callback } from '../src/train/index.js';
+import type { Module } from '../src/nn/index.js';
+import {
+  NOISY_LABEL_LOSSES, noisyLabelLoss, ForwardCorrectionTask, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel,
+} from '../src/methods/noisy-labels/index.js';
 import { loadFashion, newModel, trainLoader, trainContender, printTable, type Budget, type ContenderResult } from './noisy-setting.js';
 
-const METHODS = ['forward-correction', ...NOISY_LABEL_LOSSES] as const;
+const METHODS = ['label-cleaning', 'forward-correction', 'co-teaching', ...NOISY_LABEL_LOSSES] as const;
 type Method = (typeof METHODS)[number];
 
 const { values: args } = parseArgs({
@@ -52,17 +55,33 @@ const given = new RelabelledDataset(data.train, noise.noisyLabels);
 console.error(`noisy-labels: ${budget.model}, ${budget.epochs} epochs, batch ${budget.batchSize}; ${noise.cleanIndices.length} trusted labels, ` +
   `${(100 * noise.realisedRate).toFixed(1)}% of the other labels wrong (${args.noise})`);
 
-function methodTask(m: Method): Task {
-  if (m === 'forward-correction') {
-    // T from the trusted images, where the true and the noisy label are both known.
-    const t = labelNoise.empiricalTransition(Int32Array.from(noise.cleanIndices, (i) => trueLabels[i]!), Int32Array.from(noise.cleanIndices, (i) => noise.noisyForAll[i]!), 10);
-    const err = Math.max(...t.flatMap((row, i) => row.map((v, j) => Math.abs(v - noise.transitionMatrix[i]![j]!))));
-    console.error(`  transition matrix from the clean subset: largest difference to the true one ${err.toFixed(4)}`);
-    const trusted = new Uint8Array(trueLabels.length);
-    for (const i of noise.cleanIndices) trusted[i] = 1;
-    return new ForwardCorrectionTask({ transition: t, trusted });
+const trusted = new Uint8Array(trueLabels.length);
+for (const i of noise.cleanIndices) trusted[i] = 1;
+
+/** What a method trains: its task, callbacks, and the module around the backbone where it has one. */
+function methodParts(m: Method, model: Module): { task: Task; callbacks?: Callback[]; trainModel?: Module } {
+  switch (m) {
+    case 'forward-correction': {
+      // T from the trusted images, where the true and the noisy label are both known.
+      const t = labelNoise.empiricalTransition(Int32Array.from(noise.cleanIndices, (i) => trueLabels[i]!), Int32Array.from(noise.cleanIndices, (i) => noise.noisyForAll[i]!), 10);
+      const err = Math.max(...t.flatMap((row, i) => row.map((v, j) => Math.abs(v - noise.transitionMatrix[i]![j]!))));
+      console.error(`  transition matrix from the clean subset: largest difference to the true one ${err.toFixed(4)}`);
+      return { task: new ForwardCorrectionTask({ transition: t, trusted }) };
+    }
+    case 'co-teaching': {
+      // The forget rate is the noise rate measured on the trusted images.
+      let wrong = 0;
+      for (const i of noise.cleanIndices) if (noise.noisyForAll[i] !== trueLabels[i]) wrong++;
+      const task = new CoTeaching({ forgetRate: wrong / noise.cleanIndices.length, rampEpochs: Math.max(1, budget.epochs / 2) });
+      return { task, callbacks: [task], trainModel: new CoTeachingPair(model, newModel({ ...budget, seed: budget.seed + 1 })) };
+    }
+    case 'label-cleaning': {
+      const task = new LabelCleaning({ noisyLabels: noise.noisyForAll, trusted, trueLabels: Int32Array.from(trueLabels) });
+      return { task, callbacks: [task], trainModel: new LabelCleaningModel(model, 10) };
+    }
+    default:
+      return { task: new ClassificationTask({ loss: noisyLabelLoss(m) }) };
   }
-  return new ClassificationTask({ loss: noisyLabelLoss(m) });
 }
 
 const refs: ContenderResult[] = [];
@@ -70,7 +89,10 @@ refs.push(await trainContender('standard', newModel(budget), trainLoader(given, 
 refs.push(await trainContender('clean-only', newModel(budget), trainLoader(new Subset(data.train, noise.cleanIndices), data, budget), data, budget));
 refs.push(await trainContender('clean ceiling', newModel(budget), trainLoader(data.train, data, budget), data, budget));
 const rows: ContenderResult[] = [];
-for (const m of methods) rows.push(await trainContender(m, newModel(budget), trainLoader(given, data, budget), data, budget, { task: methodTask(m) }));
+for (const m of methods) {
+  const model = newModel(budget);
+  rows.push(await trainContender(m, model, trainLoader(given, data, budget), data, budget, methodParts(m, model)));
+}
 
 printTable([...refs, ...rows]);
 const [standard, cleanOnly, ceiling] = refs;

@@ -281,9 +281,14 @@ const methodVariants = [
   object({ name: z.literal('bootstrap'), mode: z.enum(['soft', 'hard']).default('soft'), beta: number({ min: 0, max: 1 }).optional() }),
   object({
     name: z.literal('forward-correction'),
-    /** 'clean-subset': estimated where the true and the noisy label are both known (labelNoise.cleanSubset); or T itself. */
-    transition: union([z.literal('clean-subset'), list(list(number({ min: 0, max: 1 })))],
-      (v) => `expected 'clean-subset' or a square matrix of probabilities, got ${show(v)}`).default('clean-subset'),
+    /**
+     * 'clean-subset': estimated where the true and the noisy label are both known (labelNoise.cleanSubset);
+     * 'estimate': from the anchor points of a model first trained on the noisy labels (no clean data); or T itself.
+     */
+    transition: union([z.literal('clean-subset'), z.literal('estimate'), list(list(number({ min: 0, max: 1 })))],
+      (v) => `expected 'clean-subset', 'estimate' or a square matrix of probabilities, got ${show(v)}`).default('clean-subset'),
+    /** transition 'estimate': epochs of the model whose predictions give the anchor points (default: the config's epochs). */
+    estimateEpochs: number({ integer: true, min: 1 }).optional(),
   }),
   object({
     name: z.literal('co-teaching'),

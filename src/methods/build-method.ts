@@ -2,7 +2,7 @@
 import { labelNoise } from '../data/index.js';
 import { ClassificationTask } from '../train/index.js';
 import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts, type MethodSetup } from '../experiment/index.js';
-import { noisyLabelLoss, ForwardCorrectionTask, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel } from './noisy-labels/index.js';
+import { noisyLabelLoss, ForwardCorrectionTask, estimateTransitionFromAnchors, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel } from './noisy-labels/index.js';
 import { SelfPacedLearning } from './self-paced/index.js';
 
 export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, setup: MethodSetup): Promise<MethodParts> {
@@ -55,6 +55,11 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
         transition = labelNoise.empiricalTransition(Int32Array.from(idx, (i) => noise.trueLabels[i]!), Int32Array.from(idx, (i) => noise.noisyForAll![i]!), k);
         trusted = new Uint8Array(data.train.length);
         for (const i of idx) trusted[i] = 1;
+      } else if (m.transition === 'estimate') {
+        // Patrini et al.'s estimator without clean data: anchor points of a network trained on the noisy labels.
+        const all = Int32Array.from({ length: data.train.length }, (_, i) => i);
+        setup.log(`forward correction: training a model on the noisy labels to estimate the transition matrix`);
+        transition = estimateTransitionFromAnchors(await setup.trainAndPredict(all, all, m.estimateEpochs !== undefined ? { epochs: m.estimateEpochs } : {}), k);
       } else {
         transition = m.transition;
         if (transition.length !== k) throw new ConfigError(`config.method.transition: a ${transition.length}×${transition[0]?.length ?? 0} matrix for ${k} classes`);

@@ -201,22 +201,47 @@ export async function scatterPng(points: Float32Array | readonly number[], label
  * (e.g. { FGSM: [...], PGD: [...] }), each with one value per ε.
  */
 export async function robustnessCurvePng(eps: readonly number[], acc: readonly number[] | Readonly<Record<string, readonly number[]>>, opts: ChartOptions = {}): Promise<Buffer> {
-  const series: [string, readonly number[]][] = isNumberArray(acc) ? [['accuracy', acc]] : Object.entries(acc);
-  if (eps.length === 0) throw new RangeError('robustnessCurvePng: eps is empty');
-  const rows: { eps: number; accuracy: number; series: string }[] = [];
-  for (const [name, values] of series) {
-    if (values.length !== eps.length) throw new RangeError(`robustnessCurvePng: ${values.length} accuracies for '${name}' but ${eps.length} eps values`);
-    values.forEach((a, i) => { if (finite(a) && finite(eps[i])) rows.push({ eps: eps[i]!, accuracy: a, series: name }); });
+  return seriesPng(eps, isNumberArray(acc) ? { accuracy: acc } : acc, {
+    title: 'Robustness', ...opts, who: 'robustnessCurvePng', xName: 'eps values', xTitle: 'ε (perturbation size)', yTitle: 'accuracy', percent: true,
+  });
+}
+
+export interface SeriesChartOptions extends ChartOptions {
+  xTitle: string;
+  yTitle: string;
+  /** Values are fractions: a 0–100% axis. */
+  percent?: boolean;
+  /** Name in error messages (default 'seriesPng'), and what the x values are. */
+  who?: string;
+  xName?: string;
+}
+
+/**
+ * Curves over one x axis: one per named series, each with one value per x (non-finite
+ * values are left out). The shape of robustness curves, PSNR by noise level and the
+ * per-epoch records of training methods.
+ */
+export async function seriesPng(x: readonly number[], series: Readonly<Record<string, readonly number[]>>, opts: SeriesChartOptions): Promise<Buffer> {
+  const who = opts.who ?? 'seriesPng';
+  if (x.length === 0) throw new RangeError(`${who}: ${opts.xName ?? 'x'} is empty`);
+  const rows: { x: number; y: number; series: string }[] = [];
+  const names = Object.keys(series);
+  for (const [name, values] of Object.entries(series)) {
+    if (values.length !== x.length) throw new RangeError(`${who}: ${values.length} values for '${name}' but ${x.length} ${opts.xName ?? 'x values'}`);
+    values.forEach((v, i) => { if (finite(v) && finite(x[i])) rows.push({ x: x[i]!, y: v, series: name }); });
   }
   return singleView({
     data: { values: rows },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'eps', type: 'quantitative', title: 'ε (perturbation size)', scale: { nice: false }, axis: { format: '~g' } },
-      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'accuracy' },
-      ...(series.length > 1 ? { color: { field: 'series', type: 'nominal', sort: series.map((s) => s[0]), title: null } } : {}),
+      x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { nice: false }, axis: { format: '~g' } },
+      y: {
+        field: 'y', type: 'quantitative', title: opts.yTitle,
+        ...(opts.percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : { scale: { zero: false } }),
+      },
+      ...(names.length > 1 ? { color: { field: 'series', type: 'nominal', sort: names, title: null } } : {}),
     },
-  }, { ...opts, title: opts.title ?? 'Robustness' }, { width: 800, height: 450 });
+  }, opts, { width: 800, height: 450 });
 }
 
 /** One bar per (name, metric): runs or models side by side, grouped when several metrics are given. */
@@ -266,19 +291,7 @@ function uniqueNames(names: readonly string[]): string[] {
  * trained blind, over a range of noise levels.
  */
 export async function psnrByNoiseLevelPng(levels: readonly number[], psnr: Readonly<Record<string, readonly number[]>>, opts: ChartOptions = {}): Promise<Buffer> {
-  if (levels.length === 0) throw new RangeError('psnrByNoiseLevelPng: levels is empty');
-  const rows: { level: number; psnr: number; series: string }[] = [];
-  for (const [name, values] of Object.entries(psnr)) {
-    if (values.length !== levels.length) throw new RangeError(`psnrByNoiseLevelPng: ${values.length} values for '${name}' but ${levels.length} noise levels`);
-    values.forEach((v, i) => { if (finite(v) && finite(levels[i])) rows.push({ level: levels[i]!, psnr: v, series: name }); });
-  }
-  return singleView({
-    data: { values: rows },
-    mark: { type: 'line', point: true, strokeWidth: 2 },
-    encoding: {
-      x: { field: 'level', type: 'quantitative', title: 'noise level (std on [0, 1] pixels)', scale: { nice: false }, axis: { format: '~g' } },
-      y: { field: 'psnr', type: 'quantitative', title: 'PSNR (dB)', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', sort: Object.keys(psnr), title: null },
-    },
-  }, { ...opts, title: opts.title ?? 'PSNR against noise level' }, { width: 800, height: 450 });
+  return seriesPng(levels, psnr, {
+    title: 'PSNR against noise level', ...opts, who: 'psnrByNoiseLevelPng', xName: 'noise levels', xTitle: 'noise level (std on [0, 1] pixels)', yTitle: 'PSNR (dB)',
+  });
 }
