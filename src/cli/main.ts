@@ -15,10 +15,11 @@ import { denoiseCommand } from './denoise.js';
 import { attackCommand } from './attack.js';
 import { explainCommand } from './explain.js';
 import { makeScenesCommand } from './make-scenes.js';
+import { labelIssuesCommand } from './label-issues.js';
 
 const COMMANDS: Command[] = [
   trainCommand, evalCommand, predictCommand, compareCommand, quickstartCommand, modelsCommand,
-  serveCommand, exportCommand, denoiseCommand, attackCommand, explainCommand, makeScenesCommand,
+  serveCommand, exportCommand, denoiseCommand, attackCommand, explainCommand, makeScenesCommand, labelIssuesCommand,
 ];
 
 function usage(): string {

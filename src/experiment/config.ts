@@ -304,6 +304,14 @@ const methodVariants = [
     /** Size of the cleaner's feature and label embeddings (default 128). */
     embedding: number({ integer: true, min: 1 }).optional(),
   }),
+  object({
+    /** Confident learning (Northcutt et al.): find wrong labels from out-of-fold predictions, leave them out, train on the rest. */
+    name: z.literal('confident-learning'),
+    /** Cross-validation folds for the out-of-fold probabilities. */
+    folds: number({ integer: true, min: 2, max: 100 }).default(4),
+    /** Epochs of each fold's model (default: the config's epochs). */
+    foldEpochs: number({ integer: true, min: 1, max: 10000 }).optional(),
+  }),
 ] as const;
 
 export const METHODS = Object.freeze(methodVariants.map((v) => v.shape.name.value));
@@ -378,6 +386,9 @@ export const experimentConfigSchema = object({
   }
   if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && c.labelNoise?.cleanSubset === undefined) {
     problem(ctx, ['method', 'transition'], "'clean-subset' needs labelNoise.cleanSubset (images with both a trusted and a noisy label); or give the matrix");
+  }
+  if (c.method?.name === 'confident-learning' && c.task !== 'classification') {
+    problem(ctx, ['method', 'name'], `'confident-learning' finds wrong class labels: it needs task 'classification', not '${c.task}'`);
   }
   const { kind } = c.dataset;
   // labelled-dir with noisy labels is tested on its clean subset, which is its own test split.

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
 import { DataLoader, Subset, computeClassWeights, type Transform } from '../data/index.js';
 import {
-  fit, evaluate, predict, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
   SegmentationTask, MultilabelTask, writeSceneReport,
   type History, type Callback, type RunDir, type Task,
@@ -21,14 +21,16 @@ import {
 import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
 import { ConfigError } from './config-check.js';
 import { loadExperimentData, type ExperimentData } from './experiment-data.js';
-import { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
+import { resolveNormalize, transformedShape } from './build-transforms.js';
 import { buildModel } from './build-model.js';
 import { buildOptimizer, buildSchedule } from './build-optimizer.js';
 import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
 import type { ProcessGroup } from '../torch/distributed/index.js';
-import type { Module } from '../nn/index.js';
-import { DistributedDataParallel, DistributedSampler, ReduceEpochLogs } from '../train/distributed/index.js';
-import { buildNoise } from './build-noise.js';
+import { DistributedDataParallel, ReduceEpochLogs } from '../train/distributed/index.js';
+import { experimentLoaders } from './experiment-loaders.js';
+import { methodSetup, type MethodParts, type MethodSetup } from './method-setup.js';
+
+export type { MethodParts, MethodSetup } from './method-setup.js';
 
 export interface RunExperimentOptions {
   /** Folder that receives the run directory. Default 'runs'. */
@@ -69,38 +71,6 @@ export interface RunExperimentOptions {
   trainingMethods?: TrainingMethods;
 }
 
-/** What a training method changes in a run: the task, and callbacks that see every step. */
-export interface MethodParts {
-  task?: Task;
-  callbacks?: Callback[];
-  /**
-   * The module to train in place of the configured model, which it contains and trains too
-   * (co-teaching's pair of networks, a classifier with a label cleaner). The configured
-   * model is what is tested, saved and reported.
-   */
-  trainModel?: Module;
-  /** One weight per training sample (0 leaves a sample out, as pruning does). */
-  sampleWeights?: Float32Array;
-}
-
-/** What a method builder may use besides the config and the data. */
-export interface MethodSetup {
-  /** The configured model, as built (fresh weights, or pretrained ones). */
-  model: Module;
-  /** Another model of the config's architecture, with weights of its own. */
-  buildModel(): Promise<Module>;
-  /**
-   * Trains a fresh model of the config (its transforms, optimizer and schedule, `epochs`
-   * or the config's) on the training samples `trainIndices` and returns its class
-   * probabilities [predictIndices.length × classes] for `predictIndices` (test transforms).
-   * Out-of-fold predictions for cross-validation are made of these.
-   */
-  trainAndPredict(trainIndices: Int32Array, predictIndices: Int32Array, opts?: { epochs?: number }): Promise<Float32Array>;
-  /** The run directory (absent on ranks that do not write). */
-  runDir?: RunDir;
-  log(line: string): void;
-}
-
 /** What a training method sees to build its task and callbacks. */
 export interface TrainingSetup {
   config: ExperimentConfig;
@@ -123,40 +93,6 @@ export interface ExperimentResult {
   trainingSeconds: number;
   /** With profileSteps: the operator statistics (and no test scores). */
   profile?: ProfileResult;
-}
-
-/** Segmentation masks move with their images, with the ignore index where a move uncovers pixels. */
-const MASK_FILL_TRANSFORMS = ['RandomCrop', 'RandomRotation', 'RandomAffine'];
-function withIgnoreFill(specs: ExperimentConfig['transforms']['train']): ExperimentConfig['transforms']['train'] {
-  return specs.map((s) => (MASK_FILL_TRANSFORMS.includes(s.name) && s.maskFill === undefined ? { ...s, maskFill: 255 } : s));
-}
-
-function loaders(cfg: ExperimentConfig, data: ExperimentData, normalize: ReturnType<typeof resolveNormalize>, group?: ProcessGroup) {
-  const masks = cfg.task === 'segmentation';
-  const trainT = buildTransform(masks ? withIgnoreFill(cfg.transforms.train) : cfg.transforms.train, normalize, cfg.seed, 'config.transforms.train');
-  const testT = buildTransform(masks ? withIgnoreFill(cfg.transforms.test) : cfg.transforms.test, normalize, cfg.seed, 'config.transforms.test');
-  // Denoising: (noisy, clean) pairs, with fixed noise for validation and test (the loader seeds it per batch).
-  const noise = cfg.noise ? { noise: buildNoise(cfg.noise, cfg.seed) } : {};
-  const device = cfg.device;
-  // Segmentation chains run as pair transforms, so every geometric step also moves the masks.
-  const using = (t: typeof trainT) => (masks ? { pairTransform: t } : { transform: t });
-  const evalBatch = Math.max(cfg.batchSize, masks ? 64 : 256);
-  const order = group && group.worldSize > 1
-    ? { sampler: new DistributedSampler(data.train.length, { rank: group.rank, worldSize: group.worldSize, seed: cfg.seed }) }
-    : { shuffle: true };
-  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, ...using(trainT), device, ...noise });
-  const val = data.val ? new DataLoader(data.val, { batchSize: evalBatch, ...using(testT), device, ...noise }) : undefined;
-  const test = new DataLoader(data.test, { batchSize: evalBatch, ...using(testT), device, ...noise });
-  return { train, val, test, testT };
-}
-
-/** Each rank's share of the global batch. */
-function localBatchSize(batchSize: number, group?: ProcessGroup): number {
-  const world = group?.worldSize ?? 1;
-  if (batchSize % world !== 0) {
-    throw new ConfigError(`config.batchSize: ${batchSize} is the global batch and must divide evenly over ${world} processes`);
-  }
-  return batchSize / world;
 }
 
 /** Dataset paths made absolute, so the resolved config works from any directory. */
@@ -185,52 +121,6 @@ function blindSweep(cfg: ExperimentConfig, data: ExperimentData, transform: Tran
   const levels = Array.from({ length: 6 }, (_, i) => lo + (hi - lo) * i / 5);
   const sample = new Subset(data.test, Int32Array.from({ length: Math.min(500, data.test.length) }, (_, i) => i));
   return { noiseSweep: { data: sample, levels, transform } };
-}
-
-interface MethodSetupInputs {
-  cfg: ExperimentConfig;
-  resolved: ExperimentConfig;
-  data: ExperimentData;
-  normalize: NormalizeStats | null;
-  baseDir: string;
-  inputShape: [number, number, number];
-  model: Module;
-  runDir?: RunDir;
-  log(line: string): void;
-}
-
-function methodSetup(s: MethodSetupInputs): MethodSetup {
-  const { cfg, data } = s;
-  const numClasses = data.classNames.length;
-  const another = async () => {
-    const m = (await buildModel(cfg.model, { numClasses, inputShape: s.inputShape }, s.baseDir)).model;
-    if (cfg.device !== 'cpu') m.to(cfg.device);
-    return m;
-  };
-  return {
-    model: s.model, buildModel: another, log: s.log, ...(s.runDir ? { runDir: s.runDir } : {}),
-    async trainAndPredict(trainIndices, predictIndices, o = {}) {
-      const epochs = o.epochs ?? cfg.epochs;
-      const { val: _unused, ...rest } = data;
-      const fold: ExperimentData = { ...rest, train: new Subset(data.train, trainIndices) };
-      const dl = loaders(s.resolved, fold, s.normalize);
-      const model = await another();
-      const optimizer = buildOptimizer(cfg.optimizer, model.trainableParameters());
-      const schedule = buildSchedule(cfg.schedule, optimizer, { epochs, stepsPerEpoch: dl.train.length, lr: cfg.optimizer.lr });
-      await fit(model, dl.train, {
-        epochs, optimizer, seed: cfg.seed, device: cfg.device, verbose: false, precision: cfg.precision,
-        ...(schedule ? { schedule } : {}), ...(cfg.gradClipNorm ? { gradClipNorm: cfg.gradClipNorm } : {}),
-      });
-      const held = new DataLoader(new Subset(data.train, predictIndices), { batchSize: Math.max(cfg.batchSize, 256), transform: dl.testT, device: cfg.device });
-      const { probs } = await predict(model, held, { precision: cfg.precision });
-      try {
-        return probs.to('float32').toTypedArray() as Float32Array;
-      } finally {
-        probs.dispose();
-        for (const p of model.parameters()) p.dispose();
-      }
-    },
-  };
 }
 
 /** The run directory to continue and the config it was started with. */
@@ -264,7 +154,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
     (data.labelNoise ? `; label noise flipped ${(100 * data.labelNoise.realisedRate).toFixed(1)}% of training labels` : ''));
   const normalize = resolveNormalize(cfg.transforms, data.train);
   const resolved: ExperimentConfig = absolutePaths({ ...cfg, transforms: { ...cfg.transforms, normalize: normalize ?? 'none' } }, baseDir);
-  const dl = loaders(resolved, data, normalize, group);
+  const dl = experimentLoaders(resolved, data, normalize, group);
 
   const inputShape = transformedShape(dl.testT, data.imageShape);
   const { model, pretrainedReport } = await buildModel(cfg.model, { numClasses: data.classNames.length, inputShape }, baseDir);

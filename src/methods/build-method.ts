@@ -2,7 +2,7 @@
 import { labelNoise } from '../data/index.js';
 import { ClassificationTask } from '../train/index.js';
 import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts, type MethodSetup } from '../experiment/index.js';
-import { noisyLabelLoss, ForwardCorrectionTask, estimateTransitionFromAnchors, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel } from './noisy-labels/index.js';
+import { noisyLabelLoss, ForwardCorrectionTask, estimateTransitionFromAnchors, confidentLearningParts, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel } from './noisy-labels/index.js';
 import { SelfPacedLearning } from './self-paced/index.js';
 
 export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, setup: MethodSetup): Promise<MethodParts> {
@@ -23,6 +23,7 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
         })],
       };
     }
+    case 'confident-learning': return confidentLearningParts(cfg, data, setup);
     case 'co-teaching': {
       const forgetRate = m.forgetRate ?? noise?.realisedRate;
       if (forgetRate === undefined) throw new ConfigError('config.method.forgetRate: required when the noise rate is not known (give the share of wrong labels, or an estimate)');
