@@ -4,7 +4,7 @@
 // learning) are made of. runExperiment builds one for config.method; createMethodSetup
 // builds one outside a run, for commands that cross-validate a config (visionlab label-issues).
 import { Subset, DataLoader } from '../data/index.js';
-import { fit, predict, type Callback, type RunDir, type Task } from '../train/index.js';
+import { fit, predict, type Callback, type RunDir, type Task, type History, type ExtraFigure } from '../train/index.js';
 import type { Module } from '../nn/index.js';
 import type { ExperimentConfig, NormalizeStats } from './config.js';
 import type { ExperimentData } from './experiment-data.js';
@@ -25,6 +25,8 @@ export interface MethodParts {
   trainModel?: Module;
   /** One weight per training sample (0 leaves a sample out, as pruning does). */
   sampleWeights?: Float32Array;
+  /** Figures of what the method did (estimated matrices, per-epoch records), for the run report. */
+  figures?: (history: History) => Promise<ExtraFigure[]>;
 }
 
 /** What a method builder may use besides the config and the data. */

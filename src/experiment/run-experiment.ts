@@ -249,7 +249,8 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   } else if (task instanceof SegmentationTask || task instanceof MultilabelTask) {
     await writeSceneReport(writes, { model, task, testData: dl.test, ...(dl.val ? { valData: dl.val } : {}), classNames: data.classNames, history, config: resolved });
   } else {
-    await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved });
+    const extraFigures = method.figures ? await method.figures(history) : [];
+    await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved, extraFigures });
   }
   return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

@@ -1,9 +1,11 @@
-// config.method -> the task and callbacks runExperiment trains with (its buildMethod option).
+// config.method -> the task, callbacks, modules and report figures runExperiment trains
+// with (its buildMethod option).
 import { labelNoise } from '../data/index.js';
 import { ClassificationTask } from '../train/index.js';
 import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts, type MethodSetup } from '../experiment/index.js';
 import { noisyLabelLoss, ForwardCorrectionTask, estimateTransitionFromAnchors, confidentLearningParts, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel } from './noisy-labels/index.js';
 import { SelfPacedLearning } from './self-paced/index.js';
+import { recordsFigure, selfPacedFigures, transitionFigures } from './method-figures.js';
 
 export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, setup: MethodSetup): Promise<MethodParts> {
   const m = cfg.method;
@@ -16,11 +18,17 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
       const pace = m.pace === 'growth'
         ? { kind: 'growth' as const, factor: m.growth!, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}), ...(m.startFraction !== undefined ? { startFraction: m.startFraction } : {}) }
         : { kind: 'fraction' as const, start: m.startFraction ?? 0.5, end: m.endFraction ?? 1 };
+      const spl = new SelfPacedLearning({
+        weighting: m.weighting, pace, datasetSize: data.train.length, warmupEpochs: m.warmupEpochs ?? (m.lambda === undefined ? 1 : 0),
+        ...(m.mixtureRatio !== undefined ? { mixtureRatio: m.mixtureRatio } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}),
+      });
       return {
-        callbacks: [new SelfPacedLearning({
-          weighting: m.weighting, pace, datasetSize: data.train.length, warmupEpochs: m.warmupEpochs ?? (m.lambda === undefined ? 1 : 0),
-          ...(m.mixtureRatio !== undefined ? { mixtureRatio: m.mixtureRatio } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}),
-        })],
+        callbacks: [spl],
+        figures: async (history) => [
+          ...await recordsFigure(history, { 'admitted share': 'spl_admitted', 'correct labels among the admitted': 'spl_label_precision' },
+            { file: 'self_paced_admitted.png', title: 'Samples admitted per epoch, and the share of them whose label is correct', yTitle: 'share', percent: true }),
+          ...await selfPacedFigures(spl.records),
+        ],
       };
     }
     case 'confident-learning': return confidentLearningParts(cfg, data, setup);
@@ -28,7 +36,12 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
       const forgetRate = m.forgetRate ?? noise?.realisedRate;
       if (forgetRate === undefined) throw new ConfigError('config.method.forgetRate: required when the noise rate is not known (give the share of wrong labels, or an estimate)');
       const coTeaching = new CoTeaching({ forgetRate, ...(m.rampEpochs !== undefined ? { rampEpochs: m.rampEpochs } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}) });
-      return { task: coTeaching, callbacks: [coTeaching], trainModel: new CoTeachingPair(setup.model, await setup.buildModel()) };
+      return {
+        task: coTeaching, callbacks: [coTeaching], trainModel: new CoTeachingPair(setup.model, await setup.buildModel()),
+        figures: (history) => recordsFigure(history, {
+          'kept share of each batch': 'coteach_kept', 'correct labels among the kept': 'coteach_label_precision', 'correct labels in the batches': 'coteach_batch_precision',
+        }, { file: 'co_teaching.png', title: 'Co-teaching: small-loss samples kept per epoch, and how many of their labels are correct', yTitle: 'share', percent: true }),
+      };
     }
     case 'label-cleaning': {
       if (!noise?.cleanIndices || !noise.noisyForAll) throw new ConfigError("config.method: 'label-cleaning' needs labelNoise.cleanSubset (trusted labels to train the cleaner on)");
@@ -38,7 +51,11 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
         noisyLabels: noise.noisyForAll, trusted, trueLabels: noise.trueLabels, ...(m.cleanerWeight !== undefined ? { cleanerWeight: m.cleanerWeight } : {}),
       });
       try {
-        return { task: cleaning, callbacks: [cleaning], trainModel: new LabelCleaningModel(setup.model, data.classNames.length, m.embedding ?? 128) };
+        return {
+          task: cleaning, callbacks: [cleaning], trainModel: new LabelCleaningModel(setup.model, data.classNames.length, m.embedding ?? 128),
+          figures: (history) => recordsFigure(history, { 'cleaned labels (argmax)': 'cleaner_agreement', 'noisy labels': 'noisy_agreement' },
+            { file: 'label_cleaning.png', title: 'Untrusted training labels that name the true class, per epoch', yTitle: 'share correct', percent: true }),
+        };
       } catch (e) {
         throw new ConfigError(`config.method: ${(e as Error).message}`);
       }
@@ -65,8 +82,12 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
         transition = m.transition;
         if (transition.length !== k) throw new ConfigError(`config.method.transition: a ${transition.length}×${transition[0]?.length ?? 0} matrix for ${k} classes`);
       }
+      const how = m.transition === 'clean-subset' ? 'from the trusted images' : m.transition === 'estimate' ? 'from anchor points' : 'as given';
       try {
-        return { task: new ForwardCorrectionTask({ transition, ...(trusted ? { trusted } : {}) }) };
+        return {
+          task: new ForwardCorrectionTask({ transition, ...(trusted ? { trusted } : {}) }),
+          figures: () => transitionFigures(transition, noise?.transitionMatrix, data.classNames, how),
+        };
       } catch (e) {
         throw new ConfigError(`config.method.transition: ${(e as Error).message}`);
       }

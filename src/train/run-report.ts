@@ -35,7 +35,12 @@ export interface RunReportOptions {
   tsneIterations?: number;
   /** Images in the prediction grid (default 36). */
   gridImages?: number;
+  /** More figures, shown after the standard ones (a training method's records). */
+  extraFigures?: readonly ExtraFigure[];
 }
+
+/** A figure made elsewhere: its file name in the run directory, caption and PNG bytes. */
+export interface ExtraFigure { file: string; title: string; png: Buffer }
 
 export interface RunMetrics {
   test_accuracy: number;
@@ -111,6 +116,7 @@ async function reportFromEvaluation(
   } finally {
     images.dispose();
   }
+  for (const f of opts.extraFigures ?? []) await saveFigure(f.file, f.title, f.png);
 
   await writeReport(run.path, {
     title: opts.title ?? `Run ${run.name}`,

@@ -92,7 +92,7 @@ test('per-class accuracy bars, scatter, robustness curve and comparison bars', a
   assert.ok(countPixels(curve, near([0x4c, 0x78, 0xa8], 60)) > 300, 'curve missing');
   const twoCurves = await decodePng(await robustnessCurvePng([0, 0.1], { FGSM: [0.9, 0.4], PGD: [0.9, 0.1] }));
   assert.ok(countPixels(twoCurves, near([0xf5, 0x85, 0x18], 60)) > 100, 'second curve missing');
-  await assert.rejects(robustnessCurvePng([0, 0.1], [0.9]), /1 accuracies for 'accuracy' but 2 eps values/);
+  await assert.rejects(robustnessCurvePng([0, 0.1], [0.9]), /1 values for 'accuracy' but 2 eps values/);
 
   const comparison = await decodePng(await comparisonBarPng([
     { name: 'cnn', metric: 'clean', value: 0.9 }, { name: 'cnn', metric: 'FGSM', value: 0.3 },

@@ -8,6 +8,7 @@ import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodPar
 import { confidentLearning, issueDetectionScores, type ConfidentLearningResult, type IssueDetectionScores } from './confident-learning.js';
 import { outOfFoldProbabilities, type TrainAndPredict } from './cross-validation.js';
 import { estimatedNoiseRate, writeLabelIssueFiles } from './label-issue-files.js';
+import { transitionFigures } from '../method-figures.js';
 
 export interface CrossValidatedOptions {
   folds: number;
@@ -79,5 +80,5 @@ export async function confidentLearningParts(cfg: ExperimentConfig, data: Experi
   const sampleWeights = new Float32Array(labels.length).fill(1);
   for (const x of result.issues) sampleWeights[x.index] = 0;
   setup.log(`retraining on the ${labels.length - result.issues.length} training samples left`);
-  return { sampleWeights };
+  return { sampleWeights, figures: () => transitionFigures(result.noiseMatrix, noise?.transitionMatrix, classNames, 'by confident learning') };
 }

@@ -101,12 +101,14 @@ export function learningCurvesSpec(history: readonly HistoryEntry[], opts: Chart
 }
 
 /**
- * Heatmap of a confusion matrix (rows true class, columns predicted). With normalize,
+ * Heatmap of a confusion matrix (rows true class, columns predicted; or other row and
+ * column titles, for a label-noise transition matrix). With normalize,
  * each row is shown as fractions of its true class and cells read as percentages;
  * otherwise as counts. Cell text is left out beyond 30 classes, where it cannot be read.
  */
 export async function confusionMatrixPng(
-  matrix: readonly (readonly number[])[], classNames: readonly string[], opts: ChartOptions & { normalize?: boolean } = {},
+  matrix: readonly (readonly number[])[], classNames: readonly string[],
+  opts: ChartOptions & { normalize?: boolean; rowTitle?: string; columnTitle?: string } = {},
 ): Promise<Buffer> {
   const k = classNames.length;
   if (k === 0) throw new RangeError('confusionMatrixPng: classNames is empty');
@@ -125,7 +127,7 @@ export async function confusionMatrixPng(
   const colourField = opts.normalize ? 'share' : 'count';
   const maxValue = Math.max(1e-12, ...rows.map((r) => (opts.normalize ? r.share : r.count)));
   const side = opts.width ?? opts.height ?? 640;
-  const axis = (title: string) => ({ field: title === 'true class' ? 'actual' : 'predicted', type: 'ordinal', sort: names, title });
+  const axis = (field: 'actual' | 'predicted', title: string) => ({ field, type: 'ordinal', sort: names, title });
   const layers: Record<string, unknown>[] = [{
     mark: 'rect',
     encoding: {
@@ -149,7 +151,7 @@ export async function confusionMatrixPng(
   }
   return singleView({
     data: { values: rows },
-    encoding: { x: { ...axis('predicted class'), axis: { labelAngle: -45 } }, y: axis('true class') },
+    encoding: { x: { ...axis('predicted', opts.columnTitle ?? 'predicted class'), axis: { labelAngle: -45 } }, y: axis('actual', opts.rowTitle ?? 'true class') },
     layer: layers,
   }, { ...opts, title: opts.title ?? 'Confusion matrix' }, { width: opts.width ?? side, height: opts.height ?? side });
 }
@@ -234,14 +236,44 @@ export async function seriesPng(x: readonly number[], series: Readonly<Record<st
     data: { values: rows },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { nice: false }, axis: { format: '~g' } },
+      // Whole-number x (epochs) gets whole-number ticks.
+      x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { nice: false }, axis: { format: '~g', ...(x.every(Number.isInteger) ? { tickMinStep: 1 } : {}) } },
       y: {
         field: 'y', type: 'quantitative', title: opts.yTitle,
         ...(opts.percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : { scale: { zero: false } }),
       },
-      ...(names.length > 1 ? { color: { field: 'series', type: 'nominal', sort: names, title: null } } : {}),
+      ...(names.length > 1 ? { color: { field: 'series', type: 'nominal', sort: names, title: null, legend: { orient: 'bottom', labelLimit: 400 } } } : {}),
     },
   }, opts, { width: 800, height: 450 });
+}
+
+/**
+ * A rectangular grid of values in [0, 1] as colour, each cell labelled in percent: rows
+ * and columns named in order (e.g. epochs against bins of per-sample weights).
+ */
+export async function heatmapPng(
+  values: readonly (readonly number[])[], rowNames: readonly string[], columnNames: readonly string[],
+  opts: ChartOptions & { rowTitle: string; columnTitle: string; legendTitle?: string },
+): Promise<Buffer> {
+  if (values.length !== rowNames.length || values.some((r) => r.length !== columnNames.length)) {
+    throw new RangeError(`heatmapPng: values must be ${rowNames.length}×${columnNames.length} to match the row and column names, got ${values.length}×${values[0]?.length ?? 0}`);
+  }
+  const rows = values.flatMap((r, i) => r.map((v, j) => ({ row: rowNames[i]!, column: columnNames[j]!, value: v, text: finite(v) ? `${Math.round(v * 100)}%` : '' })));
+  const max = Math.max(1e-12, ...rows.map((r) => (finite(r.value) ? r.value : 0)));
+  return singleView({
+    data: { values: rows },
+    encoding: {
+      x: { field: 'column', type: 'ordinal', sort: [...columnNames], title: opts.columnTitle, axis: { labelAngle: -45 } },
+      y: { field: 'row', type: 'ordinal', sort: [...rowNames], title: opts.rowTitle },
+    },
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'value', type: 'quantitative', scale: { scheme: 'blues', domain: [0, max] }, title: opts.legendTitle ?? 'share', legend: { format: '.0%' } } } },
+      ...(rowNames.length * columnNames.length <= 400 ? [{
+        mark: { type: 'text', fontSize: 10 },
+        encoding: { text: { field: 'text', type: 'nominal' }, color: { condition: { test: `datum.value > ${max / 2}`, value: 'white' }, value: 'black' } },
+      }] : []),
+    ],
+  }, opts, { width: 800, height: Math.max(240, Math.min(800, 60 + 28 * rowNames.length)) });
 }
 
 /** One bar per (name, metric): runs or models side by side, grouped when several metrics are given. */
