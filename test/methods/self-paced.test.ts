@@ -85,3 +85,22 @@ test('self-paced learning on noisy labels admits mostly correct labels, and lear
   const acc = (await evaluate(model, toyLoader(test_))).metrics.accuracy!;
   assert.ok(acc > 0.8, `test accuracy ${acc} (chance 0.25)`);
 });
+
+test('the logarithmic weighting works in units of lambda, so it admits losses above 1', () => {
+  const spl = new SelfPacedLearning({ weighting: 'logarithmic', datasetSize: LOSSES.length, pace: { kind: 'growth', factor: 1, lambda: 2 } });
+  spl.onTrainBegin({ epochs: 1, initialEpoch: 0 }, { epochs: 1, model: { parameters: () => [] } } as never);
+  try {
+    const loss = tidy(() => {
+      const state = { epoch: 0, batch: 0, data: { indices: Int32Array.from(LOSSES, (_, i) => i) }, sampleLosses: tensor(LOSSES, { dtype: 'float64' }), skipStep: false };
+      spl.afterLoss(state as never);
+      return (state as unknown as { loss: { item(): number } }).loss.item();
+    });
+    // v = log(l/4 + 0.5) / log(0.5) for l < lambda = 2: the formula with lambda 0.5 on l · 0.5 / 2.
+    const v = LOSSES.map((l) => FORMULAS.logarithmic(l * 0.25, 0.5, 0));
+    const want = LOSSES.reduce((a, l, i) => a + v[i]! * l, 0) / v.reduce((a, b) => a + b, 0);
+    assert.ok(v.filter((w) => w > 0).length === LOSSES.filter((l) => l < 2).length && LOSSES.some((l) => l > 1 && l < 2));
+    assert.ok(Math.abs(loss - want) < 1e-9, `weighted loss ${loss}, formula ${want}`);
+  } finally {
+    spl.onTrainEnd();
+  }
+});

@@ -45,8 +45,15 @@ export interface SelfPacedEpochRecord {
   histogram: number[];
 }
 
-/** The logarithmic weighting needs lambda < 1; a pace that grows past it is held just below. */
-const LOG_LAMBDA_CAP = 1 - 1e-3;
+/**
+ * The logarithmic weighting needs lambda < 1 (zeta = 1 - lambda > 0), but cross-entropy
+ * losses, and a lambda that admits a share of them, are often above 1. A loss's scale is
+ * arbitrary (a constant factor does not change what the network learns), so its weights
+ * are computed in units of lambda: on l · LOG_LAMBDA / lambda, with the weighting's own
+ * lambda set to LOG_LAMBDA. Samples admitted are still those with l < lambda; a weight
+ * falls from 1 at l = 0 to 0 at l = lambda along the curve of zeta = 1 - LOG_LAMBDA.
+ */
+const LOG_LAMBDA = 0.5;
 
 export class SelfPacedLearning implements Callback {
   readonly needsSampleLosses = true;
@@ -83,11 +90,17 @@ export class SelfPacedLearning implements Callback {
 
   private weighting(epoch: number): WeightingParams | undefined {
     if (epoch < (this.opts.warmupEpochs ?? 0) || this.lambda === undefined) return undefined;
-    const lambda = this.opts.weighting === 'logarithmic' ? Math.min(this.lambda, LOG_LAMBDA_CAP) : this.lambda;
+    const lambda = this.lambda;
     const p: WeightingParams = { lambda };
     if (this.opts.weighting === 'mixture') p.lambdaLow = lambda * (this.opts.mixtureRatio ?? 0.5);
-    checkWeightingParams(this.opts.weighting, p);
+    checkWeightingParams(this.opts.weighting, this.opts.weighting === 'logarithmic' ? { lambda: LOG_LAMBDA } : p);
     return p;
+  }
+
+  /** The weighting's v for these losses (the logarithmic one in units of lambda, see LOG_LAMBDA). */
+  private weights(losses: Tensor, p: WeightingParams): Tensor {
+    if (this.opts.weighting !== 'logarithmic') return selfPacedWeights(this.opts.weighting, losses, p);
+    return tidy(() => selfPacedWeights('logarithmic', losses.mul(LOG_LAMBDA / p.lambda), { lambda: LOG_LAMBDA }));
   }
 
   afterLoss(state: StepState): void {
@@ -99,7 +112,7 @@ export class SelfPacedLearning implements Callback {
     const idx = tensor(state.data.indices).long().to(losses.device);
     ops.index_copy_(this.latest!, 0, idx, losses.detach().to('float32'));
     const p = this.weighting(state.epoch);
-    if (p) state.loss = weightedMean(losses, selfPacedWeights(this.opts.weighting, losses, p));
+    if (p) state.loss = weightedMean(losses, this.weights(losses, p));
   }
 
   onEpochEnd(epoch: number, logs: EpochLogs): void {
@@ -107,7 +120,7 @@ export class SelfPacedLearning implements Callback {
     const bins = this.opts.histogramBins ?? 10;
     const { losses, weights } = tidy(() => {
       const l = this.latest!;
-      const w = p ? selfPacedWeights(this.opts.weighting, l, p) : ops.where$Scalar(ops.isnan(l), 0, 1);
+      const w = p ? this.weights(l, p) : ops.where$Scalar(ops.isnan(l), 0, 1);
       return { losses: l.toTypedArray() as Float32Array, weights: w.to('float32').toTypedArray() as Float32Array };
     });
     const record = this.record(epoch, p?.lambda ?? NaN, losses, weights, bins);
