@@ -20,6 +20,7 @@ export { buildOptimizer, buildSchedule } from './build-optimizer.js';
 export { runExperiment, type RunExperimentOptions, type ExperimentResult } from './run-experiment.js';
 export { createMethodSetup, type MethodParts, type MethodSetup, type StandaloneSetupOptions } from './method-setup.js';
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
+export { loadPredictiveModel, type PredictiveModel } from './predictive-model.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
 export { RelabelledDataset } from './relabelled-dataset.js';
 export { summarizeRun, comparisonMarkdown, comparisonCsv, comparisonTable, type RunSummary } from './run-comparison.js';

@@ -2,10 +2,10 @@
 // (its per-epoch records land in the run's metrics).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { validateConfig, runExperiment } from '../../src/experiment/index.js';
+import { validateConfig, runExperiment, loadPredictiveModel, loadExperimentData } from '../../src/experiment/index.js';
 import { buildMethod } from '../../src/methods/index.js';
 import { loadSafetensors } from '../../src/torch/index.js';
 import { createModel } from '../../src/models/index.js';
@@ -75,6 +75,17 @@ test('co-teaching, label-cleaning and anchor-estimated forward-correction runs f
       assert.ok(r.testAccuracy > 0.7, `${run.name}: test accuracy ${r.testAccuracy} (chance 0.33)`);
       assert.ok(readFileSync(path.join(r.runDir, 'report.html'), 'utf8').includes(figure), `${run.name}: report.html shows ${figure}`);
     }
+    // The last run as the study's predictive_model(image) -> label, on stored test images.
+    const predictive = await loadPredictiveModel(path.join(dir, 'runs', readdirSync(path.join(dir, 'runs')).sort().at(-1)!));
+    const { test: testSet } = await loadExperimentData(validateConfig({ ...common, name: 'x' }));
+    const { inputs, targets } = testSet.getBatch(Int32Array.from({ length: testSet.length }, (_, i) => i));
+    const one = predictive(inputs.select(0, 0));
+    const all = predictive(inputs) as Int32Array;
+    const truth = targets.toFlatArray();
+    assert.equal(typeof one, 'number');
+    assert.equal(one, all[0]);
+    assert.ok(all.filter((l, i) => l === truth[i]).length / all.length > 0.7, 'the predictive model of a run labels its test images');
+    assert.throws(() => predictive(inputs.narrow(3, 0, 8)), /expected an image \[1, 16, 16\] or a batch \[N, 1, 16, 16\]/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
