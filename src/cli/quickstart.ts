@@ -1,6 +1,7 @@
 // visionlab quickstart: the default CNN on the real Fashion-MNIST, with the recipe
 // measured to pass 92% test accuracy in a few minutes on two CPU cores.
 import { runExperiment, type ExperimentConfig } from '../experiment/index.js';
+import { gradCamFigure } from '../methods/explain/index.js';
 import { parseCommandArgs, positiveInt, str, type Command } from './args.js';
 
 export const QUICKSTART_CONFIG: ExperimentConfig = {
@@ -39,7 +40,7 @@ line 'test accuracy: X'.
     const epochs = positiveInt(a.values.epochs, '--epochs');
     const t0 = performance.now();
     const result = await runExperiment(QUICKSTART_CONFIG, {
-      runsRoot: str(a.values.runs) ?? 'runs', quiet: a.values.quiet === true, ...(epochs !== undefined ? { epochs } : {}),
+      runsRoot: str(a.values.runs) ?? 'runs', quiet: a.values.quiet === true, reportFigures: gradCamFigure, ...(epochs !== undefined ? { epochs } : {}),
     });
     console.log(`run directory: ${result.runDir}`);
     console.log(`elapsed: ${((performance.now() - t0) / 1000).toFixed(1)} s (training ${result.trainingSeconds.toFixed(1)} s)`);

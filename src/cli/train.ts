@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadConfigFile, runExperiment } from '../experiment/index.js';
 import { buildMethod } from '../methods/index.js';
 import { adversarialTraining } from '../methods/adversarial-training/index.js';
+import { gradCamFigure } from '../methods/explain/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 import { LAUNCH_FLAGS, LAUNCH_USAGE, launchIfAsked, joinGroupFromEnvironment } from './distributed-train.js';
 
@@ -46,7 +47,7 @@ ${LAUNCH_USAGE}`,
     const quiet = a.values.quiet === true;
     const resume = str(a.values.resume);
     const profileSteps = positiveInt(a.values['profile-steps'], '--profile-steps') ?? (a.values.profile === true ? 10 : undefined);
-    const common = { quiet, buildMethod, trainingMethods: adversarialTraining, ...(epochs !== undefined ? { epochs } : {}), ...(distributed ? { distributed } : {}) };
+    const common = { quiet, buildMethod, trainingMethods: adversarialTraining, reportFigures: gradCamFigure, ...(epochs !== undefined ? { epochs } : {}), ...(distributed ? { distributed } : {}) };
     if (profileSteps !== undefined) {
       if (resume !== undefined || distributed) throw new UsageError('train: --profile profiles one fresh process; it does not combine with --resume or --nproc');
       if (a.positionals.length !== 1) throw new UsageError(`train: expected one CONFIG file, got ${a.positionals.length} arguments (see visionlab train --help)`);

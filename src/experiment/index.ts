@@ -17,7 +17,7 @@ export { loadExperimentData, type ExperimentData } from './experiment-data.js';
 export { buildTransform, resolveNormalize, transformedShape } from './build-transforms.js';
 export { buildModel, createConfiguredModel, type ModelShape } from './build-model.js';
 export { buildOptimizer, buildSchedule } from './build-optimizer.js';
-export { runExperiment, type RunExperimentOptions, type ExperimentResult } from './run-experiment.js';
+export { runExperiment, type RunExperimentOptions, type ExperimentResult, type ReportFigureInputs } from './run-experiment.js';
 export { createMethodSetup, type MethodParts, type MethodSetup, type StandaloneSetupOptions } from './method-setup.js';
 export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
 export { loadPredictiveModel, type PredictiveModel } from './predictive-model.js';

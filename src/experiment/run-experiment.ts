@@ -16,7 +16,7 @@ import {
   fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
   resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
   SegmentationTask, MultilabelTask, writeSceneReport,
-  type History, type Callback, type RunDir, type Task,
+  type History, type Callback, type RunDir, type Task, type ExtraFigure,
 } from '../train/index.js';
 import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
 import { ConfigError } from './config-check.js';
@@ -26,6 +26,7 @@ import { buildModel } from './build-model.js';
 import { buildOptimizer, buildSchedule } from './build-optimizer.js';
 import { writeRunInfo, WEIGHTS_FILE } from './run-files.js';
 import type { ProcessGroup } from '../torch/distributed/index.js';
+import type { Module } from '../nn/index.js';
 import { DistributedDataParallel, ReduceEpochLogs } from '../train/distributed/index.js';
 import { experimentLoaders } from './experiment-loaders.js';
 import { methodSetup, type MethodParts, type MethodSetup } from './method-setup.js';
@@ -69,6 +70,19 @@ export interface RunExperimentOptions {
    * layer implement (`adversarial`). A config with such a section needs it.
    */
   trainingMethods?: TrainingMethods;
+  /**
+   * More figures for a classification run's report, made from the trained model and the
+   * test data by layers above this one (visionlab train adds Grad-CAM from methods/explain).
+   */
+  reportFigures?: (inputs: ReportFigureInputs) => Promise<ExtraFigure[]>;
+}
+
+/** What reportFigures gets: the trained model, its test data and how the inputs were standardised. */
+export interface ReportFigureInputs {
+  model: Module;
+  testData: DataLoader;
+  classNames: readonly string[];
+  normalize: NormalizeStats | null;
 }
 
 /** What a training method sees to build its task and callbacks. */
@@ -249,7 +263,10 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   } else if (task instanceof SegmentationTask || task instanceof MultilabelTask) {
     await writeSceneReport(writes, { model, task, testData: dl.test, ...(dl.val ? { valData: dl.val } : {}), classNames: data.classNames, history, config: resolved });
   } else {
-    const extraFigures = method.figures ? await method.figures(history) : [];
+    const extraFigures = [
+      ...(method.figures ? await method.figures(history) : []),
+      ...(opts.reportFigures ? await opts.reportFigures({ model, testData: dl.test, classNames: data.classNames, normalize }) : []),
+    ];
     await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved, extraFigures });
   }
   return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };

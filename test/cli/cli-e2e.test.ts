@@ -62,9 +62,10 @@ test('train, eval, predict and compare through the CLI on a generated dataset', 
     const runDir = lines.find((l) => l.startsWith('run directory: '))!.slice('run directory: '.length);
 
     // The run directory has every file, with one metrics row per epoch.
-    for (const f of ['config.json', 'metrics.jsonl', 'metrics.csv', 'report.html', 'metrics.json', 'run.json', 'model.safetensors']) {
+    for (const f of ['config.json', 'metrics.jsonl', 'metrics.csv', 'report.html', 'metrics.json', 'run.json', 'model.safetensors', 'grad_cam.png']) {
       assert.ok(existsSync(path.join(runDir, f)), `${f} missing in ${runDir}`);
     }
+    assert.match(readFileSync(path.join(runDir, 'report.html'), 'utf8'), /Grad-CAM of the predicted class/);
     assert.ok(readdirSync(path.join(runDir, 'checkpoints')).length > 0, 'no checkpoint written');
     const rows = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(rows.length, EPOCHS);

@@ -6,3 +6,4 @@ export {
 } from './gradients.js';
 export { gradCam, lastConvolution, type GradCamOptions } from './grad-cam.js';
 export { colorize, heatmapOverlay } from './heatmap.js';
+export { gradCamFigure, type GradCamFigureOptions } from './grad-cam-figure.js';
