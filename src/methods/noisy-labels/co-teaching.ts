@@ -19,6 +19,7 @@ import {
   ClassificationTask, type Task, type StepBatch, type EpochMetrics, type LossReduction, type Callback,
   type CallbackContext, type EpochLogs, type StepState,
 } from '../../train/index.js';
+import { LeadingLogitsMetrics } from './leading-logits-metrics.js';
 
 /** The two networks co-teaching trains; called as a module it is the first one. */
 export class CoTeachingPair extends Module {
@@ -49,19 +50,6 @@ export interface CoTeachingOptions {
 /** The share of a batch dropped at (fractional) epoch t. */
 export function coTeachingForgetRate(t: number, forgetRate: number, rampEpochs: number): number {
   return forgetRate * Math.min(Math.max(t, 0) / rampEpochs, 1);
-}
-
-/** Accuracy of the first network, whether the outputs hold one network's logits or both side by side. */
-class FirstNetworkMetrics implements EpochMetrics {
-  constructor(private readonly inner: EpochMetrics, private readonly classes: () => number | undefined) {}
-  update(outputs: Tensor, batch: StepBatch): void {
-    const k = this.classes();
-    this.inner.update(k !== undefined && outputs.shape[1] === 2 * k ? outputs.narrow(1, 0, k) : outputs, batch);
-  }
-  compute(): Record<string, number> { return this.inner.compute(); }
-  stateDict(): Record<string, number> { return this.inner.stateDict(); }
-  loadStateDict(s: Record<string, number>): void { this.inner.loadStateDict(s); }
-  dispose(): void { this.inner.dispose(); }
 }
 
 export class CoTeaching implements Task, Callback {
@@ -132,7 +120,7 @@ export class CoTeaching implements Task, Callback {
   }
 
   createMetrics(device: string): EpochMetrics {
-    return new FirstNetworkMetrics(this.base.createMetrics(device), () => this.classes);
+    return new LeadingLogitsMetrics(this.base.createMetrics(device), () => this.classes);
   }
 
   predict(outputs: Tensor): Tensor { return this.base.predict(outputs); }

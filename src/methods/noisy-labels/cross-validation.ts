@@ -3,8 +3,9 @@
 // probabilities come from a model that never saw its (possibly wrong) label. Confident
 // learning needs exactly this: in-sample predictions memorise the noise.
 //
-// The folds are index bookkeeping, so a small seeded PRNG in TS is enough; the training
+// The folds are index bookkeeping, dealt with the data layer's seeded Rng; the training
 // itself is the caller's (MethodSetup.trainAndPredict trains a model of the config).
+import { Rng } from '../../data/index.js';
 
 export type TrainAndPredict = (trainIndices: Int32Array, predictIndices: Int32Array, opts?: { epochs?: number }) => Promise<Float32Array>;
 
@@ -17,25 +18,6 @@ export interface OutOfFoldOptions {
   onFold?: (fold: number, folds: number, held: number) => void;
 }
 
-/** mulberry32: a 32-bit state PRNG with uniform floats in [0, 1); deterministic per seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace(a: number[], rand: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-}
-
 /**
  * The fold (0..folds-1) of each of n samples: a seeded shuffle dealt round-robin, per
  * class when labels are given, so fold sizes differ by at most one (per class).
@@ -46,7 +28,7 @@ export function foldAssignment(n: number, folds: number, seed: number, labels?: 
   if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`${who}: folds must be an integer >= 2, got ${folds}`);
   if (!Number.isInteger(n) || n < folds) throw new RangeError(`${who}: ${n} samples cannot fill ${folds} folds`);
   if (labels && labels.length !== n) throw new RangeError(`${who}: ${labels.length} labels for ${n} samples`);
-  const rand = mulberry32(seed);
+  const rng = new Rng(seed);
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const key = labels ? labels[i]! : 0;
@@ -58,7 +40,7 @@ export function foldAssignment(n: number, folds: number, seed: number, labels?: 
   let next = 0;
   for (const key of [...groups.keys()].sort((a, b) => a - b)) {
     const members = groups.get(key)!;
-    shuffleInPlace(members, rand);
+    rng.shuffle(members);
     for (const i of members) {
       fold[i] = next;
       next = (next + 1) % folds;

@@ -20,6 +20,7 @@ import {
   ClassificationTask, type Task, type StepBatch, type EpochMetrics, type LossReduction, type Callback,
   type CallbackContext, type EpochLogs,
 } from '../../train/index.js';
+import { LeadingLogitsMetrics } from './leading-logits-metrics.js';
 
 /** The cleaner: image features and a noisy label in, a cleaned label distribution out. */
 export class LabelCleaner extends Module<[Tensor, Tensor], Tensor> {
@@ -101,19 +102,6 @@ class SampleTable {
   dispose(): void { this.t?.dispose(); this.t = undefined; }
 }
 
-/** Accuracy of the classifier, whether outputs hold logits and cleaned labels side by side or logits alone. */
-class ClassifierMetrics implements EpochMetrics {
-  constructor(private readonly inner: EpochMetrics, private readonly classes: () => number | undefined) {}
-  update(outputs: Tensor, batch: StepBatch): void {
-    const k = this.classes();
-    this.inner.update(k !== undefined && outputs.shape[1] === 2 * k ? outputs.narrow(1, 0, k) : outputs, batch);
-  }
-  compute(): Record<string, number> { return this.inner.compute(); }
-  stateDict(): Record<string, number> { return this.inner.stateDict(); }
-  loadStateDict(s: Record<string, number>): void { this.inner.loadStateDict(s); }
-  dispose(): void { this.inner.dispose(); }
-}
-
 export class LabelCleaning implements Task, Callback {
   readonly name = 'classification';
   readonly metricNames = ['accuracy'] as const;
@@ -182,7 +170,7 @@ export class LabelCleaning implements Task, Callback {
   }
 
   createMetrics(device: string): EpochMetrics {
-    return new ClassifierMetrics(this.base.createMetrics(device), () => this.classes);
+    return new LeadingLogitsMetrics(this.base.createMetrics(device), () => this.classes);
   }
 
   predict(outputs: Tensor): Tensor { return this.base.predict(outputs); }
