@@ -72,7 +72,11 @@ export async function trainContender(name: string, model: Module, train: DataLoa
     secondsPerEpoch: epochs.reduce((t, e) => t + e.time_s, 0) / epochs.length,
     testAccuracy: test.metrics.accuracy!,
   };
-  console.error(`  ${name}: test ${result.testAccuracy.toFixed(4)}, ${result.secondsPerEpoch.toFixed(1)} s/epoch`);
+  // What a method logged beside the loss and accuracy (admitted shares, label agreement), at the last epoch.
+  const last = epochs.at(-1) ?? {};
+  const records = Object.entries(last).filter(([k, v]) => !['epoch', 'loss', 'accuracy', 'lr', 'time_s'].includes(k) && typeof v === 'number');
+  console.error(`  ${name}: test ${result.testAccuracy.toFixed(4)}, ${result.secondsPerEpoch.toFixed(1)} s/epoch` +
+    (records.length ? `; last epoch ${records.map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(', ')}` : ''));
   return result;
 }
 

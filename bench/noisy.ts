@@ -20,7 +20,7 @@ import {
 } from '../src/methods/noisy-labels/index.js';
 import { loadFashion, newModel, trainLoader, trainContender, printTable, type Budget, type ContenderResult } from './noisy-setting.js';
 
-const METHODS = ['label-cleaning', 'forward-correction', 'co-teaching', ...NOISY_LABEL_LOSSES] as const;
+const METHODS = ['label-cleaning', 'label-cleaning-hard', 'forward-correction', 'co-teaching', ...NOISY_LABEL_LOSSES] as const;
 type Method = (typeof METHODS)[number];
 
 const { values: args } = parseArgs({
@@ -72,11 +72,13 @@ function methodParts(m: Method, model: Module): { task: Task; callbacks?: Callba
       // The forget rate is the noise rate measured on the trusted images.
       let wrong = 0;
       for (const i of noise.cleanIndices) if (noise.noisyForAll[i] !== trueLabels[i]) wrong++;
-      const task = new CoTeaching({ forgetRate: wrong / noise.cleanIndices.length, rampEpochs: Math.max(1, budget.epochs / 2) });
+      const labelIsCorrect = Uint8Array.from(noise.noisyLabels, (l, i) => (l === trueLabels[i] ? 1 : 0));
+      const task = new CoTeaching({ forgetRate: wrong / noise.cleanIndices.length, rampEpochs: Math.max(1, budget.epochs / 2), labelIsCorrect });
       return { task, callbacks: [task], trainModel: new CoTeachingPair(model, newModel({ ...budget, seed: budget.seed + 1 })) };
     }
-    case 'label-cleaning': {
-      const task = new LabelCleaning({ noisyLabels: noise.noisyForAll, trusted, trueLabels: Int32Array.from(trueLabels) });
+    case 'label-cleaning':
+    case 'label-cleaning-hard': {
+      const task = new LabelCleaning({ noisyLabels: noise.noisyForAll, trusted, trueLabels: Int32Array.from(trueLabels), targets: m === 'label-cleaning' ? 'soft' : 'hard' });
       return { task, callbacks: [task], trainModel: new LabelCleaningModel(model, 10) };
     }
     default:
