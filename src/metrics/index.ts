@@ -9,7 +9,7 @@ export { classificationReport, formatFixed, type ClassificationReport, type Repo
 export {
   decideLabels, multilabelScores, selectThresholds, type DecisionOptions, type MultilabelScores, type ThresholdSelection,
 } from './multilabel-thresholds.js';
-export { hammingLoss, averagePrecision, binaryAveragePrecision, meanAveragePrecision, f1AtThreshold } from './multilabel.js';
+export { hammingLoss, averagePrecision, binaryAveragePrecision, precisionRecallCurve, meanAveragePrecision, f1AtThreshold } from './multilabel.js';
 export {
   SegmentationMeter, segmentationScores, scoresFromConfusion, perClassIoU, meanIoU, pixelAccuracy,
   type SegmentationOptions, type SegmentationScores,

@@ -43,25 +43,42 @@ export function averagePrecision(yTrue: MatrixLike, yScore: MatrixLike): number[
   return out;
 }
 
-export function binaryAveragePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+/**
+ * The precision-recall curve of one label: a point (recall, precision) at each distinct
+ * score threshold, from the highest score down (tied scores form one point). Empty for a
+ * label with no positive sample.
+ */
+export function precisionRecallCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): { recall: number[]; precision: number[]; thresholds: number[] } {
   const n = labels.length;
   let positives = 0;
   for (let i = 0; i < n; i++) {
     positives += labels[i]!;
-    if (Number.isNaN(scores[i]!)) throw new RangeError(`averagePrecision: score ${i} is NaN`);
+    if (Number.isNaN(scores[i]!)) throw new RangeError(`precisionRecallCurve: score ${i} is NaN`);
   }
-  if (positives === 0) return NaN;
+  const curve = { recall: [] as number[], precision: [] as number[], thresholds: [] as number[] };
+  if (positives === 0) return curve;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  let tp = 0, fp = 0, prevRecall = 0, ap = 0;
+  let tp = 0, fp = 0;
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
     if (labels[i]) tp++; else fp++;
-    const endOfTie = k === n - 1 || scores[order[k + 1]!] !== scores[i];
-    if (!endOfTie) continue;
-    const recall = tp / positives;
-    ap += (recall - prevRecall) * (tp / (tp + fp));
-    prevRecall = recall;
+    if (k < n - 1 && scores[order[k + 1]!] === scores[i]) continue;
+    curve.recall.push(tp / positives);
+    curve.precision.push(tp / (tp + fp));
+    curve.thresholds.push(scores[i]!);
   }
+  return curve;
+}
+
+/** Average precision: the sum over the curve's points of (recall gained) × precision. */
+export function binaryAveragePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const { recall, precision } = precisionRecallCurve(labels, scores);
+  if (recall.length === 0) return NaN;
+  let ap = 0, prevRecall = 0;
+  recall.forEach((r, k) => {
+    ap += (r - prevRecall) * precision[k]!;
+    prevRecall = r;
+  });
   return ap;
 }
 

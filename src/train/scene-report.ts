@@ -1,12 +1,13 @@
 // The end-of-run report of a segmentation or multi-label run: learning curves of the
 // task's metrics, then for segmentation the per-class IoU bars and overlays of test images
 // (image | true mask | predicted mask), for multi-label the per-class average precision
-// bars and the decision thresholds chosen on the validation split (maximum F1).
+// bars, precision-recall curves and the decision thresholds chosen on the validation
+// split (maximum F1).
 import { tidy } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { DataLoader } from '../data/index.js';
-import { averagePrecision, multilabelScores, selectThresholds } from '../metrics/index.js';
-import { learningCurvesPng, perClassAccuracyPng, segmentationOverlayPng, writeReport, figureSaver, type ReportFigure } from './report/index.js';
+import { averagePrecision, multilabelScores, selectThresholds, precisionRecallCurve } from '../metrics/index.js';
+import { learningCurvesPng, perClassAccuracyPng, precisionRecallPng, segmentationOverlayPng, writeReport, figureSaver, type ReportFigure } from './report/index.js';
 import { History, historyForCharts } from './history.js';
 import { evaluate } from './evaluate.js';
 import type { RunDir } from './run-dir.js';
@@ -109,6 +110,8 @@ export async function writeSceneReport(run: RunDir, opts: SceneReportOptions): P
       test_exact_match: s.exactMatch,
     };
     await saveFigure('per_class_ap.png', 'Average precision per label (test)', await perClassAccuracyPng(aps, classNames, { title: 'AP per label', valueTitle: 'AP' }));
+    const curves = classNames.map((name, c) => ({ name, ...precisionRecallCurve(test.targets.map((r) => r[c]!), test.scores.map((r) => r[c]!)) }));
+    await saveFigure('precision_recall.png', 'Precision-recall curve per label (test)', await precisionRecallPng(curves));
   }
   await writeReport(run.path, {
     title: opts.title ?? `Run ${run.name}`,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
-import { hammingLoss, averagePrecision, meanAveragePrecision, f1AtThreshold } from '../../src/metrics/index.js';
+import { hammingLoss, averagePrecision, meanAveragePrecision, f1AtThreshold, precisionRecallCurve } from '../../src/metrics/index.js';
 
 const near = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -35,6 +35,16 @@ test('ties decide average precision as one step, not in arbitrary order', () => 
   near(averagePrecision([[0], [1], [0], [1]], [[0.9], [0.5], [0.5], [0.1]])[0]!, 5 / 12);
   // A positive alone at the top scores AP 1.
   near(averagePrecision([[1], [0], [0]], [[3], [2], [1]])[0]!, 1);
+});
+
+test('the precision-recall curve has one point per distinct score, tied scores together', () => {
+  // The tie example above: points (R 0, P 0) at 0.9, (R 1/2, P 1/3) at 0.5, (R 1, P 1/2) at 0.1.
+  const c = precisionRecallCurve([0, 1, 0, 1], [0.9, 0.5, 0.5, 0.1]);
+  assert.deepEqual(c.thresholds, [0.9, 0.5, 0.1]);
+  assert.deepEqual(c.recall, [0, 0.5, 1]);
+  [0, 1 / 3, 0.5].forEach((p, i) => near(c.precision[i]!, p));
+  assert.deepEqual(precisionRecallCurve([0, 0], [0.3, 0.2]), { recall: [], precision: [], thresholds: [] });
+  assert.throws(() => precisionRecallCurve([1, 0], [NaN, 0.2]), /score 0 is NaN/);
 });
 
 test('F1 at a threshold, micro and macro', () => {

@@ -44,7 +44,7 @@ test('segmentation and multi-label configs train on the scenes and write their r
   assert.equal(mlInfo.task.name, 'multilabel');
   assert.deepEqual(mlInfo.classNames.length, 10);
   assert.ok(mlInfo.test.mAP > 0 && mlInfo.test.mAP <= 1);
-  for (const f of ['report.html', 'per_class_ap.png', 'thresholds.png']) assert.ok(existsSync(path.join(ml.runDir, f)), f);
+  for (const f of ['report.html', 'per_class_ap.png', 'precision_recall.png', 'thresholds.png']) assert.ok(existsSync(path.join(ml.runDir, f)), f);
 
   // The submission for a folder of images, with labels from the multi-label run, decodes back.
   const sub = path.join(tmp, 'submission.csv');

@@ -276,6 +276,29 @@ export async function heatmapPng(
   }, opts, { width: 800, height: Math.max(240, Math.min(800, 60 + 28 * rowNames.length)) });
 }
 
+/** Precision against recall, one curve per label (labels without a curve are left out). */
+export async function precisionRecallPng(
+  curves: readonly { name: string; recall: readonly number[]; precision: readonly number[] }[], opts: ChartOptions = {},
+): Promise<Buffer> {
+  const rows: { recall: number; precision: number; label: string; order: number }[] = [];
+  for (const c of curves) {
+    if (c.recall.length !== c.precision.length) throw new RangeError(`precisionRecallPng: '${c.name}' has ${c.recall.length} recalls but ${c.precision.length} precisions`);
+    c.recall.forEach((r, i) => { if (finite(r) && finite(c.precision[i])) rows.push({ recall: r, precision: c.precision[i]!, label: c.name, order: i }); });
+  }
+  if (rows.length === 0) throw new RangeError('precisionRecallPng: no curve has a point');
+  const names = curves.filter((c) => c.recall.length > 0).map((c) => c.name);
+  return singleView({
+    data: { values: rows },
+    mark: { type: 'line', strokeWidth: 2, interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'recall', type: 'quantitative', scale: { domain: [0, 1] }, title: 'recall' },
+      y: { field: 'precision', type: 'quantitative', scale: { domain: [0, 1] }, title: 'precision' },
+      color: { field: 'label', type: 'nominal', sort: names, title: null, legend: { labelLimit: 200 } },
+      order: { field: 'order', type: 'quantitative' },
+    },
+  }, { ...opts, title: opts.title ?? 'Precision-recall per label' }, { width: 800, height: 500 });
+}
+
 /** One bar per (name, metric): runs or models side by side, grouped when several metrics are given. */
 export interface ComparisonRow { name: string; value: number; metric?: string }
 

@@ -1,7 +1,7 @@
 // Run reports: figures (Vega-Lite → PNG, image grids) and the self-contained report.html.
 export {
   learningCurvesPng, confusionMatrixPng, perClassAccuracyPng, scatterPng, robustnessCurvePng, comparisonBarPng, psnrByNoiseLevelPng,
-  seriesPng, heatmapPng, type SeriesChartOptions,
+  seriesPng, heatmapPng, precisionRecallPng, type SeriesChartOptions,
   type ChartOptions, type HistoryEntry, type ComparisonRow,
 } from './charts.js';
 export { vegaLiteToPng, vegaLiteToSvg, type PixelSize } from './render.js';
