@@ -61,8 +61,15 @@ const datasetSchema = object({
   /** Resize images to this size on load (image-folder, labelled-dir). */
   size: imageSize.optional(),
   channels: z.literal([1, 3]).optional(),
-  /** labelled-dir: train on the noisy labels (tested on the clean subset) or on the clean subset only. */
-  labels: z.enum(['noisy', 'clean']).optional(),
+  /**
+   * labelled-dir: train on the noisy labels (tested on the clean subset), on the clean subset
+   * only, or 'trusted': on every image, with the trusted label where there is one (the
+   * label-cleaning and clean-subset methods learn from those), tested on trustedTest of the
+   * trusted images held out.
+   */
+  labels: z.enum(['noisy', 'clean', 'trusted']).optional(),
+  /** labels 'trusted': share (below 1) or count of the trusted images held out as the test split (default 0.5). */
+  trustedTest: number({ above: 0 }).optional(),
   /** Class names (npy, labelled-dir). */
   classNames: list(string()).optional(),
   /** Fetch Fashion-MNIST/MNIST/CIFAR when missing. */
@@ -76,6 +83,7 @@ const datasetSchema = object({
     problem(ctx, ['size'], 'required for image-folder datasets (every image is resized to it on load), e.g. 64 or [64, 64]');
   }
   if (d.labels !== undefined && d.kind !== 'labelled-dir') problem(ctx, ['labels'], `only labelled-dir datasets have noisy and clean labels, not '${d.kind}'`);
+  if (d.trustedTest !== undefined && d.labels !== 'trusted') problem(ctx, ['trustedTest'], "only with labels 'trusted' (the share of trusted images held out for testing)");
 });
 
 /** The corruption of a denoising run, per kind; clip keeps noisy images in [0, 1] (default true). */
@@ -381,11 +389,13 @@ export const experimentConfigSchema = object({
   adversarial: adversarialSchema.optional(),
   description: z.string().optional(),
 }).superRefine((c, ctx) => {
-  if (c.method?.name === 'label-cleaning' && c.labelNoise?.cleanSubset === undefined) {
-    problem(ctx, ['method', 'name'], "'label-cleaning' trains its cleaner on trusted labels: set labelNoise.cleanSubset");
+  const hasTrusted = c.labelNoise?.cleanSubset !== undefined || c.dataset.labels === 'trusted';
+  if (c.method?.name === 'label-cleaning' && !hasTrusted) {
+    problem(ctx, ['method', 'name'], "'label-cleaning' trains its cleaner on trusted labels: set labelNoise.cleanSubset, or read a labelled-dir with labels 'trusted'");
   }
-  if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && c.labelNoise?.cleanSubset === undefined) {
-    problem(ctx, ['method', 'transition'], "'clean-subset' needs labelNoise.cleanSubset (images with both a trusted and a noisy label); or give the matrix");
+  if (c.labelNoise && c.dataset.labels === 'trusted') problem(ctx, ['labelNoise'], "a labelled-dir read with labels 'trusted' has its own noisy labels: no synthetic labelNoise on top");
+  if (c.method?.name === 'forward-correction' && c.method.transition === 'clean-subset' && !hasTrusted) {
+    problem(ctx, ['method', 'transition'], "'clean-subset' needs labelNoise.cleanSubset or a labelled-dir read with labels 'trusted' (images with both a trusted and a noisy label); or give the matrix");
   }
   if (c.method?.name === 'confident-learning' && c.task !== 'classification') {
     problem(ctx, ['method', 'name'], `'confident-learning' finds wrong class labels: it needs task 'classification', not '${c.task}'`);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  type Dataset, type LabelNoiseResult, Subset, fashionMnist, mnist, cifar10, cifar100, imageFolder, labelledImageDir, arrayDataset,
+  type Dataset, type LabelNoiseResult, Subset, fashionMnist, mnist, cifar10, cifar100, imageFolder, labelledImageDir, arrayDataset, type LabelledImageDir,
   stratifiedSplit, randomSplit, regroupDataset, fashionMnistRegroup, labelNoise, ASYMMETRIC_MAPPINGS, vocDataset,
 } from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig } from './config.js';
@@ -28,9 +28,22 @@ export interface ExperimentData {
     /** With labelNoise.cleanSubset: the noisy label drawn for every sample, the trusted ones included. */
     noisyForAll?: Int32Array;
   };
+  /**
+   * Training samples whose given label is trusted (labelNoise.cleanSubset, or a labelled-dir
+   * read with labels 'trusted'), and every training sample's noisy label, the trusted ones'
+   * included: what label cleaning and the clean-subset transition estimate learn from.
+   */
+  trusted?: { indices: Int32Array; noisyLabels: Int32Array };
 }
 
-interface Sources { train: Dataset; test?: Dataset }
+/** Per sample of a source's training set: whether its label is trusted, and its noisy label. */
+interface TrustedLabels { flags: Uint8Array; noisy: Int32Array }
+
+interface Sources { train: Dataset; test?: Dataset; trusted?: TrustedLabels }
+
+function takeTrusted(t: TrustedLabels | undefined, idx: ArrayLike<number>): TrustedLabels | undefined {
+  return t && { flags: Uint8Array.from(idx as ArrayLike<number>, (i) => t.flags[i]!), noisy: Int32Array.from(idx as ArrayLike<number>, (i) => t.noisy[i]!) };
+}
 
 function resolvePath(p: string, baseDir: string): string {
   return path.isAbsolute(p) ? p : path.resolve(baseDir, p);
@@ -78,7 +91,8 @@ async function loadSources(d: DatasetConfig, baseDir: string, task: ExperimentCo
         if (!dir.clean) throw new ConfigError(`config.dataset.labels: 'clean' but ${root} has no clean label file`);
         return { train: dir.clean };
       }
-      if (!dir.noisy) throw new ConfigError(`config.dataset.labels: 'noisy' but ${root} has no noisy label file`);
+      if (!dir.noisy) throw new ConfigError(`config.dataset.labels: '${d.labels ?? 'noisy'}' but ${root} has no noisy label file`);
+      if (d.labels === 'trusted') return trustedSources(dir, d, root!);
       if (!dir.clean || !dir.cleanIndices) return { train: dir.noisy };
       // The clean-labelled images are the test set, so they must not be trained on.
       const isClean = new Uint8Array(dir.noisy.length);
@@ -109,6 +123,34 @@ async function loadSources(d: DatasetConfig, baseDir: string, task: ExperimentCo
   }
 }
 
+/**
+ * labelled-dir with labels 'trusted': every image trains, with its trusted label where it
+ * has one and its noisy label elsewhere, except a stratified share of the trusted images
+ * (dataset.trustedTest) held out, with their trusted labels, as the test split.
+ */
+function trustedSources(dir: LabelledImageDir, d: DatasetConfig, root: string): Sources {
+  if (!dir.clean || !dir.cleanIndices || !dir.cleanLabels || !dir.noisyLabels) {
+    throw new ConfigError(`config.dataset.labels: 'trusted' but ${root} has no clean label file`);
+  }
+  const m = dir.cleanIndices.length;
+  const held = countOf(d.trustedTest ?? 0.5, m);
+  if (held < 1 || held >= m) throw new ConfigError(`config.dataset.trustedTest: ${held} of the ${m} trusted images held out for testing leaves ${m - held} to train the methods on`);
+  // A fixed split (seed 0): runs of any seed are tested on the same images.
+  const split = stratifiedSplit(dir.cleanLabels, { train: m - held, val: 0, test: held }, 0);
+  const heldOut = new Uint8Array(dir.noisyLabels.length);
+  const testPositions = Int32Array.from(split.test).sort();
+  const trainTrusted = new Map<number, number>();
+  for (const p of split.train) trainTrusted.set(dir.cleanIndices[p]!, dir.cleanLabels[p]!);
+  for (const p of testPositions) heldOut[dir.cleanIndices[p]!] = 1;
+  const rest = Int32Array.from({ length: dir.noisyLabels.length }, (_, i) => i).filter((i) => !heldOut[i]);
+  const given = Int32Array.from(rest, (i) => trainTrusted.get(i) ?? dir.noisyLabels![i]!);
+  return {
+    train: new RelabelledDataset(new Subset(dir.noisy!, rest), given),
+    test: new Subset(dir.clean, testPositions),
+    trusted: { flags: Uint8Array.from(rest, (i) => (trainTrusted.has(i) ? 1 : 0)), noisy: Int32Array.from(rest, (i) => dir.noisyLabels![i]!) },
+  };
+}
+
 function regroup(ds: Dataset, cfg: ExperimentConfig): Dataset {
   if (!cfg.regroup) return ds;
   const r = cfg.regroup === 'fashion-mnist-3' ? fashionMnistRegroup : cfg.regroup;
@@ -133,6 +175,7 @@ function countOf(size: number, n: number): number {
 export async function loadExperimentData(cfg: ExperimentConfig, baseDir = process.cwd()): Promise<ExperimentData> {
   const sources = await loadSources(cfg.dataset, baseDir, cfg.task);
   let pool: Dataset = regroup(sources.train, cfg);
+  let trusted = sources.trusted;
   let test: Dataset | undefined = sources.test ? regroup(sources.test, cfg) : undefined;
   const seed = cfg.seed;
   if (cfg.dataset.limit !== undefined && cfg.dataset.limit < pool.length) {
@@ -140,6 +183,7 @@ export async function loadExperimentData(cfg: ExperimentConfig, baseDir = proces
       ? stratifiedSplit(labelsOf(pool, 'config.dataset.limit'), { train: cfg.dataset.limit, val: 0 }, seed).train
       : randomSplit(pool.length, [cfg.dataset.limit], seed)[0]!;
     pool = new Subset(pool, keep);
+    trusted = takeTrusted(trusted, keep);
   }
   const n = pool.length;
   const testCount = cfg.split.test === 'dataset' ? 0 : countOf(cfg.split.test, n);
@@ -158,6 +202,10 @@ export async function loadExperimentData(cfg: ExperimentConfig, baseDir = proces
   const val = valCount > 0 ? new Subset(pool, parts.val) : undefined;
   const out: ExperimentData = { train, test, classNames: [...pool.classNames], imageShape: [...pool.imageShape] };
   if (val) out.val = val;
+  const trainTrusted = takeTrusted(trusted, parts.train);
+  if (trainTrusted) {
+    out.trusted = { indices: Int32Array.from({ length: trainTrusted.flags.length }, (_, i) => i).filter((i) => trainTrusted.flags[i] === 1), noisyLabels: trainTrusted.noisy };
+  }
   if (cfg.labelNoise) {
     const clean = labelsOf(train, 'config.labelNoise');
     const k = pool.classNames.length;
@@ -181,6 +229,7 @@ export async function loadExperimentData(cfg: ExperimentConfig, baseDir = proces
       ...(noise.cleanIndices ? { cleanIndices: noise.cleanIndices } : {}),
       ...(noise.noisyForAll ? { noisyForAll: noise.noisyForAll } : {}),
     };
+    if (noise.cleanIndices && noise.noisyForAll) out.trusted = { indices: noise.cleanIndices, noisyLabels: noise.noisyForAll };
   }
   return out;
 }

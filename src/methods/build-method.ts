@@ -33,7 +33,7 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
     }
     case 'confident-learning': return confidentLearningParts(cfg, data, setup);
     case 'co-teaching': {
-      const forgetRate = m.forgetRate ?? noise?.realisedRate;
+      const forgetRate = m.forgetRate ?? noise?.realisedRate ?? (data.trusted ? trustedNoiseRate(data) : undefined);
       if (forgetRate === undefined) throw new ConfigError('config.method.forgetRate: required when the noise rate is not known (give the share of wrong labels, or an estimate)');
       const coTeaching = new CoTeaching({ forgetRate, ...(m.rampEpochs !== undefined ? { rampEpochs: m.rampEpochs } : {}), ...(labelIsCorrect ? { labelIsCorrect } : {}) });
       return {
@@ -44,11 +44,10 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
       };
     }
     case 'label-cleaning': {
-      if (!noise?.cleanIndices || !noise.noisyForAll) throw new ConfigError("config.method: 'label-cleaning' needs labelNoise.cleanSubset (trusted labels to train the cleaner on)");
-      const trusted = new Uint8Array(data.train.length);
-      for (const i of noise.cleanIndices) trusted[i] = 1;
+      if (!data.trusted) throw new ConfigError("config.method: 'label-cleaning' needs trusted labels to train the cleaner on (labelNoise.cleanSubset, or a labelled-dir with labels 'trusted')");
       const cleaning = new LabelCleaning({
-        noisyLabels: noise.noisyForAll, trusted, trueLabels: noise.trueLabels, ...(m.cleanerWeight !== undefined ? { cleanerWeight: m.cleanerWeight } : {}),
+        noisyLabels: data.trusted.noisyLabels, trusted: trustedFlags(data), ...(noise ? { trueLabels: noise.trueLabels } : {}),
+        ...(m.cleanerWeight !== undefined ? { cleanerWeight: m.cleanerWeight } : {}),
       });
       try {
         return {
@@ -68,11 +67,12 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
       let transition: number[][];
       let trusted: Uint8Array | undefined;
       if (m.transition === 'clean-subset') {
-        if (!noise?.cleanIndices || !noise.noisyForAll) throw new ConfigError("config.method.transition: 'clean-subset' needs labelNoise.cleanSubset");
-        const idx = noise.cleanIndices;
-        transition = labelNoise.empiricalTransition(Int32Array.from(idx, (i) => noise.trueLabels[i]!), Int32Array.from(idx, (i) => noise.noisyForAll![i]!), k);
-        trusted = new Uint8Array(data.train.length);
-        for (const i of idx) trusted[i] = 1;
+        const t = data.trusted;
+        if (!t) throw new ConfigError("config.method.transition: 'clean-subset' needs trusted labels (labelNoise.cleanSubset, or a labelled-dir with labels 'trusted')");
+        // Trusted samples' given labels are their true ones.
+        const given = data.train.labels!;
+        transition = labelNoise.empiricalTransition(Int32Array.from(t.indices, (i) => given[i]!), Int32Array.from(t.indices, (i) => t.noisyLabels[i]!), k);
+        trusted = trustedFlags(data);
       } else if (m.transition === 'estimate') {
         // Patrini et al.'s estimator without clean data: anchor points of a network trained on the noisy labels.
         const all = Int32Array.from({ length: data.train.length }, (_, i) => i);
@@ -93,4 +93,20 @@ export async function buildMethod(cfg: ExperimentConfig, data: ExperimentData, s
       }
     }
   }
+}
+
+/** 1 for each training sample whose label is trusted. */
+function trustedFlags(data: ExperimentData): Uint8Array {
+  const flags = new Uint8Array(data.train.length);
+  for (const i of data.trusted!.indices) flags[i] = 1;
+  return flags;
+}
+
+/** The share of trusted images whose noisy label is wrong: the noise rate where no synthetic noise says it. */
+function trustedNoiseRate(data: ExperimentData): number {
+  const t = data.trusted!;
+  const given = data.train.labels!;
+  let wrong = 0;
+  for (const i of t.indices) if (t.noisyLabels[i] !== given[i]) wrong++;
+  return t.indices.length ? wrong / t.indices.length : 0;
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tensor } from '../../src/torch/index.js';
-import { encodeNpy } from '../../src/data/index.js';
+import { encodeNpy, writeImage } from '../../src/data/index.js';
 
 export const SIZE = 16;
 export const CLASS_NAMES = ['horizontal', 'vertical', 'square'];
@@ -55,4 +55,25 @@ export function writeSyntheticNpy(dir: string, nTrain = 300, nTest = 90): void {
     writeFileSync(path.join(dir, `${split}_images.npy`), encodeNpy(tensor(images, { shape: [n, SIZE, SIZE] })));
     writeFileSync(path.join(dir, `${split}_labels.npy`), encodeNpy(tensor(labels)));
   }
+}
+
+/**
+ * The noisy-label study's layout: DIR/images/00001.png ..., DIR/noisy_labels.csv (a label
+ * per image, `noiseRate` of them wrong) and DIR/clean_labels.csv (true labels of the
+ * first `cleanCount`). Returns the true labels.
+ */
+export async function writeSyntheticLabelledDir(dir: string, n: number, cleanCount: number, noiseRate: number): Promise<Int32Array> {
+  mkdirSync(path.join(dir, 'images'), { recursive: true });
+  const rand = mulberry32(7);
+  const truth = new Int32Array(n);
+  const noisy: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const cls = i % 3;
+    truth[i] = cls;
+    await writeImage(path.join(dir, 'images', `${String(i + 1).padStart(5, '0')}.png`), tensor(patternImage(cls, rand), { shape: [1, SIZE, SIZE] }));
+    noisy.push(rand() < noiseRate ? (cls + 1 + Math.floor(rand() * 2)) % 3 : cls);
+  }
+  writeFileSync(path.join(dir, 'noisy_labels.csv'), `${noisy.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'clean_labels.csv'), `${Array.from(truth.subarray(0, cleanCount)).join('\n')}\n`);
+  return truth;
 }

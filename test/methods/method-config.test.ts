@@ -9,7 +9,7 @@ import { validateConfig, runExperiment, loadPredictiveModel, loadExperimentData 
 import { buildMethod } from '../../src/methods/index.js';
 import { loadSafetensors } from '../../src/torch/index.js';
 import { createModel } from '../../src/models/index.js';
-import { writeSyntheticNpy } from '../cli/synthetic-data.js';
+import { writeSyntheticNpy, writeSyntheticLabelledDir } from '../cli/synthetic-data.js';
 
 const base = { name: 'm', dataset: { kind: 'fashion-mnist' }, model: { name: 'mlp' }, optimizer: { name: 'adam', lr: 0.001 }, epochs: 1, batchSize: 8 };
 
@@ -86,6 +86,32 @@ test('co-teaching, label-cleaning and anchor-estimated forward-correction runs f
     assert.equal(one, all[0]);
     assert.ok(all.filter((l, i) => l === truth[i]).length / all.length > 0.7, 'the predictive model of a run labels its test images');
     assert.throws(() => predictive(inputs.narrow(3, 0, 8)), /expected an image \[1, 16, 16\] or a batch \[N, 1, 16, 16\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('on the study layout read with trusted labels, label cleaning and the clean-subset transition learn from the trusted images', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'visionlab-method-'));
+  try {
+    await writeSyntheticLabelledDir(path.join(dir, 'study'), 600, 200, 0.45);
+    const common = {
+      dataset: { kind: 'labelled-dir', root: path.join(dir, 'study'), labels: 'trusted', trustedTest: 80, channels: 1, size: 16, classNames: ['h', 'v', 's'] },
+      transforms: { normalize: 'auto' }, model: { name: 'mlp', hidden: 64 }, optimizer: { name: 'adam', lr: 0.003 }, epochs: 6, batchSize: 32,
+    };
+    assert.throws(() => validateConfig({ ...common, name: 'x', dataset: { ...common.dataset, labels: 'noisy' } }), /config\.dataset\.trustedTest: only with labels 'trusted'/);
+    const data = await loadExperimentData(validateConfig({ ...common, name: 'x' }));
+    assert.equal(data.test.length, 80, 'the held-out trusted images are the test split');
+    assert.equal(data.train.length, 520);
+    assert.equal(data.trusted!.indices.length, 120);
+    // Trusted images train with their true label; their noisy one is wrong at about the file's rate (0.45).
+    const t = data.trusted!;
+    const wrong = Array.from(t.indices).filter((i) => t.noisyLabels[i] !== data.train.labels![i]).length / t.indices.length;
+    assert.ok(wrong > 0.3 && wrong < 0.6, `noisy labels of trusted images wrong ${wrong}`);
+    for (const run of [{ name: 'lc', method: { name: 'label-cleaning', embedding: 16 } }, { name: 'fc', method: { name: 'forward-correction' } }]) {
+      const r = await runExperiment({ ...common, ...run }, { quiet: true, runsRoot: path.join(dir, 'runs'), buildMethod });
+      assert.ok(r.testAccuracy > 0.8, `${run.name}: test accuracy ${r.testAccuracy} on the held-out trusted images (chance 0.33)`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
