@@ -24,5 +24,6 @@ export { torchvisionInit, type TorchvisionInitOptions } from './init.js';
 export * from './aspp.js';
 export * from './deeplabv3plus.js';
 export * from './deeplabv3.js';
+export * from './unet.js';
 import './segmentation-zoo.js';
 export * from './multilabel-head.js';

@@ -3,6 +3,7 @@
 import { registerModel } from './registry.js';
 import { deeplabV3PlusMobileNetV2 } from './deeplabv3plus.js';
 import { deeplabV3ResNet50, fcnResNet50 } from './deeplabv3.js';
+import { unet } from './unet.js';
 
 registerModel({
   name: 'deeplabv3plus-mobilenetv2',
@@ -18,4 +19,9 @@ registerModel({
   name: 'fcn_resnet50',
   description: 'torchvision FCN: dilated ResNet-50 (output stride 8) and FCNHead; loads torchvision state dicts',
   defaultInput: [3, 520, 520], defaultClasses: 21, create: (o) => fcnResNet50(o),
+});
+registerModel({
+  name: 'unet',
+  description: 'U-Net: double 3×3 conv + batch norm blocks (baseChannels·2^i, depth downsamplings), transposed-conv or bilinear upsampling, skip concatenation: per-pixel logits',
+  defaultInput: [3, 64, 64], defaultClasses: 21, create: (o) => unet(o),
 });
