@@ -22,6 +22,8 @@ export * from './unet-denoiser.js';
 export * from './registry.js';
 export { torchvisionInit, type TorchvisionInitOptions } from './init.js';
 export * from './aspp.js';
+export * from './segmentation-backbone.js';
+export * from './resnet-backbones.js';
 export * from './deeplabv3plus.js';
 export * from './deeplabv3.js';
 export * from './unet.js';

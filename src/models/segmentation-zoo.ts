@@ -1,7 +1,7 @@
 // The segmentation models of the zoo and multi-label heads, registered by name next to
 // the classifiers (configs say `model: { name: deeplabv3plus-mobilenetv2, outputStride: 16 }`).
 import { registerModel } from './registry.js';
-import { deeplabV3PlusMobileNetV2 } from './deeplabv3plus.js';
+import { deeplabV3PlusMobileNetV2, deeplabV3PlusResNet18, deeplabV3PlusResNet50 } from './deeplabv3plus.js';
 import { deeplabV3ResNet50, fcnResNet50 } from './deeplabv3.js';
 import { unet } from './unet.js';
 
@@ -9,6 +9,16 @@ registerModel({
   name: 'deeplabv3plus-mobilenetv2',
   description: 'DeepLabV3+ on an atrous MobileNetV2 (outputStride 16|8, asppRates, asppChannels, decoderChannels): per-pixel logits',
   defaultInput: [3, 64, 64], defaultClasses: 21, create: (o) => deeplabV3PlusMobileNetV2(o),
+});
+registerModel({
+  name: 'deeplabv3plus-resnet18',
+  description: 'DeepLabV3+ on an atrous ResNet-18 (torchvision names; outputStride 16|8, asppRates, asppChannels, decoderChannels): per-pixel logits',
+  defaultInput: [3, 64, 64], defaultClasses: 21, create: (o) => deeplabV3PlusResNet18(o),
+});
+registerModel({
+  name: 'deeplabv3plus-resnet50',
+  description: 'DeepLabV3+ on an atrous ResNet-50 (torchvision names; outputStride 16|8, asppRates, asppChannels, decoderChannels): per-pixel logits',
+  defaultInput: [3, 64, 64], defaultClasses: 21, create: (o) => deeplabV3PlusResNet50(o),
 });
 registerModel({
   name: 'deeplabv3_resnet50',
