@@ -193,9 +193,12 @@ const modelSchema = object({
   stem: z.enum(['imagenet', 'cifar']).optional(),
   widths: list(number({ integer: true, min: 1 })).optional(),
   bins: number({ integer: true, min: 2, max: 256 }).optional(),
-  /** dncnn: convolution layers and feature maps. */
-  depth: number({ integer: true, min: 2 }).optional(),
+  /** dncnn: convolution layers (at least 2, checked by the model); unet: downsamplings. */
+  depth: number({ integer: true, min: 1 }).optional(),
   features: number({ integer: true, min: 1 }).optional(),
+  /** unet: channels of the top level, and how the decoder upsamples. */
+  baseChannels: number({ integer: true, min: 1 }).optional(),
+  upsampling: z.enum(['transposed', 'bilinear']).optional(),
   outputStride: z.literal([8, 16]).optional(),
   asppRates: list(number({ integer: true, min: 1 })).optional(),
   asppChannels: number({ integer: true, min: 1 }).optional(),

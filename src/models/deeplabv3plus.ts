@@ -1,5 +1,5 @@
-// DeepLabV3+ (Chen et al. 2018): an atrous backbone (output stride 16 or 8), ASPP on its
-// last features, and a decoder that upsamples them to stride 4, joins the backbone's
+// DeepLabV3+ (Chen et al. 2018): an atrous backbone (MobileNetV2, ResNet-18 or ResNet-50;
+// output stride 16 or 8), ASPP on its last features, and a decoder that upsamples them to stride 4, joins the backbone's
 // low-level features (reduced to 48 channels) and refines with two 3×3 convolutions,
 // before the per-pixel classifier and a bilinear upsampling to the input size.
 import { type Tensor, cat } from '../torch/index.js';
@@ -8,8 +8,15 @@ import { type ModelOptions, checkPositiveInt, child } from './options.js';
 import { mobileNetV2Features } from './mobilenetv2.js';
 import { ASPP, convBnReLU } from './aspp.js';
 import { torchvisionInit } from './init.js';
+import { SegmentationBackbone, type SegmentationFeatures } from './segmentation-backbone.js';
+import { ResNetSegmentationBackbone } from './resnet-backbones.js';
+
+export type DeepLabV3PlusBackbone = 'mobilenet_v2' | 'resnet18' | 'resnet50';
+export const DEEPLABV3PLUS_BACKBONES: readonly DeepLabV3PlusBackbone[] = ['mobilenet_v2', 'resnet18', 'resnet50'];
 
 export interface DeepLabV3PlusOptions extends ModelOptions {
+  /** The feature extractor (default mobilenet_v2). */
+  backbone?: DeepLabV3PlusBackbone;
   /** 16 (default) or 8: the backbone's stride at the ASPP. */
   outputStride?: number;
   /** ASPP dilation rates; default [6, 12, 18] at stride 16 and [12, 24, 36] at stride 8. */
@@ -21,11 +28,8 @@ export interface DeepLabV3PlusOptions extends ModelOptions {
   widthMult?: number;
 }
 
-/** A backbone's two outputs: low-level features at stride 4 and the last features at the output stride. */
-export interface SegmentationFeatures { low: Tensor; high: Tensor }
-
 /** MobileNetV2's features as a DeepLab backbone: low-level after the stride-4 blocks, high after the 320-channel block. */
-export class MobileNetV2Backbone extends Module {
+export class MobileNetV2Backbone extends SegmentationBackbone {
   readonly lowChannels: number;
   readonly highChannels: number;
   private readonly lowIndex: number;
@@ -53,14 +57,10 @@ export class MobileNetV2Backbone extends Module {
     });
     return { low: low!, high: h };
   }
-
-  override forward(x: Tensor): Tensor {
-    return this.extract(x).high;
-  }
 }
 
 export class DeepLabV3Plus extends Module {
-  constructor(backbone: MobileNetV2Backbone, numClasses: number, rates: number[], asppChannels: number, decoderChannels: number) {
+  constructor(backbone: SegmentationBackbone, numClasses: number, rates: number[], asppChannels: number, decoderChannels: number) {
     super();
     this.registerModule('backbone', backbone);
     this.registerModule('aspp', new ASPP(backbone.highChannels, rates, asppChannels, 0.1));
@@ -74,7 +74,7 @@ export class DeepLabV3Plus extends Module {
 
   override forward(x: Tensor): Tensor {
     const [h, w] = x.shape.slice(-2) as [number, number];
-    const { low, high } = child(this, 'backbone', MobileNetV2Backbone).extract(x);
+    const { low, high } = child(this, 'backbone', SegmentationBackbone).extract(x);
     const context = child(this, 'aspp', ASPP).call(high);
     const [lh, lw] = low.shape.slice(-2) as [number, number];
     const up = F.interpolate(context, { size: [lh, lw], mode: 'bilinear', alignCorners: false });
@@ -84,15 +84,32 @@ export class DeepLabV3Plus extends Module {
   }
 }
 
-export function deeplabV3PlusMobileNetV2(opts: DeepLabV3PlusOptions = {}): DeepLabV3Plus {
-  const who = 'deeplabv3plus-mobilenetv2';
+/** DeepLabV3+ on the named backbone; `who` names the model in errors. */
+export function deeplabV3Plus(opts: DeepLabV3PlusOptions = {}, who = 'deeplabv3plus'): DeepLabV3Plus {
   const n = checkPositiveInt(opts.numClasses ?? 21, `${who}: numClasses`);
   const c = checkPositiveInt(opts.inChannels ?? 3, `${who}: inChannels`);
   const os = opts.outputStride ?? 16;
   if (os !== 8 && os !== 16) throw new RangeError(`${who}: outputStride must be 8 or 16, got ${os}`);
+  const name = opts.backbone ?? 'mobilenet_v2';
+  if (!DEEPLABV3PLUS_BACKBONES.includes(name)) throw new RangeError(`${who}: backbone must be one of ${DEEPLABV3PLUS_BACKBONES.join(', ')}, got '${String(name)}'`);
+  if (opts.widthMult !== undefined && name !== 'mobilenet_v2') throw new RangeError(`${who}: widthMult applies to the mobilenet_v2 backbone only, not ${name}`);
+  // Halving the stride doubles the ASPP's rates, so they span the same part of the image.
   const rates = opts.asppRates ?? (os === 16 ? [6, 12, 18] : [12, 24, 36]);
-  const model = new DeepLabV3Plus(new MobileNetV2Backbone(c, os, opts.widthMult ?? 1), n, rates,
+  const backbone = name === 'mobilenet_v2' ? new MobileNetV2Backbone(c, os, opts.widthMult ?? 1) : new ResNetSegmentationBackbone(name, c, os);
+  const model = new DeepLabV3Plus(backbone, n, rates,
     checkPositiveInt(opts.asppChannels ?? 256, `${who}: asppChannels`), checkPositiveInt(opts.decoderChannels ?? 256, `${who}: decoderChannels`));
   torchvisionInit(model, { linear: 'default' });
   return model;
+}
+
+export function deeplabV3PlusMobileNetV2(opts: DeepLabV3PlusOptions = {}): DeepLabV3Plus {
+  return deeplabV3Plus({ ...opts, backbone: 'mobilenet_v2' }, 'deeplabv3plus-mobilenetv2');
+}
+
+export function deeplabV3PlusResNet18(opts: DeepLabV3PlusOptions = {}): DeepLabV3Plus {
+  return deeplabV3Plus({ ...opts, backbone: 'resnet18' }, 'deeplabv3plus-resnet18');
+}
+
+export function deeplabV3PlusResNet50(opts: DeepLabV3PlusOptions = {}): DeepLabV3Plus {
+  return deeplabV3Plus({ ...opts, backbone: 'resnet50' }, 'deeplabv3plus-resnet50');
 }

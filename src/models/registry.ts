@@ -16,11 +16,12 @@ import { convAutoencoder, type ConvAutoencoderOptions } from './conv-autoencoder
 import { dncnn, type DnCnnOptions } from './dncnn.js';
 import { unetDenoiser, type UNetDenoiserOptions } from './unet-denoiser.js';
 import type { DeepLabV3PlusOptions } from './deeplabv3plus.js';
+import type { UNetOptions } from './unet.js';
 
 /** Every option any zoo model understands; each model reads the ones it knows. */
 export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> & FashionVggOptions &
   SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options &
-  Omit<ConvAutoencoderOptions, 'batchNorm'> & DnCnnOptions & UNetDenoiserOptions & DeepLabV3PlusOptions & {
+  Omit<ConvAutoencoderOptions, 'batchNorm'> & DnCnnOptions & UNetDenoiserOptions & DeepLabV3PlusOptions & UNetOptions & {
     /** Histogram bins per channel (color-histogram-logreg). */
     bins?: number;
   };

@@ -18,12 +18,13 @@ export interface ResNetOptions extends ModelOptions {
 export class BasicBlock extends Module {
   static readonly expansion = 1;
 
-  constructor(inPlanes: number, planes: number, stride = 1) {
+  /** `dilation` > 1 serves atrous backbones (DeepLabV3+), which torchvision's BasicBlock refuses; the weights keep their shapes. */
+  constructor(inPlanes: number, planes: number, stride = 1, dilation = 1) {
     super();
-    this.registerModule('conv1', new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false }));
+    this.registerModule('conv1', new Conv2d(inPlanes, planes, 3, { stride, padding: dilation, dilation, bias: false }));
     this.registerModule('bn1', new BatchNorm2d(planes));
     this.registerModule('relu', new ReLU());
-    this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false }));
+    this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: dilation, dilation, bias: false }));
     this.registerModule('bn2', new BatchNorm2d(planes));
     if (stride !== 1 || inPlanes !== planes) {
       this.registerModule('downsample', new Sequential(

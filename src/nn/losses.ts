@@ -16,3 +16,4 @@ export {
   softDiceLoss, softDiceLossMultilabel, focalLoss, asymmetricLoss, combineLosses,
   type SoftDiceOptions, type FocalOptions, type AsymmetricOptions,
 } from './losses/dense.js';
+export { lovaszSoftmax, type LovaszSoftmaxOptions } from './losses/lovasz.js';

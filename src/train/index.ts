@@ -9,6 +9,7 @@ export { ReconstructionTask, reconstruction, type ReconstructionTaskOptions } fr
 export { reconstructionLoss, RECONSTRUCTION_LOSSES, type ReconstructionLossName, type ReconstructionLossSpec, type PerImageLoss } from './reconstruction-loss.js';
 export { resolveTask } from './tasks/resolve.js';
 export { SegmentationTask, segmentation, ConfusionMetrics, type SegmentationTaskOptions } from './tasks/segmentation.js';
+export { SEGMENTATION_LOSSES, type SegmentationLossName } from './tasks/segmentation-loss.js';
 export { MultilabelTask, multilabel, MultilabelMetrics, type MultilabelTaskOptions } from './tasks/multilabel.js';
 export { clipGradNorm } from './grad-clip.js';
 export { fit, type FitOptions } from './fit.js';

@@ -10,6 +10,7 @@ import { scoresFromConfusion, type SegmentationScores } from '../../metrics/inde
 import type { LossFunction } from '../loss.js';
 import type { Task, StepBatch, EpochMetrics, LossReduction } from '../task.js';
 import { type DeviceConstant, deviceConstant } from './device-constant.js';
+import { type SegmentationLossName, SEGMENTATION_LOSSES, segmentationLossFunction } from './segmentation-loss.js';
 
 export interface SegmentationTaskOptions {
   numClasses: number;
@@ -18,6 +19,8 @@ export interface SegmentationTaskOptions {
   /** Default: cross-entropy over the counted pixels (with classWeights). A function gets (logits, masks, { reduction, weight }). */
   loss?: LossFunction;
   classWeights?: readonly number[];
+  /** A built-in loss by name instead of a function (default 'cross-entropy'); classWeights become Dice's class weights and focal's alpha. */
+  segmentationLoss?: SegmentationLossName;
 }
 
 export class ConfusionMetrics implements EpochMetrics {
@@ -78,11 +81,17 @@ export class SegmentationTask implements Task {
     if (!Number.isInteger(opts?.numClasses) || opts.numClasses < 1) throw new RangeError(`SegmentationTask: numClasses must be a positive integer, got ${opts?.numClasses}`);
     this.numClasses = opts.numClasses;
     this.ignoreIndex = opts.ignoreIndex ?? 255;
-    this.lossFn = opts.loss;
     if (opts.classWeights && opts.classWeights.length !== opts.numClasses) {
       throw new RangeError(`SegmentationTask: ${opts.classWeights.length} class weights for ${opts.numClasses} classes`);
     }
-    this.classWeights = deviceConstant(opts.classWeights);
+    const named = opts.segmentationLoss ?? 'cross-entropy';
+    if (!(SEGMENTATION_LOSSES as readonly string[]).includes(named)) {
+      throw new RangeError(`SegmentationTask: segmentationLoss must be one of ${SEGMENTATION_LOSSES.join(', ')}, got '${String(named)}'`);
+    }
+    if (opts.loss && opts.segmentationLoss) throw new RangeError('SegmentationTask: give either loss (a function) or segmentationLoss (a name), not both');
+    this.lossFn = opts.loss ?? (named === 'cross-entropy' ? undefined : segmentationLossFunction(named, this.ignoreIndex, opts.classWeights));
+    // The named losses take the class weights themselves; cross-entropy and a loss function get them as a tensor.
+    this.classWeights = opts.loss || named === 'cross-entropy' ? deviceConstant(opts.classWeights) : undefined;
   }
 
   forward(model: Module, batch: StepBatch): Tensor {
