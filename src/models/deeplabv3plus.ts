@@ -28,7 +28,8 @@ export interface SegmentationFeatures { low: Tensor; high: Tensor }
 export class MobileNetV2Backbone extends Module {
   readonly lowChannels: number;
   readonly highChannels: number;
-  private readonly lowIndex: number;
+  /** Index in `features` of the block whose output is the low-level features (the exporter reads it too). */
+  readonly lowIndex: number;
   private readonly highIndex: number;
 
   constructor(inChannels: number, outputStride: number, width = 1) {
