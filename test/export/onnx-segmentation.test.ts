@@ -4,10 +4,10 @@
 // upsampling to the input size. Exported with a batch of one, run on a batch of two.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rand, manualSeed, noGrad } from '../../src/torch/index.js';
-import { createModel, type CreateModelOptions } from '../../src/models/index.js';
-import { Conv2d, type Module } from '../../src/nn/index.js';
-import { decodeOnnxModel } from '../../src/export/index.js';
+import { rand, manualSeed, noGrad, type Tensor } from '../../src/torch/index.js';
+import { Module, Sequential, Conv2d } from '../../src/nn/index.js';
+import { createModel, ASPP, DeepLabV3, type CreateModelOptions } from '../../src/models/index.js';
+import { exportOnnx, decodeOnnxModel, UnsupportedModuleError } from '../../src/export/index.js';
 import { compareWithOnnxRuntime, randomizeBatchNorm, ONNX_TOLERANCE } from '../../bench/onnx-check.js';
 
 const CLASSES = 5;
@@ -49,4 +49,18 @@ test('deeplabv3_resnet50 3×32×32: onnxruntime matches visionlab', async () => 
 
 test('fcn_resnet50 3×32×32: onnxruntime matches visionlab', async () => {
   await assertSegmentationMatches('fcn_resnet50', [3, 32, 32], {}, 1, 1 / 200);
+});
+
+/** A head step the exporter has no translation for. */
+class Squash extends Module {
+  override forward(x: Tensor): Tensor { return x.tanh().mul(2); }
+}
+
+test('a segmentation model with a module the exporter does not know is an error naming that module', () => {
+  const model = new DeepLabV3(new Sequential(new Conv2d(3, 4, 3, { stride: 2 })), new Sequential(new ASPP(4, [1, 2], 4), new Squash()));
+  assert.throws(() => exportOnnx(model, rand([1, 3, 16, 16]), { outputKind: 'pixel-logits' }), (e: Error) => {
+    assert.ok(e instanceof UnsupportedModuleError);
+    assert.match(e.message, /cannot export module 'classifier\.1' \(Squash\)/);
+    return true;
+  });
 });
