@@ -1,7 +1,8 @@
 // exportOnnx: a visionlab model as an ONNX file (opset 17) that onnxruntime runs in Node
 // or in a browser without libtorch. The graph takes float32 images [batch, C, H, W] with
 // values in [0, 1]; the run's normalisation is folded in as its first two nodes, so a
-// caller only scales pixels. The batch size is symbolic; the weights are initializers.
+// caller only scales pixels. The output is class logits, per-pixel class logits or an
+// image (metadata `output_kind`). The batch size is symbolic; the weights are initializers.
 import { type Tensor, tensor, tidy, noGrad } from '../torch/index.js';
 import type { AnyModule } from '../nn/index.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -10,6 +11,8 @@ import { OnnxGraphBuilder } from './onnx-graph.js';
 import { encodeOnnxModel, OnnxDataType } from './onnx-proto.js';
 import './layer-exporters.js';
 import './model-exporters.js';
+import './reconstruction-exporters.js';
+import './segmentation-exporters.js';
 
 export const ONNX_OPSET = 17;
 
@@ -19,7 +22,14 @@ export interface OnnxExportOptions {
   std?: readonly number[];
   /** Class names, stored in the metadata (`class_names`, a JSON array). */
   classNames?: readonly string[];
-  /** Name of the graph input (default 'input') and output (default 'logits'). */
+  /**
+   * What the output is, stored in the metadata (`output_kind`) and checked against the
+   * output's shape: 'logits' [N, classes], 'pixel-logits' [N, classes, H, W] at the
+   * input's H, W (segmentation), or 'image' of the input's shape (denoisers, autoencoders).
+   * Unset: 'logits' for a 2-D output, else 'tensor' (no claim about what it means).
+   */
+  outputKind?: OnnxOutputKind;
+  /** Name of the graph input (default 'input') and output (default 'image' for image outputs, else 'logits'). */
   inputName?: string;
   outputName?: string;
   /** A name for the graph (default: the model's class). */
@@ -28,8 +38,23 @@ export interface OnnxExportOptions {
   metadata?: Record<string, string>;
 }
 
+export const ONNX_OUTPUT_KINDS = ['logits', 'pixel-logits', 'image', 'tensor'] as const;
+export type OnnxOutputKind = (typeof ONNX_OUTPUT_KINDS)[number];
+
 /** Metadata keys written into every exported model. */
-export const ONNX_METADATA_KEYS = ['class_names', 'input_shape', 'input_range', 'mean', 'std', 'output'] as const;
+export const ONNX_METADATA_KEYS = ['class_names', 'input_shape', 'input_range', 'mean', 'std', 'output', 'output_kind'] as const;
+
+/** Fails when the output's shape is not what its kind promises (an image model exported as a classifier...). */
+function checkOutputShape(kind: OnnxOutputKind, out: readonly number[], input: readonly number[]): void {
+  const [, c, h, w] = input;
+  if (kind === 'tensor') return;
+  const fits = kind === 'logits' ? out.length === 2
+    : kind === 'image' ? out.length === 4 && out[1] === c && out[2] === h && out[3] === w
+      : out.length === 4 && out[2] === h && out[3] === w;
+  if (fits) return;
+  const expected = kind === 'logits' ? '[N, classes]' : kind === 'image' ? `[N, ${c}, ${h}, ${w}]` : `[N, classes, ${h}, ${w}]`;
+  throw new Error(`exportOnnx: outputKind '${kind}' expects an output ${expected} for the input [${input.join(', ')}], but the model gives [${out.join(', ')}]`);
+}
 
 function checkStats(values: readonly number[] | undefined, channels: number, what: string): number[] | null {
   if (values === undefined) return null;
@@ -66,25 +91,29 @@ export function exportOnnx(model: AnyModule, sampleInput: Tensor, options: OnnxE
   const mean = checkStats(options.mean, c, 'mean');
   const std = checkStats(options.std, c, 'std');
   if ((mean === null) !== (std === null)) throw new RangeError('exportOnnx: give both options.mean and options.std, or neither');
+  if (options.outputKind !== undefined && !ONNX_OUTPUT_KINDS.includes(options.outputKind)) throw new RangeError(`exportOnnx: options.outputKind must be ${ONNX_OUTPUT_KINDS.join(', ')}, got '${String(options.outputKind)}'`);
   const modes = model.modules().map((m) => [m, m.training] as const);
   model.eval();
   try {
     return tidy(() => noGrad(() => {
       const graph = new OnnxGraphBuilder();
       const inputName = graph.uniqueName(options.inputName ?? 'input');
-      const outputName = options.outputName ?? 'logits';
+      const outputName = options.outputName ?? (options.outputKind === 'image' ? 'image' : 'logits');
       let x: Traced = { name: inputName, value: sampleInput };
       if (mean && std) x = foldNormalization(graph, x, mean, std);
       const y = new ExportContext(graph).run(model, '', x);
       if (y.value.ndim < 1 || y.value.shape[0] !== sampleInput.shape[0]) {
         throw new Error(`exportOnnx: the model's output [${y.value.shape.join(', ')}] does not keep the batch dimension of the input [${sampleInput.shape.join(', ')}]`);
       }
+      const outputKind = options.outputKind ?? (y.value.ndim === 2 ? 'logits' : 'tensor');
+      checkOutputShape(outputKind, y.value.shape, sampleInput.shape);
       if (y.name === inputName) graph.node('Identity', [y.name], outputName);
       else graph.renameOutput(y.name, outputName);
       const metadata: Record<string, string> = {
         input_shape: JSON.stringify([c, h, w]),
         input_range: '[0, 1]',
         output: outputName,
+        output_kind: outputKind,
         ...(options.classNames ? { class_names: JSON.stringify(options.classNames) } : {}),
         ...(mean && std ? { mean: JSON.stringify(mean), std: JSON.stringify(std) } : {}),
         ...options.metadata,

@@ -6,7 +6,8 @@ import {
   type AnyModule, type Module,
 } from '../nn/index.js';
 import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
-import { float, type AttrValue } from './onnx-graph.js';
+import { float } from './onnx-graph.js';
+import { resizeTo, resizeAttrs } from './traced-ops.js';
 
 function expect4d(m: AnyModule, path: string, x: Traced, ctx: ExportContext): void {
   if (x.value.ndim !== 4) ctx.unsupported(m, path, `ONNX export expects [N, C, H, W] input here, got shape [${x.value.shape.join(', ')}]`);
@@ -53,16 +54,25 @@ registerOnnxExporter(Conv2d, (m, x, ctx, path) => {
   return { name, value: m.call(x.value) };
 });
 
-registerOnnxExporter(ConvTranspose2d, (m, x, ctx, path) => {
+/**
+ * A transposed convolution, optionally called with the output size its caller wants (as
+ * the decoders do to undo an odd-sized downsampling). ONNX states that choice as the
+ * output padding, so it is read off the computed output: the extra rows and columns
+ * beyond stride·(in − 1) + dilation·(k − 1) + 1 − 2·padding.
+ */
+export function exportConvTranspose2d(m: ConvTranspose2d, x: Traced, ctx: ExportContext, path: string, outputSize?: readonly number[]): Traced {
   expect4d(m, path, x, ctx);
+  const value = outputSize === undefined ? m.call(x.value) : m.call(x.value, [...outputSize]);
+  const outputPadding = [0, 1].map((d) => value.shape[2 + d]! - ((x.value.shape[2 + d]! - 1) * m.stride[d]! + m.dilation[d]! * (m.kernelSize[d]! - 1) + 1 - 2 * m.padding[d]!));
   const inputs = [x.name, ctx.graph.addTensor(`${path}.weight`, m.weight)];
   if (m.bias) inputs.push(ctx.graph.addTensor(`${path}.bias`, m.bias));
   const name = ctx.graph.node('ConvTranspose', inputs, path, {
-    kernel_shape: [...m.kernelSize], strides: [...m.stride], pads: symmetric(m.padding), output_padding: [...m.outputPadding],
+    kernel_shape: [...m.kernelSize], strides: [...m.stride], pads: symmetric(m.padding), output_padding: outputPadding,
     dilations: [...m.dilation], group: m.groups,
   });
-  return { name, value: m.call(x.value) };
-});
+  return { name, value };
+}
+registerOnnxExporter(ConvTranspose2d, (m, x, ctx, path) => exportConvTranspose2d(m, x, ctx, path));
 
 registerOnnxExporter(Linear, (m, x, ctx, path) => {
   const g = ctx.graph;
@@ -191,16 +201,13 @@ registerOnnxExporter(AdaptiveAvgPool2d, (m, x, ctx, path) => {
 
 registerOnnxExporter(Upsample, (m, x, ctx, path) => {
   expect4d(m, path, x, ctx);
-  const value = m.call(x.value);
-  const g = ctx.graph;
-  // Scales, not sizes, so that the batch stays dynamic; with a size they are out/in,
-  // the ratio PyTorch also maps coordinates by.
-  const [h, w] = x.value.shape.slice(2) as [number, number];
-  const [oh, ow] = value.shape.slice(2) as [number, number];
-  const s = m.scaleFactor === undefined ? [oh / h, ow / w] : typeof m.scaleFactor === 'number' ? [m.scaleFactor, m.scaleFactor] : m.scaleFactor;
-  const scales = g.addFloats(`${path}.scales`, [1, 1, s[0]!, s[1]!], [4]);
-  const attrs: Record<string, AttrValue> = m.mode === 'nearest'
-    ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
-    : { mode: 'linear', coordinate_transformation_mode: m.alignCorners ? 'align_corners' : 'pytorch_half_pixel' };
-  return { name: g.node('Resize', [x.name, '', scales], path, attrs), value };
+  const alignCorners = m.alignCorners ?? false;
+  if (m.scaleFactor === undefined) {
+    const value = m.call(x.value);
+    return resizeTo(ctx, x, value.shape.slice(2) as [number, number], m.mode, alignCorners, path);
+  }
+  // A scale factor is also what PyTorch maps coordinates by, so ONNX gets it as is.
+  const s = typeof m.scaleFactor === 'number' ? [m.scaleFactor, m.scaleFactor] : m.scaleFactor;
+  const scales = ctx.graph.addFloats(`${path}.scales`, [1, 1, s[0]!, s[1]!], [4]);
+  return { name: ctx.graph.node('Resize', [x.name, '', scales], path, resizeAttrs(m.mode, alignCorners)), value: m.call(x.value) };
 });

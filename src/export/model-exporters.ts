@@ -1,17 +1,9 @@
-// ONNX translations of the zoo models whose forward is more than a chain of children:
+// ONNX translations of the zoo classifiers whose forward is more than a chain of children:
 // each follows that model's forward step by step, delegating to the children's exporters.
 import { ops } from '../torch/index.js';
 import { ConvClassifier, Mlp, ResNet, BasicBlock, InvertedResidual } from '../models/index.js';
-import { registerOnnxExporter, type ExportContext, type Traced } from './export-context.js';
-
-/** x.flatten(1) as the models' forwards write it. */
-function flattenFromDim1(ctx: ExportContext, x: Traced, path: string): Traced {
-  return { name: ctx.graph.node('Flatten', [x.name], `${path}.flatten`, { axis: 1 }), value: x.value.flatten(1) };
-}
-
-function add(ctx: ExportContext, a: Traced, b: Traced, path: string): Traced {
-  return { name: ctx.graph.node('Add', [a.name, b.name], `${path}.add`), value: a.value.add(b.value) };
-}
+import { registerOnnxExporter } from './export-context.js';
+import { add, flattenFromDim1 } from './traced-ops.js';
 
 registerOnnxExporter(Mlp, (m, x, ctx, path) => {
   let h = ctx.child(m, path, 'flatten', x);

@@ -62,7 +62,7 @@ function convBlock(conv: Module, channels: number, batchNorm: boolean): Sequenti
 }
 
 /** Undoes one encoder stage: back to the size and channels the stage received. */
-class DecoderStage extends Module {
+export class DecoderStage extends Module {
   constructor(stage: Required<EncoderStage>, outChannels: number, readonly sizeBeforeDownsample: [number, number], mode: 'transposed' | 'upsample', batchNorm: boolean) {
     super();
     const { channels: c, kernel: k, padding, downsample } = stage;

@@ -32,7 +32,8 @@ export interface DeepLabV3PlusOptions extends ModelOptions {
 export class MobileNetV2Backbone extends SegmentationBackbone {
   readonly lowChannels: number;
   readonly highChannels: number;
-  private readonly lowIndex: number;
+  /** Index in `features` of the block whose output is the low-level features (the exporter reads it too). */
+  readonly lowIndex: number;
   private readonly highIndex: number;
 
   constructor(inChannels: number, outputStride: number, width = 1) {

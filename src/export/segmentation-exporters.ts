@@ -1,0 +1,73 @@
+// ONNX translations of the segmentation zoo (DeepLabV3+, torchvision's DeepLabV3 and
+// FCN): dilated backbones, ASPP with its image-pooling branch spread back over the map,
+// the decoder's concatenation of low-level features, and the final bilinear upsampling
+// (align_corners false) of the per-pixel logits to the input size.
+import type { Module } from '../nn/index.js';
+import { ASPP, ASPPPooling, Bottleneck, ResNet50Backbone, DeepLabV3, DeepLabV3Plus, MobileNetV2Backbone } from '../models/index.js';
+import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
+import { add, concat, resizeTo } from './traced-ops.js';
+
+function spatial(x: Traced): [number, number] {
+  return x.value.shape.slice(-2) as [number, number];
+}
+
+/** Children in registration order: what a Sequential-like forward runs. */
+function chain(ctx: ExportContext, m: Module, path: string, x: Traced, names?: readonly string[]): Traced {
+  let h = x;
+  for (const [name, c] of m.namedChildren()) if (!names || names.includes(name)) h = ctx.run(c, join(path, name), h);
+  return h;
+}
+
+registerOnnxExporter(ASPPPooling, (m, x, ctx, path) => {
+  const pooled = chain(ctx, m, path, x);
+  return resizeTo(ctx, pooled, spatial(x), 'bilinear', false, `${path}.upsample`);
+});
+
+registerOnnxExporter(ASPP, (m, x, ctx, path) => {
+  const convs = m.getModule('convs');
+  if (!convs) return ctx.unsupported(m, path, "it has no child 'convs'");
+  const branches = [...convs.namedChildren()].map(([i, branch]) => ctx.run(branch, join(path, `convs.${i}`), x));
+  return ctx.child(m, path, 'project', concat(ctx, branches, 1, path));
+});
+
+registerOnnxExporter(Bottleneck, (m, x, ctx, path) => {
+  let y = x;
+  for (const name of ['conv1', 'bn1', 'relu', 'conv2', 'bn2', 'relu', 'conv3', 'bn3']) y = ctx.child(m, path, name, y);
+  const identity = m.getModule('downsample') ? ctx.child(m, path, 'downsample', x) : x;
+  return ctx.child(m, path, 'relu', add(ctx, y, identity, path));
+});
+
+registerOnnxExporter(ResNet50Backbone, (m, x, ctx, path) =>
+  chain(ctx, m, path, x, ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4']));
+
+registerOnnxExporter(DeepLabV3, (m, x, ctx, path) => {
+  const logits = ctx.child(m, path, 'classifier', ctx.child(m, path, 'backbone', x));
+  return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
+});
+
+/** MobileNetV2Backbone.extract: the low-level features (stride 4) and the last ones. */
+function extract(ctx: ExportContext, m: MobileNetV2Backbone, path: string, x: Traced): { low: Traced; high: Traced } {
+  const features = m.getModule('features');
+  if (!features) return ctx.unsupported(m, path, "it has no child 'features'");
+  let h = x;
+  let low: Traced | undefined;
+  [...features.namedChildren()].forEach(([name, block], i) => {
+    h = ctx.run(block, join(path, `features.${name}`), h);
+    if (i === m.lowIndex) low = h;
+  });
+  if (!low) return ctx.unsupported(m, path, `its features have no block ${m.lowIndex} for the low-level features`);
+  return { low, high: h };
+}
+
+registerOnnxExporter(MobileNetV2Backbone, (m, x, ctx, path) => extract(ctx, m, path, x).high);
+
+registerOnnxExporter(DeepLabV3Plus, (m, x, ctx, path) => {
+  const backbone = m.getModule('backbone');
+  if (!(backbone instanceof MobileNetV2Backbone)) return ctx.unsupported(m, path, 'its backbone is not a MobileNetV2Backbone');
+  const { low, high } = extract(ctx, backbone, join(path, 'backbone'), x);
+  const context = ctx.child(m, path, 'aspp', high);
+  const up = resizeTo(ctx, context, spatial(low), 'bilinear', false, `${path}.aspp_upsample`);
+  const joined = concat(ctx, [up, ctx.child(m, path, 'reduce', low)], 1, path);
+  const logits = ctx.child(m, path, 'classifier', ctx.child(m, path, 'decoder', joined));
+  return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
+});
