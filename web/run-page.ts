@@ -1,11 +1,13 @@
 // One run: live learning curves and confusion matrices, the test results, the prediction
-// explorer and embedding projector, every figure the run's task wrote, and its config.
+// explorer and embedding projector, every figure the run's task or method wrote (in task
+// panels, see task-panels.ts), and its config.
 // A run directory deleted while the page is open is shown as gone.
 import { h, section, fmt } from './dom.js';
 import { getJson, subscribe, runFile, NotFound, type RunDetails, type EpochRow, type ConfusionEntry, type SamplesFile } from './api.js';
 import { draw, runCurvesSpec } from './charts.js';
 import { confusionPanel } from './confusion-panel.js';
 import { explorerPanel, projectorPanel } from './samples-panels.js';
+import { figurePanels } from './task-panels.js';
 
 function keyValues(values: Record<string, unknown>): HTMLElement {
   const rows = Object.entries(values).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
@@ -42,8 +44,8 @@ export async function runPage(app: HTMLElement, id: string): Promise<() => void>
     const samples = await getJson<SamplesFile>(runFile(id, 'samples.json'));
     sections.push(section('Predictions', explorerPanel(id, samples)), section('Embedding projector', projectorPanel(id, samples)));
   }
-  if (details.figures.length) {
-    sections.push(section('Figures', h('div', { class: 'figures' }, ...details.figures.map((f) => h('figure', {},
+  for (const panel of figurePanels(details.figures)) {
+    sections.push(section(panel.title, h('div', { class: 'figures', 'data-panel': panel.title }, ...panel.files.map((f) => h('figure', {},
       h('a', { href: runFile(id, f), target: '_blank' }, h('img', { src: runFile(id, f), alt: f, loading: 'lazy' })), h('figcaption', {}, f))))));
   }
   sections.push(section('Config', h('pre', {}, JSON.stringify(details.config, null, 2))));

@@ -5,7 +5,7 @@
 // refreshes the README's screenshots.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -138,6 +138,8 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   it('run page: curves, confusion matrix, prediction explorer and a projector thumbnail on hover', async () => {
     const run = trained[0]!;
+    // A method's figure lands in its task panel, not among the other figures.
+    copyFileSync(path.join(root, run.id, 'learning_curves.png'), path.join(root, run.id, 'self_paced_lambda.png'));
     const { page, errors } = await open(`#/run/${run.id}`);
     await page.waitForSelector('[data-chart=curves] svg');
     await page.waitForSelector('[data-chart=projector] svg');
@@ -158,7 +160,9 @@ describe('the dashboard in Chromium', { skip }, () => {
     await page.locator('#explorer-grid .cell').first().click();
     assert.equal(await page.locator('#sample-dialog[open] ol.top5 li').count(), CLASS_NAMES.length);
     await page.locator('#sample-dialog button').click();
-    assert.ok(await page.locator('.figures img[alt="learning_curves.png"]').count() === 1);
+    assert.ok(await page.locator('.figures[data-panel="Figures"] img[alt="learning_curves.png"]').count() === 1);
+    assert.ok(await page.locator('.figures[data-panel="Self-paced learning"] img[alt="self_paced_lambda.png"]').count() === 1);
+    assert.ok(await page.locator('.figures[data-panel="Figures"] img[alt="self_paced_lambda.png"]').count() === 0);
     await page.locator('[data-chart=projector]').scrollIntoViewIfNeeded();
     await screenshot(page, 'run');
     assert.deepEqual(errors, []);

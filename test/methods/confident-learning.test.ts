@@ -183,6 +183,7 @@ test('a confident-learning run finds the flipped labels, writes its files, prune
     assert.equal(json.true.length, 3);
     assert.ok(Math.abs(json.detection.precision - score.precision) < 1e-9);
     assert.ok(existsSync(path.join(r.runDir, 'model.safetensors')));
+    assert.equal(readFileSync(path.join(r.runDir, 'label-issues.png')).subarray(1, 4).toString(), 'PNG', 'the run holds the gallery of the top issues');
     assert.ok(r.testAccuracy > 0.6, `test accuracy after pruning ${r.testAccuracy} (chance 0.33)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,10 +4,12 @@
 // leave them out with sample weight 0, and let runExperiment train the configured model on
 // the rest ("prune, then retrain", as in the paper). The run directory gets
 // label-issues.csv and noise-matrix.json.
+import path from 'node:path';
 import { ConfigError, type ExperimentConfig, type ExperimentData, type MethodParts, type MethodSetup } from '../../experiment/index.js';
 import { confidentLearning, issueDetectionScores, type ConfidentLearningResult, type IssueDetectionScores } from './confident-learning.js';
 import { outOfFoldProbabilities, type TrainAndPredict } from './cross-validation.js';
 import { estimatedNoiseRate, writeLabelIssueFiles } from './label-issue-files.js';
+import { writeLabelIssueGrid } from './label-issue-grid.js';
 import { transitionFigures } from '../method-figures.js';
 
 export interface CrossValidatedOptions {
@@ -76,6 +78,8 @@ export async function confidentLearningParts(cfg: ExperimentConfig, data: Experi
       classNames, result, ...(noise ? { trueMatrix: noise.transitionMatrix } : {}), ...(detection ? { detection } : {}),
       details: { folds: m.folds, foldEpochs: epochs, trainSamples: labels.length },
     });
+    // The gallery of the most suspicious labels, shown in the run's report folder and dashboard.
+    await writeLabelIssueGrid(path.join(setup.runDir.path, 'label-issues.png'), data.train, result.issues, classNames);
   }
   const sampleWeights = new Float32Array(labels.length).fill(1);
   for (const x of result.issues) sampleWeights[x.index] = 0;
