@@ -12,7 +12,7 @@ const PANELS: readonly { title: string; match: RegExp }[] = [
   { title: 'Label noise: issues and transition matrices', match: /(^|\/)(label-issues|transition_estimated|transition_true)\.png$/ },
   { title: 'Self-paced learning', match: /^self_paced_\w+\.png$/ },
   { title: 'Co-teaching and label cleaning', match: /^(co_teaching|label_cleaning)\.png$/ },
-  { title: 'Explanations', match: /(^|\/)grad_cam\.png$|(^|\/)explain-[\w-]+\.png$/ },
+  { title: 'Explanations', match: /(^|\/)grad_cam\.png$|^explain\/[\w-]+\.png$/ },
 ];
 
 /** The task panels that have figures, in a fixed order, then the rest as "Figures". */
