@@ -8,7 +8,7 @@ import { exportConvTranspose2d } from './layer-exporters.js';
 import { concat, relu, sub } from './traced-ops.js';
 
 /** The children of the ModuleList `name` of `parent`, with their paths. */
-function listChildren(ctx: ExportContext, parent: AnyModule, path: string, name: string): [Module, string][] {
+export function listChildren(ctx: ExportContext, parent: AnyModule, path: string, name: string): [Module, string][] {
   const list = parent.getModule(name);
   if (!(list instanceof ModuleList)) return ctx.unsupported(parent, path, `it has no module list '${name}'`);
   return [...list].map((m, i) => [m as Module, join(path, `${name}.${i}`)]);

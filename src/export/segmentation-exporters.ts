@@ -1,10 +1,16 @@
-// ONNX translations of the segmentation zoo (DeepLabV3+, torchvision's DeepLabV3 and
-// FCN): dilated backbones, ASPP with its image-pooling branch spread back over the map,
-// the decoder's concatenation of low-level features, and the final bilinear upsampling
-// (align_corners false) of the per-pixel logits to the input size.
-import type { Module } from '../nn/index.js';
-import { ASPP, ASPPPooling, Bottleneck, ResNet50Backbone, DeepLabV3, DeepLabV3Plus, MobileNetV2Backbone } from '../models/index.js';
+// ONNX translations of the segmentation zoo (DeepLabV3+ on MobileNetV2 or ResNet,
+// torchvision's DeepLabV3 and FCN, U-Net): dilated backbones, ASPP with its image-pooling
+// branch spread back over the map, the decoder's concatenation of low-level features, the
+// final bilinear upsampling (align_corners false) of the per-pixel logits to the input
+// size, and U-Net's upsampling of each decoder level to its skip's own size.
+import { ConvTranspose2d, type Module } from '../nn/index.js';
+import {
+  ASPP, ASPPPooling, Bottleneck, ResNet50Backbone, DeepLabV3, DeepLabV3Plus, MobileNetV2Backbone, ResNetSegmentationBackbone,
+  UNet, BilinearUp,
+} from '../models/index.js';
 import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
+import { exportConvTranspose2d } from './layer-exporters.js';
+import { listChildren } from './reconstruction-exporters.js';
 import { add, concat, resizeTo } from './traced-ops.js';
 
 function spatial(x: Traced): [number, number] {
@@ -45,8 +51,10 @@ registerOnnxExporter(DeepLabV3, (m, x, ctx, path) => {
   return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
 });
 
+interface Features { low: Traced; high: Traced }
+
 /** MobileNetV2Backbone.extract: the low-level features (stride 4) and the last ones. */
-function extract(ctx: ExportContext, m: MobileNetV2Backbone, path: string, x: Traced): { low: Traced; high: Traced } {
+function mobileNetV2Features(ctx: ExportContext, m: MobileNetV2Backbone, path: string, x: Traced): Features {
   const features = m.getModule('features');
   if (!features) return ctx.unsupported(m, path, "it has no child 'features'");
   let h = x;
@@ -59,15 +67,68 @@ function extract(ctx: ExportContext, m: MobileNetV2Backbone, path: string, x: Tr
   return { low, high: h };
 }
 
-registerOnnxExporter(MobileNetV2Backbone, (m, x, ctx, path) => extract(ctx, m, path, x).high);
+/** ResNetSegmentationBackbone.extract: layer1 (stride 4) is the low-level features, layer4 the last ones. */
+function resNetFeatures(ctx: ExportContext, m: ResNetSegmentationBackbone, path: string, x: Traced): Features {
+  let h = x;
+  for (const name of ['conv1', 'bn1', 'relu', 'maxpool']) h = ctx.child(m, path, name, h);
+  const low = ctx.child(m, path, 'layer1', h);
+  let high = low;
+  for (const name of ['layer2', 'layer3', 'layer4']) high = ctx.child(m, path, name, high);
+  return { low, high };
+}
+
+registerOnnxExporter(MobileNetV2Backbone, (m, x, ctx, path) => mobileNetV2Features(ctx, m, path, x).high);
+registerOnnxExporter(ResNetSegmentationBackbone, (m, x, ctx, path) => resNetFeatures(ctx, m, path, x).high);
+
+/** The backbone's extract, for the backbones whose extract the exporter knows (a subclass may compute something else). */
+function backboneFeatures(ctx: ExportContext, m: DeepLabV3Plus, path: string, x: Traced): Features {
+  const backbone = m.getModule('backbone');
+  const at = join(path, 'backbone');
+  if (backbone instanceof MobileNetV2Backbone && backbone.extract === MobileNetV2Backbone.prototype.extract) {
+    return mobileNetV2Features(ctx, backbone, at, x);
+  }
+  if (backbone instanceof ResNetSegmentationBackbone && backbone.extract === ResNetSegmentationBackbone.prototype.extract) {
+    return resNetFeatures(ctx, backbone, at, x);
+  }
+  const found = backbone ? `its backbone is a ${backbone.constructor.name}` : 'it has no backbone';
+  return ctx.unsupported(m, path, `${found}; the exporter reads the low-level features of a MobileNetV2Backbone or a ResNetSegmentationBackbone`);
+}
 
 registerOnnxExporter(DeepLabV3Plus, (m, x, ctx, path) => {
-  const backbone = m.getModule('backbone');
-  if (!(backbone instanceof MobileNetV2Backbone)) return ctx.unsupported(m, path, 'its backbone is not a MobileNetV2Backbone');
-  const { low, high } = extract(ctx, backbone, join(path, 'backbone'), x);
+  const { low, high } = backboneFeatures(ctx, m, path, x);
   const context = ctx.child(m, path, 'aspp', high);
   const up = resizeTo(ctx, context, spatial(low), 'bilinear', false, `${path}.aspp_upsample`);
   const joined = concat(ctx, [up, ctx.child(m, path, 'reduce', low)], 1, path);
   const logits = ctx.child(m, path, 'classifier', ctx.child(m, path, 'decoder', joined));
   return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
+});
+
+/** BilinearUp's forward: a bilinear resize to `size` (default twice the input), then its 1×1 convolution. */
+function exportBilinearUp(m: BilinearUp, x: Traced, ctx: ExportContext, path: string, size?: readonly [number, number]): Traced {
+  const [h, w] = spatial(x);
+  const resized = resizeTo(ctx, x, size ?? [2 * h, 2 * w], 'bilinear', false, `${path}.resize`);
+  return ctx.child(m, path, 'conv', resized);
+}
+registerOnnxExporter(BilinearUp, (m, x, ctx, path) => exportBilinearUp(m, x, ctx, path));
+
+// The sizes of the skips are those of the traced input, fixed in the file like its H and W.
+registerOnnxExporter(UNet, (m, x, ctx, path) => {
+  const skips: Traced[] = [];
+  let y = x;
+  for (const [i, [level, at]] of listChildren(ctx, m, path, 'down').entries()) {
+    if (i > 0) y = ctx.child(m, path, 'pool', y);
+    y = ctx.run(level, at, y);
+    skips.push(y);
+  }
+  const merges = listChildren(ctx, m, path, 'merge');
+  for (const [j, [up, at]] of listChildren(ctx, m, path, 'up').entries()) {
+    const skip = skips[skips.length - 2 - j]!;
+    const size = spatial(skip);
+    if (up instanceof ConvTranspose2d) y = exportConvTranspose2d(up, y, ctx, at, size);
+    else if (up instanceof BilinearUp && up.forward === BilinearUp.prototype.forward) y = exportBilinearUp(up, y, ctx, at, size);
+    else return ctx.unsupported(up, at, 'the U-Net exporter expects a ConvTranspose2d or a BilinearUp here');
+    const [merge, mergeAt] = merges[j]!;
+    y = ctx.run(merge, mergeAt, concat(ctx, [skip, y], 1, mergeAt));
+  }
+  return ctx.child(m, path, 'head', y);
 });

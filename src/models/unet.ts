@@ -27,7 +27,7 @@ function doubleConv(inCh: number, outCh: number): Sequential {
 }
 
 /** Bilinear resize to a given size, then a 1×1 conv that halves the channels as a transposed conv would. */
-class BilinearUp extends Module<[x: Tensor, outputSize?: number[]]> {
+export class BilinearUp extends Module<[x: Tensor, outputSize?: number[]]> {
   constructor(inCh: number, outCh: number) {
     super();
     this.registerModule('conv', new Conv2d(inCh, outCh, 1));
