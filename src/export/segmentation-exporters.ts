@@ -1,11 +1,13 @@
-// ONNX translations of the segmentation zoo (DeepLabV3+, torchvision's DeepLabV3 and
-// FCN): dilated backbones, ASPP with its image-pooling branch spread back over the map,
+// ONNX translations of the segmentation zoo (DeepLabV3+, torchvision's DeepLabV3, FCN
+// and LR-ASPP): dilated backbones, ASPP with its image-pooling branch spread back over the map,
 // the decoder's concatenation of low-level features, and the final bilinear upsampling
 // (align_corners false) of the per-pixel logits to the input size.
 import type { Module } from '../nn/index.js';
-import { ASPP, ASPPPooling, Bottleneck, ResNet50Backbone, DeepLabV3, DeepLabV3Plus, MobileNetV2Backbone } from '../models/index.js';
+import {
+  ASPP, ASPPPooling, Bottleneck, ResNet50Backbone, DeepLabV3, DeepLabV3Plus, MobileNetV2Backbone, LRASPP, MobileNetV3LargeBackbone,
+} from '../models/index.js';
 import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
-import { add, concat, resizeTo } from './traced-ops.js';
+import { add, mul, concat, resizeTo } from './traced-ops.js';
 
 function spatial(x: Traced): [number, number] {
   return x.value.shape.slice(-2) as [number, number];
@@ -69,5 +71,31 @@ registerOnnxExporter(DeepLabV3Plus, (m, x, ctx, path) => {
   const up = resizeTo(ctx, context, spatial(low), 'bilinear', false, `${path}.aspp_upsample`);
   const joined = concat(ctx, [up, ctx.child(m, path, 'reduce', low)], 1, path);
   const logits = ctx.child(m, path, 'classifier', ctx.child(m, path, 'decoder', joined));
+  return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
+});
+
+/** MobileNetV3LargeBackbone.extract: the stride-8 features and the last ones. */
+function extractV3(ctx: ExportContext, m: MobileNetV3LargeBackbone, path: string, x: Traced): { low: Traced; high: Traced } {
+  let h = x;
+  let low: Traced | undefined;
+  for (let i = 0; i <= m.highIndex; i++) {
+    h = ctx.child(m, path, String(i), h);
+    if (i === m.lowIndex) low = h;
+  }
+  return { low: low!, high: h };
+}
+
+registerOnnxExporter(MobileNetV3LargeBackbone, (m, x, ctx, path) => extractV3(ctx, m, path, x).high);
+
+registerOnnxExporter(LRASPP, (m, x, ctx, path) => {
+  const backbone = m.getModule('backbone');
+  if (!(backbone instanceof MobileNetV3LargeBackbone)) return ctx.unsupported(m, path, 'its backbone is not a MobileNetV3LargeBackbone');
+  const head = m.getModule('classifier');
+  if (!head) return ctx.unsupported(m, path, "it has no child 'classifier'");
+  const { low, high } = extractV3(ctx, backbone, join(path, 'backbone'), x);
+  const hp = join(path, 'classifier');
+  const gated = mul(ctx, ctx.child(head, hp, 'cbr', high), ctx.child(head, hp, 'scale', high), hp);
+  const up = resizeTo(ctx, gated, spatial(low), 'bilinear', false, `${hp}.upsample`);
+  const logits = add(ctx, ctx.child(head, hp, 'low_classifier', low), ctx.child(head, hp, 'high_classifier', up), hp);
   return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
 });
