@@ -2,7 +2,7 @@
 // forward; a configuration ONNX cannot express is an error naming the layer.
 import {
   Sequential, Conv2d, ConvTranspose2d, Linear, BatchNorm1d, BatchNorm2d, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, GELU,
-  Hardswish, Softmax, LogSoftmax, Dropout, Dropout2d, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample,
+  Hardswish, Hardsigmoid, Softmax, LogSoftmax, Dropout, Dropout2d, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample,
   type AnyModule, type Module,
 } from '../nn/index.js';
 import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
@@ -104,6 +104,7 @@ registerOnnxExporter(ReLU, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'Relu')
 registerOnnxExporter(Sigmoid, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'Sigmoid'));
 registerOnnxExporter(Tanh, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'Tanh'));
 registerOnnxExporter(Hardswish, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'HardSwish'));
+registerOnnxExporter(Hardsigmoid, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'HardSigmoid', { alpha: float(1 / 6), beta: float(0.5) }));
 registerOnnxExporter(LeakyReLU, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'LeakyRelu', { alpha: float(m.negativeSlope) }));
 registerOnnxExporter(Softmax, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'Softmax', { axis: m.dim }));
 registerOnnxExporter(LogSoftmax, (m, x, ctx, path) => oneNode(m, x, ctx, path, 'LogSoftmax', { axis: m.dim }));

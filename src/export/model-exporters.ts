@@ -1,9 +1,9 @@
 // ONNX translations of the zoo classifiers whose forward is more than a chain of children:
 // each follows that model's forward step by step, delegating to the children's exporters.
 import { ops } from '../torch/index.js';
-import { ConvClassifier, Mlp, ResNet, BasicBlock, InvertedResidual } from '../models/index.js';
+import { ConvClassifier, Mlp, ResNet, BasicBlock, InvertedResidual, MobileNetV3Block, SqueezeExcitation } from '../models/index.js';
 import { registerOnnxExporter } from './export-context.js';
-import { add, flattenFromDim1 } from './traced-ops.js';
+import { add, mul, flattenFromDim1 } from './traced-ops.js';
 
 registerOnnxExporter(Mlp, (m, x, ctx, path) => {
   let h = ctx.child(m, path, 'flatten', x);
@@ -34,4 +34,15 @@ registerOnnxExporter(BasicBlock, (m, x, ctx, path) => {
 registerOnnxExporter(InvertedResidual, (m, x, ctx, path) => {
   const y = ctx.child(m, path, 'conv', x);
   return m.useResidual ? add(ctx, x, y, path) : y;
+});
+
+registerOnnxExporter(MobileNetV3Block, (m, x, ctx, path) => {
+  const y = ctx.child(m, path, 'block', x);
+  return m.useResidual ? add(ctx, y, x, path) : y;
+});
+
+registerOnnxExporter(SqueezeExcitation, (m, x, ctx, path) => {
+  let s = x;
+  for (const name of ['avgpool', 'fc1', 'activation', 'fc2', 'scale_activation']) s = ctx.child(m, path, name, s);
+  return mul(ctx, s, x, path);
 });

@@ -1,17 +1,18 @@
 // ONNX translations of the segmentation zoo (DeepLabV3+ on MobileNetV2 or ResNet,
-// torchvision's DeepLabV3 and FCN, U-Net): dilated backbones, ASPP with its image-pooling
-// branch spread back over the map, the decoder's concatenation of low-level features, the
-// final bilinear upsampling (align_corners false) of the per-pixel logits to the input
-// size, and U-Net's upsampling of each decoder level to its skip's own size.
+// torchvision's DeepLabV3, FCN and LR-ASPP, U-Net): dilated backbones, ASPP with its
+// image-pooling branch spread back over the map, the decoder's concatenation of low-level
+// features, LR-ASPP's sigmoid gate, the final bilinear upsampling (align_corners false) of
+// the per-pixel logits to the input size, and U-Net's upsampling of each decoder level to
+// its skip's own size.
 import { ConvTranspose2d, type Module } from '../nn/index.js';
 import {
   ASPP, ASPPPooling, Bottleneck, ResNet50Backbone, DeepLabV3, DeepLabV3Plus, MobileNetV2Backbone, ResNetSegmentationBackbone,
-  UNet, BilinearUp,
+  UNet, BilinearUp, LRASPP, MobileNetV3LargeBackbone,
 } from '../models/index.js';
 import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
 import { exportConvTranspose2d } from './layer-exporters.js';
 import { listChildren } from './reconstruction-exporters.js';
-import { add, concat, resizeTo } from './traced-ops.js';
+import { add, mul, concat, resizeTo } from './traced-ops.js';
 
 function spatial(x: Traced): [number, number] {
   return x.value.shape.slice(-2) as [number, number];
@@ -131,4 +132,30 @@ registerOnnxExporter(UNet, (m, x, ctx, path) => {
     y = ctx.run(merge, mergeAt, concat(ctx, [skip, y], 1, mergeAt));
   }
   return ctx.child(m, path, 'head', y);
+});
+
+/** MobileNetV3LargeBackbone.extract: the stride-8 features and the last ones. */
+function extractV3(ctx: ExportContext, m: MobileNetV3LargeBackbone, path: string, x: Traced): { low: Traced; high: Traced } {
+  let h = x;
+  let low: Traced | undefined;
+  for (let i = 0; i <= m.highIndex; i++) {
+    h = ctx.child(m, path, String(i), h);
+    if (i === m.lowIndex) low = h;
+  }
+  return { low: low!, high: h };
+}
+
+registerOnnxExporter(MobileNetV3LargeBackbone, (m, x, ctx, path) => extractV3(ctx, m, path, x).high);
+
+registerOnnxExporter(LRASPP, (m, x, ctx, path) => {
+  const backbone = m.getModule('backbone');
+  if (!(backbone instanceof MobileNetV3LargeBackbone)) return ctx.unsupported(m, path, 'its backbone is not a MobileNetV3LargeBackbone');
+  const head = m.getModule('classifier');
+  if (!head) return ctx.unsupported(m, path, "it has no child 'classifier'");
+  const { low, high } = extractV3(ctx, backbone, join(path, 'backbone'), x);
+  const hp = join(path, 'classifier');
+  const gated = mul(ctx, ctx.child(head, hp, 'cbr', high), ctx.child(head, hp, 'scale', high), hp);
+  const up = resizeTo(ctx, gated, spatial(low), 'bilinear', false, `${hp}.upsample`);
+  const logits = add(ctx, ctx.child(head, hp, 'low_classifier', low), ctx.child(head, hp, 'high_classifier', up), hp);
+  return resizeTo(ctx, logits, spatial(x), 'bilinear', false, `${path}.upsample`);
 });

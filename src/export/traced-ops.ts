@@ -16,6 +16,11 @@ export function sub(ctx: ExportContext, a: Traced, b: Traced, path: string): Tra
   return { name: ctx.graph.node('Sub', [a.name, b.name], `${path}.sub`), value: a.value.sub(b.value) };
 }
 
+/** a · b with broadcasting, as squeeze-and-excitation and LR-ASPP gate their features. */
+export function mul(ctx: ExportContext, a: Traced, b: Traced, path: string): Traced {
+  return { name: ctx.graph.node('Mul', [a.name, b.name], `${path}.mul`), value: a.value.mul(b.value) };
+}
+
 export function relu(ctx: ExportContext, x: Traced, path: string): Traced {
   return { name: ctx.graph.node('Relu', [x.name], `${path}.relu`), value: x.value.relu() };
 }

@@ -11,6 +11,7 @@ import { alexnetLike, type AlexnetLikeOptions } from './alexnet-like.js';
 import { resnet18, resnet34, type ResNetOptions } from './resnet.js';
 import { vgg16, vgg16_bn, type VggOptions } from './vgg.js';
 import { mobilenetV2, type MobileNetV2Options } from './mobilenetv2.js';
+import { mobilenetV3Large, type MobileNetV3Options } from './mobilenetv3.js';
 import { ColorHistogramLogReg, COLOR_HISTOGRAM_MODEL } from './color-histogram-logreg.js';
 import { convAutoencoder, type ConvAutoencoderOptions } from './conv-autoencoder.js';
 import { dncnn, type DnCnnOptions } from './dncnn.js';
@@ -20,7 +21,7 @@ import type { UNetOptions } from './unet.js';
 
 /** Every option any zoo model understands; each model reads the ones it knows. */
 export type CreateModelOptions = ModelOptions & MlpOptions & NoisyLabelCnnOptions & Omit<FashionCnnOptions, 'variant'> & FashionVggOptions &
-  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options &
+  SceneCnnOptions & AlexnetLikeOptions & ResNetOptions & Omit<VggOptions, 'batchNorm'> & MobileNetV2Options & MobileNetV3Options &
   Omit<ConvAutoencoderOptions, 'batchNorm'> & DnCnnOptions & UNetDenoiserOptions & DeepLabV3PlusOptions & UNetOptions & {
     /** Histogram bins per channel (color-histogram-logreg). */
     bins?: number;
@@ -116,6 +117,7 @@ const torchvisionModels: [string, string, ModelEntry['create']][] = [
   ['vgg16', 'torchvision VGG-16', (o) => vgg16(o)],
   ['vgg16_bn', 'torchvision VGG-16 with batch norm', (o) => vgg16_bn(o)],
   ['mobilenet_v2', 'torchvision MobileNetV2 (width multiplier 1.0 unless widthMult is set)', (o) => mobilenetV2(o)],
+  ['mobilenet_v3_large', 'torchvision MobileNetV3-Large (hardswish, squeeze-and-excitation, classifier 960 → 1280 → n)', (o) => mobilenetV3Large(o)],
 ];
 for (const [name, description, create] of torchvisionModels) {
   registerModel({ name, description, defaultInput: [3, 224, 224], defaultClasses: 1000, create });

@@ -3,6 +3,7 @@
 import { registerModel } from './registry.js';
 import { deeplabV3PlusMobileNetV2, deeplabV3PlusResNet18, deeplabV3PlusResNet50 } from './deeplabv3plus.js';
 import { deeplabV3ResNet50, fcnResNet50 } from './deeplabv3.js';
+import { lrasppMobileNetV3Large } from './lraspp.js';
 import { unet } from './unet.js';
 
 registerModel({
@@ -29,6 +30,11 @@ registerModel({
   name: 'fcn_resnet50',
   description: 'torchvision FCN: dilated ResNet-50 (output stride 8) and FCNHead; loads torchvision state dicts',
   defaultInput: [3, 520, 520], defaultClasses: 21, create: (o) => fcnResNet50(o),
+});
+registerModel({
+  name: 'lraspp_mobilenet_v3_large',
+  description: 'torchvision LR-ASPP: dilated MobileNetV3-Large (output stride 16) and LRASPPHead on its stride-8 and last features; loads torchvision state dicts',
+  defaultInput: [3, 520, 520], defaultClasses: 21, create: (o) => lrasppMobileNetV3Large(o),
 });
 registerModel({
   name: 'unet',

@@ -206,6 +206,7 @@ export function sigmoid(x: Tensor): Tensor { return ops.sigmoid(x); }
 export function tanh(x: Tensor): Tensor { return ops.tanh(x); }
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor { return ops.gelu(x, { approximate }); }
 export function hardswish(x: Tensor): Tensor { return ops.hardswish(x); }
+export function hardsigmoid(x: Tensor): Tensor { return ops.hardsigmoid(x); }
 export function softmax(x: Tensor, dim: number): Tensor { return ops.softmax$int(x, dim); }
 export function logSoftmax(x: Tensor, dim: number): Tensor { return ops.log_softmax$int(x, dim); }
 export function flatten(x: Tensor, startDim = 1, endDim = -1): Tensor { return ops.flatten$using_ints(x, startDim, endDim); }

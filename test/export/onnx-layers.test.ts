@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rand, manualSeed, type Tensor } from '../../src/torch/index.js';
 import {
   Module, Sequential, Conv2d, ConvTranspose2d, Linear, BatchNorm1d, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, GELU,
-  Hardswish, Softmax, LogSoftmax, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, Dropout2d, Identity,
+  Hardswish, Hardsigmoid, Softmax, LogSoftmax, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, Dropout2d, Identity,
 } from '../../src/nn/index.js';
 import { ColorHistogramLogReg } from '../../src/models/index.js';
 import { exportOnnx, UnsupportedModuleError, registerOnnxExporter } from '../../src/export/index.js';
@@ -40,11 +40,11 @@ test('pooling and resizing: max/avg with ceil mode, adaptive to uneven sizes, ne
   ), [2, 15, 17]);
 });
 
-test('activations and heads: GELU (exact and tanh), LeakyReLU, Hardswish, BatchNorm1d, softmax, partial flatten', async () => {
+test('activations and heads: GELU (exact and tanh), LeakyReLU, Hardswish, Hardsigmoid, BatchNorm1d, softmax, partial flatten', async () => {
   manualSeed(3);
   await assertMatches(new Sequential(
     new Conv2d(1, 4, 3), new GELU(), new Flatten(2), new Linear(36, 5), new GELU('tanh'), new Flatten(),
-    new Linear(20, 16), new BatchNorm1d(16), new LeakyReLU(0.2), new Hardswish(), new Linear(16, 4), new Softmax(1),
+    new Linear(20, 16), new BatchNorm1d(16), new LeakyReLU(0.2), new Hardswish(), new Hardsigmoid(), new Linear(16, 4), new Softmax(1),
   ), [1, 8, 8]);
   await assertMatches(new Sequential(new Flatten(), new Linear(16, 3), new LogSoftmax(1)), [1, 4, 4]);
 });

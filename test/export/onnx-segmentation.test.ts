@@ -73,6 +73,10 @@ test('fcn_resnet50 3×32×32: onnxruntime matches visionlab', async () => {
   await assertSegmentationMatches('fcn_resnet50', [3, 32, 32], {}, 1, 1 / 200);
 });
 
+test('lraspp_mobilenet_v3_large 3×40×56 (uneven upsampling): onnxruntime matches visionlab', async () => {
+  await assertSegmentationMatches('lraspp_mobilenet_v3_large', [3, 40, 56], {});
+});
+
 /** A head step the exporter has no translation for. */
 class Squash extends Module {
   override forward(x: Tensor): Tensor { return x.tanh().mul(2); }

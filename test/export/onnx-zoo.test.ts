@@ -25,6 +25,7 @@ const CASES: Case[] = [
   { model: 'resnet18', input: [3, 64, 64], opts: { numClasses: 10 } },
   { model: 'resnet18', input: [3, 32, 32], opts: { numClasses: 10, stem: 'cifar' } },
   { model: 'mobilenet_v2', input: [3, 64, 64], opts: { numClasses: 10 } },
+  { model: 'mobilenet_v3_large', input: [3, 64, 64], opts: { numClasses: 10 } },
 ];
 
 test('vgg16_bn 3×32×32: onnxruntime matches visionlab (classifier narrowed to keep the file small)', async () => {

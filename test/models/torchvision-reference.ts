@@ -1,6 +1,7 @@
 // Reference structures from torchvision itself, when Debian's PyTorch is installed at
 // /usr/bin/python3. Weight initialisation is stubbed out so that building VGG-16 in
-// Python costs no time; only names, shapes and counts are read.
+// Python costs no time; only names, shapes and counts are read. Segmentation models are
+// built without weights (their backbone's pretrained weights would be a download).
 import { spawnSync } from 'node:child_process';
 import { PYTHON, skipWithout } from '../support/require-reference.js';
 
@@ -16,7 +17,10 @@ for f in ['kaiming_normal_', 'kaiming_uniform_', 'normal_', 'uniform_', 'constan
     setattr(torch.nn.init, f, lambda t, *a, **k: t)
 out = {}
 for name in sys.argv[1:]:
-    m = getattr(torchvision.models, name)()
+    if hasattr(torchvision.models, name):
+        m = getattr(torchvision.models, name)()
+    else:
+        m = getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None)
     out[name] = {'keys': [[k, list(v.shape)] for k, v in m.state_dict().items()],
                  'params': sum(p.numel() for p in m.parameters())}
 print(json.dumps(out))
@@ -68,6 +72,21 @@ export const PASTED: Record<string, { params: number; numKeys: number; sample: [
       ['features.0.0.weight', [32, 3, 3, 3]], ['features.0.1.weight', [32]], ['features.1.conv.0.0.weight', [32, 1, 3, 3]],
       ['features.1.conv.1.weight', [16, 32, 1, 1]], ['features.2.conv.0.0.weight', [96, 16, 1, 1]], ['features.2.conv.3.running_var', [24]],
       ['features.18.0.weight', [1280, 320, 1, 1]], ['features.18.1.num_batches_tracked', []], ['classifier.1.weight', [1000, 1280]],
+    ],
+  },
+  mobilenet_v3_large: {
+    params: 5_483_032, numKeys: 312, sample: [
+      ['features.0.0.weight', [16, 3, 3, 3]], ['features.1.block.0.0.weight', [16, 1, 3, 3]], ['features.2.block.0.0.weight', [64, 16, 1, 1]],
+      ['features.4.block.2.fc1.weight', [24, 72, 1, 1]], ['features.4.block.2.fc2.bias', [72]], ['features.13.block.1.0.weight', [672, 1, 5, 5]],
+      ['features.16.0.weight', [960, 160, 1, 1]], ['features.16.1.num_batches_tracked', []], ['classifier.0.weight', [1280, 960]],
+      ['classifier.3.weight', [1000, 1280]], ['classifier.3.bias', [1000]],
+    ],
+  },
+  lraspp_mobilenet_v3_large: {
+    params: 3_221_538, numKeys: 319, sample: [
+      ['backbone.0.0.weight', [16, 3, 3, 3]], ['backbone.4.block.3.1.running_var', [40]], ['backbone.13.block.1.0.weight', [672, 1, 5, 5]],
+      ['backbone.16.0.weight', [960, 160, 1, 1]], ['classifier.cbr.0.weight', [128, 960, 1, 1]], ['classifier.scale.1.weight', [128, 960, 1, 1]],
+      ['classifier.low_classifier.weight', [21, 40, 1, 1]], ['classifier.high_classifier.bias', [21]],
     ],
   },
 };

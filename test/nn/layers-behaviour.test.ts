@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Tensor, tensor, arange, ones, rand, randn, manualSeed, noGrad, tidy, empty, setNumThreads } from '../../src/torch/index.js';
 import {
   Linear, Conv2d, ConvTranspose2d, BatchNorm1d, BatchNorm2d, Dropout, Dropout2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-  Flatten, Identity, Upsample, Sequential, ModuleList, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, GELU, Hardswish, Softmax, LogSoftmax,
+  Flatten, Identity, Upsample, Sequential, ModuleList, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, GELU, Hardswish, Hardsigmoid, Softmax, LogSoftmax,
   calculateFanInAndFanOut, calculateGain, kaimingUniform_, kaimingNormal_, xavierUniform_, xavierNormal_, zeros_, ones_, constant_, truncNormal_,
   functional as F,
 } from '../../src/nn/index.js';
@@ -68,6 +68,7 @@ describe('forward values', () => {
     close(new Sigmoid().call(x).toFlatArray(), [-4, -1, 0, 1, 4, 7].map((v) => 1 / (1 + Math.exp(-v))));
     close(new Tanh().call(x).toFlatArray(), [-4, -1, 0, 1, 4, 7].map(Math.tanh));
     close(new Hardswish().call(x).toFlatArray(), [0, -1 / 3, 0, 2 / 3, 4, 7]);
+    close(new Hardsigmoid().call(x).toFlatArray(), [0, 1 / 3, 0.5, 2 / 3, 1, 1]);
     // GELU(1) = Φ(1) = 0.8413447460685429 (standard normal CDF).
     close([new GELU().call(tensor([1])).item()], [0.8413447460685429]);
     const s = new Softmax(1).call(tensor([[0, Math.log(3)]]));

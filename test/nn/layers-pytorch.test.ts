@@ -11,7 +11,7 @@ import { PYTHON, skipWithout } from '../support/require-reference.js';
 import { Tensor, manualSeed, randn, empty, noGrad, setNumThreads } from '../../src/torch/index.js';
 import {
   Module, Linear, Conv2d, ConvTranspose2d, BatchNorm1d, BatchNorm2d, Dropout, Dropout2d, MaxPool2d, AvgPool2d,
-  AdaptiveAvgPool2d, Flatten, Identity, Upsample, Sequential, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, GELU, Hardswish,
+  AdaptiveAvgPool2d, Flatten, Identity, Upsample, Sequential, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, GELU, Hardswish, Hardsigmoid,
   Softmax, LogSoftmax, kaimingNormal_, kaimingUniform_, xavierNormal_, xavierUniform_, truncNormal_, normal_, uniform_,
 } from '../../src/nn/index.js';
 
@@ -109,6 +109,7 @@ const cases: ModuleCase[] = [
   { name: 'GELU', py: 'nn.GELU()', make: () => new GELU(), input: [3, 4] },
   { name: 'GELU tanh', py: "nn.GELU(approximate='tanh')", make: () => new GELU('tanh'), input: [3, 4] },
   { name: 'Hardswish', py: 'nn.Hardswish()', make: () => new Hardswish(), input: [3, 4] },
+  { name: 'Hardsigmoid', py: 'nn.Hardsigmoid()', make: () => new Hardsigmoid(), input: [3, 4] },
   { name: 'Softmax', py: 'nn.Softmax(dim=1)', make: () => new Softmax(1), input: [3, 4] },
   { name: 'LogSoftmax', py: 'nn.LogSoftmax(dim=-1)', make: () => new LogSoftmax(-1), input: [2, 3, 4] },
   {

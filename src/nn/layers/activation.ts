@@ -43,6 +43,11 @@ export class Hardswish extends Module {
   override forward(x: Tensor): Tensor { return F.hardswish(x); }
 }
 
+/** relu6(x + 3) / 6, the gate of MobileNetV3's squeeze-and-excitation. */
+export class Hardsigmoid extends Module {
+  override forward(x: Tensor): Tensor { return F.hardsigmoid(x); }
+}
+
 export class Softmax extends Module {
   constructor(readonly dim: number) {
     super();
