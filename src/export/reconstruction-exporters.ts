@@ -34,7 +34,15 @@ registerOnnxExporter(ConvAutoencoder, (m, x, ctx, path) => {
 
 registerOnnxExporter(DnCnn, (m, x, ctx, path) => sub(ctx, x, ctx.child(m, path, 'body', x), path));
 
-registerOnnxExporter(UNetDenoiser, (m, x, ctx, path) => {
+/**
+ * The U-Net shape both U-Nets share: the ModuleLists 'down' (levels, each after a 'pool'
+ * but the first), 'up' and 'merge' (concatenating the skip of the same size), and 'head'.
+ * `upsample` exports one 'up' module to the size of its skip (fixed at the traced input's).
+ */
+export function exportUNetShape(
+  m: AnyModule, x: Traced, ctx: ExportContext, path: string,
+  upsample: (up: Module, y: Traced, at: string, size: [number, number]) => Traced,
+): Traced {
   const skips: Traced[] = [];
   let y = x;
   for (const [i, [level, at]] of listChildren(ctx, m, path, 'down').entries()) {
@@ -45,11 +53,16 @@ registerOnnxExporter(UNetDenoiser, (m, x, ctx, path) => {
   const merges = listChildren(ctx, m, path, 'merge');
   for (const [j, [up, at]] of listChildren(ctx, m, path, 'up').entries()) {
     const skip = skips[skips.length - 2 - j]!;
-    if (!(up instanceof ConvTranspose2d)) return ctx.unsupported(up, at, 'the U-Net expects a ConvTranspose2d here');
-    y = exportConvTranspose2d(up, y, ctx, at, skip.value.shape.slice(2));
+    y = upsample(up, y, at, skip.value.shape.slice(-2) as [number, number]);
     const [merge, mergeAt] = merges[j]!;
     y = ctx.run(merge, mergeAt, concat(ctx, [skip, y], 1, mergeAt));
   }
-  const out = ctx.child(m, path, 'head', y);
+  return ctx.child(m, path, 'head', y);
+}
+
+registerOnnxExporter(UNetDenoiser, (m, x, ctx, path) => {
+  const out = exportUNetShape(m, x, ctx, path, (up, y, at, size) => (up instanceof ConvTranspose2d
+    ? exportConvTranspose2d(up, y, ctx, at, size)
+    : ctx.unsupported(up, at, 'the U-Net expects a ConvTranspose2d here')));
   return m.residual ? sub(ctx, x, out, path) : out;
 });

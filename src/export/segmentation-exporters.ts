@@ -11,7 +11,7 @@ import {
 } from '../models/index.js';
 import { registerOnnxExporter, join, type ExportContext, type Traced } from './export-context.js';
 import { exportConvTranspose2d } from './layer-exporters.js';
-import { listChildren } from './reconstruction-exporters.js';
+import { exportUNetShape } from './reconstruction-exporters.js';
 import { add, mul, concat, resizeTo } from './traced-ops.js';
 
 function spatial(x: Traced): [number, number] {
@@ -113,26 +113,11 @@ function exportBilinearUp(m: BilinearUp, x: Traced, ctx: ExportContext, path: st
 registerOnnxExporter(BilinearUp, (m, x, ctx, path) => exportBilinearUp(m, x, ctx, path));
 
 // The sizes of the skips are those of the traced input, fixed in the file like its H and W.
-registerOnnxExporter(UNet, (m, x, ctx, path) => {
-  const skips: Traced[] = [];
-  let y = x;
-  for (const [i, [level, at]] of listChildren(ctx, m, path, 'down').entries()) {
-    if (i > 0) y = ctx.child(m, path, 'pool', y);
-    y = ctx.run(level, at, y);
-    skips.push(y);
-  }
-  const merges = listChildren(ctx, m, path, 'merge');
-  for (const [j, [up, at]] of listChildren(ctx, m, path, 'up').entries()) {
-    const skip = skips[skips.length - 2 - j]!;
-    const size = spatial(skip);
-    if (up instanceof ConvTranspose2d) y = exportConvTranspose2d(up, y, ctx, at, size);
-    else if (up instanceof BilinearUp && up.forward === BilinearUp.prototype.forward) y = exportBilinearUp(up, y, ctx, at, size);
-    else return ctx.unsupported(up, at, 'the U-Net exporter expects a ConvTranspose2d or a BilinearUp here');
-    const [merge, mergeAt] = merges[j]!;
-    y = ctx.run(merge, mergeAt, concat(ctx, [skip, y], 1, mergeAt));
-  }
-  return ctx.child(m, path, 'head', y);
-});
+registerOnnxExporter(UNet, (m, x, ctx, path) => exportUNetShape(m, x, ctx, path, (up, y, at, size) => {
+  if (up instanceof ConvTranspose2d) return exportConvTranspose2d(up, y, ctx, at, size);
+  if (up instanceof BilinearUp && up.forward === BilinearUp.prototype.forward) return exportBilinearUp(up, y, ctx, at, size);
+  return ctx.unsupported(up, at, 'the U-Net exporter expects a ConvTranspose2d or a BilinearUp here');
+}));
 
 /** MobileNetV3LargeBackbone.extract: the stride-8 features and the last ones. */
 function extractV3(ctx: ExportContext, m: MobileNetV3LargeBackbone, path: string, x: Traced): { low: Traced; high: Traced } {
