@@ -68,16 +68,20 @@ export class MobileNetV2 extends ConvClassifier {
 
   /** One stage per resolution, so progressive unfreezing releases whole scales at a time. */
   override backboneStages(): string[][] {
-    const count = child(this, 'features', Sequential).length;
-    const bounds = [...this.stageStarts, count];
-    const stages: string[][] = [];
-    for (let s = 0; s + 1 < bounds.length; s++) {
-      const names: string[] = [];
-      for (let i = bounds[s]!; i < bounds[s + 1]!; i++) names.push(`features.${i}`);
-      stages.push(names);
-    }
-    return stages;
+    return stagesByResolution(child(this, 'features', Sequential).length, this.stageStarts);
   }
+}
+
+/** `features.i` names grouped into stages, each starting at one of `stageStarts` (MobileNets). */
+export function stagesByResolution(count: number, stageStarts: readonly number[]): string[][] {
+  const bounds = [...stageStarts, count];
+  const stages: string[][] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const names: string[] = [];
+    for (let i = bounds[s]!; i < bounds[s + 1]!; i++) names.push(`features.${i}`);
+    stages.push(names);
+  }
+  return stages;
 }
 
 export interface MobileNetV2Features {

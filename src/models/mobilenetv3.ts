@@ -8,6 +8,7 @@ import {
 import { type ModelOptions, checkPositiveInt, checkProbability, child } from './options.js';
 import { ConvClassifier } from './conv-classifier.js';
 import { torchvisionInit } from './init.js';
+import { stagesByResolution } from './mobilenetv2.js';
 
 export interface MobileNetV3Options extends ModelOptions {
   dropout?: number;
@@ -158,14 +159,7 @@ export class MobileNetV3 extends ConvClassifier {
 
   /** One stage per resolution, so progressive unfreezing releases whole scales at a time. */
   override backboneStages(): string[][] {
-    const count = child(this, 'features', Sequential).length;
-    const bounds = [...this.stageStarts, count];
-    const stages: string[][] = [];
-    for (let s = 0; s + 1 < bounds.length; s++) {
-      const names: string[] = [];
-      for (let i = bounds[s]!; i < bounds[s + 1]!; i++) names.push(`features.${i}`);
-      stages.push(names);
-    }
+    const stages = stagesByResolution(child(this, 'features', Sequential).length, this.stageStarts);
     stages.push(['classifier.0', 'classifier.1', 'classifier.2']);
     return stages;
   }
