@@ -1,6 +1,6 @@
 // visionlab export RUN --format onnx|web --out PATH: a finished run's model (classifier,
-// segmentation or denoiser) as an ONNX file, or a classifier as a static web page that
-// classifies images in the browser.
+// segmentation or denoiser) as an ONNX file, or a classifier or segmentation model as a
+// static web page that runs it on images in the browser.
 import path from 'node:path';
 import { zeros } from '../torch/index.js';
 import { openRun, type OpenedRun, type ExperimentConfig } from '../experiment/index.js';
@@ -49,9 +49,10 @@ export const exportCommand: Command = {
                   shape, mean, std and output_kind are in the file's metadata
   --format web    writes a static page into the folder PATH that runs the model in the
                   browser (onnxruntime-web, all files local): drop, choose or draw an
-                  image and see the top-5 classes. Serve the folder with any static file
-                  server (browsers do not run WebAssembly from file:// pages). For
-                  classification and multi-label runs only
+                  image and see the top-5 classes, or for segmentation runs the
+                  predicted mask over the image with the classes it holds. Serve the
+                  folder with any static file server (browsers do not run WebAssembly
+                  from file:// pages). Not for denoising runs
 
 The run's test transforms other than the normalisation (a resize, a crop) are not part
 of the graph: callers give images at the input size the file's metadata states.`,
@@ -73,13 +74,14 @@ of the graph: callers give images at the input size the file's metadata states.`
       console.log(`wrote ${out}: input [batch, ${run.inputShape.join(', ')}] in [0, 1], output ${describeOutput(run, kind)}`);
       return;
     }
-    if (kind !== 'logits') {
-      // The page shows the top classes of one image; it draws no masks and no images.
-      throw new Error(`export: --format web makes a page for classifiers, but run ${run.info.name} is a ${run.config.task} run `
+    if (kind !== 'logits' && kind !== 'pixel-logits') {
+      // The page shows the top classes of an image, or its predicted mask; it draws no output images.
+      throw new Error(`export: --format web makes a page for classifiers and segmentation models, but run ${run.info.name} is a ${run.config.task} run `
         + `(its model outputs ${describeOutput(run, kind)}); export it with --format onnx instead`);
     }
     const files = await writeWebPage(out, exportOnnx(run.model, sample, options), {
-      title: `${run.info.name} (${run.info.model})`, classNames: run.info.classNames, inputShape: run.inputShape,
+      title: `${run.info.name} (${run.info.model})`, kind: kind === 'logits' ? 'classifier' : 'segmentation',
+      classNames: run.info.classNames, inputShape: run.inputShape,
     });
     console.log(`wrote ${files.length} files to ${out}; serve that folder over HTTP and open index.html (e.g. cd ${path.normalize(out)} && python3 -m http.server)`);
   },

@@ -11,6 +11,8 @@ export const WEB_PAGE_BUNDLE = fileURLToPath(new URL('../../web/onnx-page/', imp
 
 export interface WebPageModel {
   title: string;
+  /** 'classifier' (default): the top-5 classes; 'segmentation': the predicted mask over the image. */
+  kind?: 'classifier' | 'segmentation';
   classNames: readonly string[];
   /** [channels, height, width] of the model's input. */
   inputShape: readonly [number, number, number];
@@ -28,7 +30,7 @@ export async function writeWebPage(dir: string, onnx: Uint8Array, model: WebPage
   for (const f of files) copyFileSync(path.join(bundleDir, f), path.join(dir, f));
   await writeFileAtomic(path.join(dir, 'model.onnx'), onnx);
   const info = {
-    title: model.title, classNames: model.classNames, inputShape: model.inputShape,
+    title: model.title, kind: model.kind ?? 'classifier', classNames: model.classNames, inputShape: model.inputShape,
     inputName: model.inputName ?? 'input', outputName: model.outputName ?? 'logits',
   };
   await writeFileAtomic(path.join(dir, 'model.json'), `${JSON.stringify(info, null, 2)}\n`);

@@ -1,7 +1,7 @@
 // `visionlab export --format onnx` on segmentation and denoising runs trained through the
 // CLI on tiny data: the file gives the run's outputs in onnxruntime-node, its metadata
-// says what the output is, and `--format web` (a page for classifiers) refuses with a
-// message that says so.
+// says what the output is; `--format web` draws a segmentation model's mask in chromium
+// and refuses a denoiser with a message that says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rand, tensor, manualSeed, tidy, noGrad } from '../../src/torch/index.js';
-import { makeScenes } from '../../src/data/index.js';
+import { makeScenes, decodeImage, writeImage } from '../../src/data/index.js';
 import { openRun } from '../../src/experiment/index.js';
 import { decodeOnnxModel } from '../../src/export/index.js';
 import { onnxSession, runOnnx, maxAbsDiff, ONNX_TOLERANCE } from '../../bench/onnx-check.js';
 import { writeSyntheticNpy, SIZE } from '../cli/synthetic-data.js';
-import { skipWithout } from '../support/require-reference.js';
+import { skipWithout, CHROMIUM } from '../support/require-reference.js';
+import { buildWebPage } from '../../scripts/build-web-page.js';
+import { serveStatic } from './static-server.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 
@@ -69,11 +71,6 @@ async function assertExportMatches(runDir: string, outputLine: RegExp, kind: str
   await session.release();
   assert.ok(maxAbsDiff(ours, theirs.data) <= ONNX_TOLERANCE, `max abs diff ${maxAbsDiff(ours, theirs.data)}`);
 
-  const site = path.join(tmp, `${path.basename(runDir)}-site`);
-  const web = cli('export', runDir, '--format', 'web', '--out', site);
-  assert.equal(web.code, 1);
-  assert.match(web.stderr, new RegExp(`--format web makes a page for classifiers, but run .* is a ${run.config.task} run .*export it with --format onnx`));
-  assert.ok(!existsSync(path.join(site, 'model.onnx')), 'no page is written');
   return meta;
 }
 
@@ -93,12 +90,17 @@ epochs: 1
 batchSize: 16
 `);
   const meta = await assertExportMatches(runDir, new RegExp(`output image \\[batch, 1, ${SIZE}, ${SIZE}\\]`), 'image');
+  const site = path.join(tmp, 'denoise-site');
+  const web = cli('export', runDir, '--format', 'web', '--out', site);
+  assert.equal(web.code, 1);
+  assert.match(web.stderr, /--format web makes a page for classifiers and segmentation models, but run .* is a denoise run .*export it with --format onnx/);
+  assert.ok(!existsSync(path.join(site, 'model.onnx')), 'no page is written');
   assert.equal(meta.output, 'image');
   assert.equal(meta.task, 'denoise');
   assert.equal(meta.class_names, undefined, 'a denoiser\'s output has no classes');
 });
 
-test('export a segmentation run: onnx output is per-pixel logits at the input size; web refuses', { skip: skipWithout('fashion-mnist') }, async () => {
+test('export a segmentation run: onnx output is per-pixel logits at the input size; the web page draws its mask', { skip: skipWithout('fashion-mnist', 'chromium') }, async () => {
   const scenes = path.join(tmp, 'scenes');
   await makeScenes(scenes, { seed: 2, size: 32, counts: { train: 8, val: 2, test: 2 } });
   const runDir = train('segment', `name: tiny-segment
@@ -117,4 +119,47 @@ batchSize: 4
   const meta = await assertExportMatches(runDir, new RegExp(`output logits \\[batch, ${classes}, 32, 32\\]`), 'pixel-logits');
   assert.deepEqual(JSON.parse(meta.class_names!), run.info.classNames);
   assert.equal(meta.task, 'segmentation');
+
+  // The web page draws the mask visionlab predicts for a test image.
+  await buildWebPage();
+  const site = path.join(tmp, 'segment-site');
+  const web = cli('export', runDir, '--format', 'web', '--out', site);
+  assert.equal(web.code, 0, web.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(site, 'model.json'), 'utf8')).kind, 'segmentation');
+  const stem = readFileSync(path.join(scenes, 'ImageSets', 'Segmentation', 'test.txt'), 'utf8').trim().split('\n')[0]!;
+  const image = await decodeImage(path.join(scenes, 'JPEGImages', `${stem}.jpg`), { channels: 3 });
+  const png = path.join(tmp, 'scene.png');
+  await writeImage(png, image);
+  const norm = run.config.transforms.normalize;
+  const expected = tidy(() => noGrad(() => {
+    let x = image.to('float32').div(255).unsqueeze(0);
+    if (typeof norm === 'object') x = x.sub(tensor(norm.mean, { shape: [1, 3, 1, 1] })).div(tensor(norm.std, { shape: [1, 3, 1, 1] }));
+    const mask = run.model.call(x).argmax(1).flatten().toFlatArray();
+    const counts = new Map<string, number>();
+    for (const k of mask) counts.set(run.info.classNames[k]!, (counts.get(run.info.classNames[k]!) ?? 0) + 1);
+    return counts;
+  }));
+  const { chromium } = await import('playwright-core');
+  const server = await serveStatic(site);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/index.html`);
+    await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+    await page.setInputFiles('#file', png);
+    await page.waitForSelector('#status[data-state="done"]', { timeout: 30_000 });
+    assert.equal(await page.locator('#results-title').textContent(), 'Predicted mask');
+    assert.ok(await page.locator('#overlay').isVisible(), 'the mask overlay is shown');
+    const shown = await page.$$eval('#legend li', (lis) => lis.map((li) => [li.dataset.class!, Number(li.dataset.pixels)] as const));
+    // The same pixels in, the same mask out (up to ties between logits rounded differently).
+    let agree = 0;
+    for (const [name, n] of shown) agree += Math.min(n, expected.get(name) ?? 0);
+    assert.ok(agree >= 0.99 * 32 * 32, `pixel classes shown ${JSON.stringify(shown)}, visionlab's ${JSON.stringify([...expected])}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
 });

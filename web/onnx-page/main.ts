@@ -1,12 +1,15 @@
 // The page `visionlab export RUN --format web` writes: runs the exported ONNX model in the
 // browser with onnxruntime-web (WebAssembly, files served from the page's own folder) on
-// a dropped, chosen or drawn image and shows the top-5 classes with probabilities.
+// a dropped, chosen or drawn image and shows the top-5 classes with probabilities, or for
+// a segmentation model the predicted mask blended over the image, with the classes in it.
 // Bundled by scripts/build-web-page.ts; type-checked with `tsc -p web/onnx-page`.
 import * as ort from 'onnxruntime-web/wasm';
 
 /** model.json, written beside model.onnx by the exporter. */
 interface PageModel {
   title: string;
+  /** 'segmentation': the output is per-pixel logits [1, C, H, W]. */
+  kind?: 'classifier' | 'segmentation';
   classNames: string[];
   /** [channels, height, width] the model takes, values in [0, 1]. */
   inputShape: [number, number, number];
@@ -69,6 +72,54 @@ function showTop5(probs: number[], names: string[]): void {
   }));
 }
 
+/** Colour of class k: VOC's palette (bits of k spread over the high bits of R, G and B). */
+function paletteColour(k: number): [number, number, number] {
+  const c: [number, number, number] = [0, 0, 0];
+  for (let bit = 0, v = k; v > 0; bit++, v >>= 3) {
+    for (let ch = 0; ch < 3; ch++) c[ch]! |= ((v >> ch) & 1) << (7 - bit);
+  }
+  return c;
+}
+
+/**
+ * The per-pixel argmax of logits [1, C, H, W], drawn over the image at half opacity
+ * (class 0, the background, left clear), and the classes in the mask with their pixel
+ * shares, largest first.
+ */
+function showMask(logits: Float32Array, source: CanvasImageSource, [, h, w]: [number, number, number], names: string[]): void {
+  const classes = logits.length / (h * w);
+  const canvas = $<HTMLCanvasElement>('overlay');
+  canvas.width = w;
+  canvas.height = h;
+  canvas.hidden = false;
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  g.drawImage(source, 0, 0, w, h);
+  const image = g.getImageData(0, 0, w, h);
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < h * w; i++) {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (logits[k * h * w + i]! > logits[best * h * w + i]!) best = k;
+    counts[best]!++;
+    if (best === 0) continue;
+    const colour = paletteColour(best);
+    for (let ch = 0; ch < 3; ch++) image.data[4 * i + ch] = Math.round(0.5 * image.data[4 * i + ch]! + 0.5 * colour[ch]!);
+  }
+  g.putImageData(image, 0, 0);
+  const legend = $('legend');
+  legend.replaceChildren(...counts.map((n, k) => [n, k] as const).filter(([n]) => n > 0).sort((a, b) => b[0] - a[0]).map(([n, k]) => {
+    const li = document.createElement('li');
+    li.dataset.class = names[k] ?? String(k);
+    li.dataset.pixels = String(n);
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = `rgb(${paletteColour(k).join(',')})`;
+    const label = document.createElement('span');
+    label.textContent = `${names[k] ?? k}: ${(100 * n / (h * w)).toFixed(1)}% of the pixels`;
+    li.append(swatch, label);
+    return li;
+  }));
+}
+
 async function main(): Promise<void> {
   const model = await (await fetch('model.json')).json() as PageModel;
   document.title = model.title;
@@ -81,11 +132,15 @@ async function main(): Promise<void> {
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create('model.onnx', { executionProviders: ['wasm'] });
 
+  const segmentation = model.kind === 'segmentation';
+  $('results-title').textContent = segmentation ? 'Predicted mask' : 'Top 5';
   async function classify(source: CanvasImageSource): Promise<void> {
-    setStatus('running', 'classifying…');
+    setStatus('running', segmentation ? 'segmenting…' : 'classifying…');
     const input = new ort.Tensor('float32', toInput(source, model.inputShape), [1, c, h, w]);
     const result = await session.run({ [model.inputName]: input });
-    showTop5(softmax(result[model.outputName]!.data as Float32Array), model.classNames);
+    const output = result[model.outputName]!.data as Float32Array;
+    if (segmentation) showMask(output, source, model.inputShape, model.classNames);
+    else showTop5(softmax(output), model.classNames);
     setStatus('done', 'done');
   }
 
