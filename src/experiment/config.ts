@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { listModels, modelInfo } from '../models/index.js';
 import { PRECISIONS } from '../train/precision.js';
+import { SEGMENTATION_LOSSES } from '../train/tasks/segmentation-loss.js';
 import {
   ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
 } from './config-check.js';
@@ -387,6 +388,8 @@ export const experimentConfigSchema = object({
   noise: noiseSchema.optional(),
   /** task denoise: the reconstruction loss (default mse). */
   loss: reconstructionLossSchema.optional(),
+  /** task segmentation: the loss over the per-pixel logits (default cross-entropy; boundary pixels, 255, ignored). */
+  segmentationLoss: z.enum(SEGMENTATION_LOSSES).optional(),
   /** A method for noisy labels or a curriculum, trained through the same loop. */
   method: methodSchema.optional(),
   adversarial: adversarialSchema.optional(),
@@ -436,6 +439,7 @@ export const experimentConfigSchema = object({
     if (c.noise) problem(ctx, ['noise'], `only task 'denoise' takes noise, not '${c.task}'`);
     if (c.loss) problem(ctx, ['loss'], `only task 'denoise' takes a loss here, not '${c.task}'`);
   }
+  if (c.segmentationLoss && c.task !== 'segmentation') problem(ctx, ['segmentationLoss'], `only task 'segmentation' takes a segmentationLoss, not '${c.task}'`);
   if (c.adversarial?.guard && c.split.val === 0) problem(ctx, ['split', 'val'], 'must be above 0: adversarial.guard checks validation images');
 });
 

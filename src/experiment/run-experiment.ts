@@ -120,7 +120,7 @@ function absolutePaths(cfg: ExperimentConfig, baseDir: string): ExperimentConfig
 
 function buildTask(cfg: ExperimentConfig, data: ExperimentData): Task {
   if (cfg.task === 'denoise') return new ReconstructionTask({ loss: cfg.loss ?? 'mse' });
-  if (cfg.task === 'segmentation') return new SegmentationTask({ numClasses: data.classNames.length });
+  if (cfg.task === 'segmentation') return new SegmentationTask({ numClasses: data.classNames.length, ...(cfg.segmentationLoss ? { segmentationLoss: cfg.segmentationLoss } : {}) });
   if (cfg.task === 'multilabel') return new MultilabelTask({ numLabels: data.classNames.length });
   const classWeights = cfg.classWeights
     ? computeClassWeights('balanced', data.train.labels ?? new Int32Array(), data.classNames.length) : undefined;

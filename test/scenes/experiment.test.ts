@@ -28,11 +28,14 @@ test('task and dataset kind must agree', () => {
     (e: Error) => e instanceof ConfigError && /config\.task: task 'segmentation' reads dataset kind 'voc'/.test(e.message));
   assert.throws(() => validateConfig({ ...base('segmentation', { name: 'mlp' }), task: 'classification' }), /dataset kind 'voc' is for task 'segmentation' or 'multilabel'/);
   assert.throws(() => validateConfig({ ...base('segmentation', { name: 'deeplabv3plus-mobilenetv2', outputStride: 4 }) }), /config\.model\.outputStride/);
+  assert.equal(validateConfig({ ...base('segmentation', { name: 'unet' }), segmentationLoss: 'lovasz' }).segmentationLoss, 'lovasz');
+  assert.throws(() => validateConfig({ ...base('segmentation', { name: 'unet' }), segmentationLoss: 'jaccard' }), /config\.segmentationLoss: 'jaccard' is not one of cross-entropy, dice, focal, lovasz/);
+  assert.throws(() => validateConfig({ ...base('multilabel', { name: 'mobilenet_v2' }), segmentationLoss: 'dice' }), /config\.segmentationLoss: only task 'segmentation' takes a segmentationLoss/);
 });
 
 test('segmentation and multi-label configs train on the scenes and write their reports', { skip }, async () => {
   await makeScenes(data, { seed: 2, size: 32, counts: { train: 16, val: 2, test: 6 } });
-  const seg = await runExperiment(base('segmentation', { name: 'deeplabv3plus-mobilenetv2', widthMult: 0.25, asppChannels: 16, decoderChannels: 16 }),
+  const seg = await runExperiment({ ...base('segmentation', { name: 'deeplabv3plus-mobilenetv2', widthMult: 0.25, asppChannels: 16, decoderChannels: 16 }), segmentationLoss: 'lovasz' },
     { runsRoot: path.join(tmp, 'runs'), quiet: true });
   const segInfo = JSON.parse(readFileSync(path.join(seg.runDir, 'run.json'), 'utf8'));
   assert.equal(segInfo.task.name, 'segmentation');
