@@ -4,22 +4,16 @@
 // carry the fine detail a bottleneck would lose), and a 1×1 convolution back to the image
 // channels. By default the output is the input minus the predicted noise (as in DnCNN),
 // which makes the identity easy to learn and training fast.
-import { type Tensor, cat } from '../torch/index.js';
-import { Module, Sequential, ModuleList, Conv2d, ConvTranspose2d, BatchNorm2d, ReLU, MaxPool2d } from '../nn/index.js';
+import type { Tensor } from '../torch/index.js';
+import { Module, Sequential, ModuleList, Conv2d, ConvTranspose2d, MaxPool2d } from '../nn/index.js';
 import { type ModelOptions, checkPositiveInt, child } from './options.js';
+import { doubleConv, encodeDecode } from './unet-parts.js';
 
 export interface UNetDenoiserOptions extends ModelOptions {
   /** Channels of each level, top to bottom (default [32, 64, 128]: two downsamplings). */
   widths?: readonly number[];
   /** Output = input - predicted noise (default true); false: the network outputs the image. */
   residual?: boolean;
-}
-
-function doubleConv(inCh: number, outCh: number): Sequential {
-  return new Sequential(
-    new Conv2d(inCh, outCh, 3, { padding: 1, bias: false }), new BatchNorm2d(outCh), new ReLU(),
-    new Conv2d(outCh, outCh, 3, { padding: 1, bias: false }), new BatchNorm2d(outCh), new ReLU(),
-  );
 }
 
 export class UNetDenoiser extends Module {
@@ -44,22 +38,7 @@ export class UNetDenoiser extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const down = child(this, 'down', ModuleList) as ModuleList<Sequential>;
-    const pool = child(this, 'pool', MaxPool2d);
-    const skips: Tensor[] = [];
-    let y = x;
-    for (let i = 0; i < down.length; i++) {
-      if (i > 0) y = pool.call(y);
-      y = down.at(i).call(y);
-      skips.push(y);
-    }
-    const up = child(this, 'up', ModuleList) as ModuleList<ConvTranspose2d>;
-    const merge = child(this, 'merge', ModuleList) as ModuleList<Sequential>;
-    for (let j = 0; j < up.length; j++) {
-      const skip = skips[skips.length - 2 - j]!;
-      y = up.at(j).call(y, skip.shape.slice(2));
-      y = merge.at(j).call(cat([skip, y], 1));
-    }
+    const y = encodeDecode(this, x);
     const out = child(this, 'head', Conv2d).call(y);
     return this.residual ? x.sub(out) : out;
   }

@@ -2,10 +2,11 @@
 // downsamplings of double 3×3 conv + batch norm + ReLU blocks (widths baseChannels·2^i),
 // a decoder that upsamples to the exact size of the matching encoder level (so inputs need
 // not be multiples of 2^depth) and concatenates its features, and a 1×1 per-pixel head.
-import { type Tensor, cat } from '../torch/index.js';
-import { Module, Sequential, ModuleList, Conv2d, ConvTranspose2d, BatchNorm2d, ReLU, MaxPool2d, functional as F } from '../nn/index.js';
+import type { Tensor } from '../torch/index.js';
+import { Module, Sequential, ModuleList, Conv2d, ConvTranspose2d, MaxPool2d, functional as F } from '../nn/index.js';
 import { type ModelOptions, checkPositiveInt, child } from './options.js';
 import { torchvisionInit } from './init.js';
+import { doubleConv, encodeDecode } from './unet-parts.js';
 
 export type UNetUpsampling = 'transposed' | 'bilinear';
 
@@ -16,14 +17,6 @@ export interface UNetOptions extends ModelOptions {
   depth?: number;
   /** 'transposed' (default): learnt 2×2 transposed convolutions; 'bilinear': resize then a 1×1 conv. */
   upsampling?: UNetUpsampling;
-}
-
-function doubleConv(inCh: number, outCh: number): Sequential {
-  // No conv bias: the batch norm that follows has its own shift.
-  return new Sequential(
-    new Conv2d(inCh, outCh, 3, { padding: 1, bias: false }), new BatchNorm2d(outCh), new ReLU(),
-    new Conv2d(outCh, outCh, 3, { padding: 1, bias: false }), new BatchNorm2d(outCh), new ReLU(),
-  );
 }
 
 /** Bilinear resize to a given size, then a 1×1 conv that halves the channels as a transposed conv would. */
@@ -73,23 +66,7 @@ export class UNet extends Module {
     if (x.ndim !== 4 || h < this.minSize || w < this.minSize) {
       throw new RangeError(`unet: expected images [N, ${this.inChannels}, H, W] with H and W at least 2^depth = ${this.minSize}, got [${x.shape.join(', ')}]`);
     }
-    const down = child(this, 'down', ModuleList) as ModuleList<Sequential>;
-    const pool = child(this, 'pool', MaxPool2d);
-    const skips: Tensor[] = [];
-    let y = x;
-    for (let i = 0; i < down.length; i++) {
-      if (i > 0) y = pool.call(y);
-      y = down.at(i).call(y);
-      skips.push(y);
-    }
-    const up = child(this, 'up', ModuleList) as ModuleList<Module<[Tensor, number[]?]>>;
-    const merge = child(this, 'merge', ModuleList) as ModuleList<Sequential>;
-    for (let j = 0; j < up.length; j++) {
-      const skip = skips[skips.length - 2 - j]!;
-      // Upsample to the skip's own size: an odd size pooled down comes back with its lost row.
-      y = up.at(j).call(y, skip.shape.slice(2));
-      y = merge.at(j).call(cat([skip, y], 1));
-    }
+    const y = encodeDecode(this, x);
     return child(this, 'head', Conv2d).call(y);
   }
 }
