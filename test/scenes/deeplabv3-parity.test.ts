@@ -2,14 +2,9 @@
 // weights, randomised batch-norm statistics, eval mode) gives the same per-pixel logits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { tidy, noGrad } from '../../src/torch/index.js';
-import { loadStateDictFile } from '../../src/torch/serialize/index.js';
 import { deeplabV3ResNet50, fcnResNet50 } from '../../src/models/index.js';
-import { PYTHON, skipWithout } from '../support/require-reference.js';
+import { skipWithout } from '../support/require-reference.js';
+import { compareWithTorchvision } from '../support/torchvision-logits.js';
 
 const SCRIPT = `
 import sys, torch, torchvision
@@ -35,29 +30,9 @@ for (const [name, build] of [['deeplabv3_resnet50', deeplabV3ResNet50], ['fcn_re
   test(`${name} logits match torchvision to 1e-4`, async (t) => {
     const missing = skipWithout('torch', 'torchvision');
     if (missing) return t.skip(missing);
-    const dir = mkdtempSync(join(tmpdir(), 'vl-deeplabv3-'));
-    try {
-      const r = spawnSync(PYTHON, ['-c', SCRIPT, dir, name], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
-      assert.equal(r.status, 0, r.stderr);
-      const weights = await loadStateDictFile(join(dir, 'weights.pt'));
-      const io = await loadStateDictFile(join(dir, 'io.pt'));
-      const model = build();
-      const { missingKeys, unexpectedKeys } = model.loadStateDict(weights, false);
-      for (const w of weights.values()) w.dispose();
-      assert.deepEqual(missingKeys, []);
-      assert.deepEqual(unexpectedKeys, []);
-      model.eval();
-      const { diff, scale, shape } = tidy(() => noGrad(() => {
-        const ours = model.call(io.get('input')!);
-        const theirs = io.get('logits')!;
-        return { diff: ours.sub(theirs).abs().max().item(), scale: theirs.abs().max().item(), shape: ours.shape };
-      }));
-      for (const v of io.values()) v.dispose();
-      assert.deepEqual(shape, [1, 21, 64, 48]);
-      assert.ok(scale > 0.1, `largest |logit| ${scale}`);
-      assert.ok(diff <= 1e-4, `max abs diff ${diff}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { diff, scale, shape } = await compareWithTorchvision(SCRIPT, name, build());
+    assert.deepEqual(shape, [1, 21, 64, 48]);
+    assert.ok(scale > 0.1, `largest |logit| ${scale}`);
+    assert.ok(diff <= 1e-4, `max abs diff ${diff}`);
   });
 }

@@ -3,15 +3,10 @@
 // give the same logits: class scores for the classifier, per-pixel scores for LR-ASPP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { tidy, noGrad } from '../../src/torch/index.js';
-import { loadStateDictFile } from '../../src/torch/serialize/index.js';
 import type { Module } from '../../src/nn/index.js';
 import { mobilenetV3Large, lrasppMobileNetV3Large } from '../../src/models/index.js';
-import { PYTHON, skipWithout } from '../support/require-reference.js';
+import { skipWithout } from '../support/require-reference.js';
+import { compareWithTorchvision } from '../support/torchvision-logits.js';
 
 const SCRIPT = `
 import sys, torch, torchvision
@@ -53,30 +48,10 @@ for (const [name, build, expectedShape] of cases) {
   test(`${name} logits match torchvision to 1e-4`, async (t) => {
     const missing = skipWithout('torch', 'torchvision');
     if (missing) return t.skip(missing);
-    const dir = mkdtempSync(join(tmpdir(), 'vl-mobilenetv3-'));
-    try {
-      const r = spawnSync(PYTHON, ['-c', SCRIPT, dir, name], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
-      assert.equal(r.status, 0, r.stderr);
-      const weights = await loadStateDictFile(join(dir, 'weights.pt'));
-      const io = await loadStateDictFile(join(dir, 'io.pt'));
-      const model = build();
-      const { missingKeys, unexpectedKeys } = model.loadStateDict(weights, false);
-      for (const w of weights.values()) w.dispose();
-      assert.deepEqual(missingKeys, []);
-      assert.deepEqual(unexpectedKeys, []);
-      model.eval();
-      const { diff, scale, shape } = tidy(() => noGrad(() => {
-        const ours = model.call(io.get('input')!);
-        const theirs = io.get('logits')!;
-        return { diff: ours.sub(theirs).abs().max().item(), scale: theirs.abs().max().item(), shape: ours.shape };
-      }));
-      for (const v of io.values()) v.dispose();
-      t.diagnostic(`max abs diff ${diff}, largest |logit| ${scale}`);
-      assert.deepEqual(shape, expectedShape);
-      assert.ok(scale > 0.1, `largest |logit| ${scale}`);
-      assert.ok(diff <= 1e-4, `max abs diff ${diff}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { diff, scale, shape } = await compareWithTorchvision(SCRIPT, name, build());
+    t.diagnostic(`max abs diff ${diff}, largest |logit| ${scale}`);
+    assert.deepEqual(shape, expectedShape);
+    assert.ok(scale > 0.1, `largest |logit| ${scale}`);
+    assert.ok(diff <= 1e-4, `max abs diff ${diff}`);
   });
 }
