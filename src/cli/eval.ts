@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { classificationReport } from '../metrics/index.js';
 import { evaluate } from '../train/index.js';
-import { openRun, runTestLoader, loadConfigFile, validateConfig, type ExperimentConfig } from '../experiment/index.js';
+import { openRun, runTestLoader, runClassificationTask, loadConfigFile, validateConfig, type ExperimentConfig } from '../experiment/index.js';
 import { parseCommandArgs, str, UsageError, type Command } from './args.js';
 
 /** A config file, or a folder of class sub-folders tested in full at the run's image size. */
@@ -28,7 +28,8 @@ export const evalCommand: Command = {
   usage: `visionlab eval RUN [--data CONFIG_OR_DIR]
 
 Prints the test loss, the test accuracy and the classification report of the
-model saved in the run directory RUN.
+model saved in the run directory RUN (with the run's test-time augmentation,
+where its config has tta).
 
   --data CONFIG_OR_DIR  evaluate on the test split of another experiment config,
                         or on every image of a folder of class sub-folders`,
@@ -40,7 +41,7 @@ model saved in the run directory RUN.
     const dataSpec = str(a.values.data);
     const other = dataSpec ? dataConfigFor(dataSpec, run.config, run.info.imageShape) : undefined;
     const { loader } = await runTestLoader(run, other?.config, other?.baseDir);
-    const r = await evaluate(run.model, loader);
+    const r = await evaluate(run.model, loader, { task: runClassificationTask(run) });
     console.log(`run: ${run.dir} (${run.info.model})`);
     console.log(`test samples: ${r.yTrue.length}`);
     console.log(`test loss: ${r.loss.toFixed(4)}`);

@@ -1,7 +1,8 @@
 // visionlab predict RUN IMAGE...: the class of each image file with the top probabilities.
-import { stack, tidy, noGrad, type Tensor } from '../torch/index.js';
+import { stack, tidy, type Tensor } from '../torch/index.js';
+import { predict } from '../train/index.js';
 import { decodeImage } from '../data/index.js';
-import { openRun } from '../experiment/index.js';
+import { openRun, runClassificationTask } from '../experiment/index.js';
 import { parseCommandArgs, positiveInt, str, UsageError, type Command } from './args.js';
 import { writeSubmission } from './submission.js';
 
@@ -11,7 +12,8 @@ export const predictCommand: Command = {
   usage: `visionlab predict RUN IMAGE... [--top K]
 
 Decodes each IMAGE, resizes it to the run's image size and channels, applies the
-run's test transforms and prints the predicted label and the top-K probabilities.
+run's test transforms and prints the predicted label and the top-K probabilities
+(averaged over the views of the run's test-time augmentation, where its config has tta).
 
   --top K   how many probabilities to show (default 3)
 
@@ -44,11 +46,12 @@ RUN (threshold T, default 0.15, with top-1 fallback) or else from the predicted 
     const k = Math.min(positiveInt(a.values.top, '--top') ?? 3, names.length);
     const images: Tensor[] = [];
     for (const f of files) images.push(await decodeImage(f, { channels: c as 1 | 3, size: [h, w] }));
-    const probs = tidy(() => noGrad(() => {
-      const x = run.testTransform.apply(stack(images)).to(run.config.device);
-      return run.model.call(x).softmax(1).cpu().toArray() as number[][];
-    }));
+    const x = tidy(() => run.testTransform.apply(stack(images)));
     for (const t of images) t.dispose();
+    const predicted = await predict(run.model, x, { task: runClassificationTask(run), device: run.config.device });
+    const probs = predicted.probs.toArray() as number[][];
+    x.dispose();
+    predicted.probs.dispose();
     files.forEach((file, i) => {
       const p = probs[i]!;
       const order = p.map((v, j) => [v, j] as const).sort((x, y) => y[0] - x[0]).slice(0, k);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { listModels, modelInfo } from '../models/index.js';
 import { PRECISIONS } from '../train/precision.js';
 import { SEGMENTATION_LOSSES } from '../train/tasks/segmentation-loss.js';
+import { TTA_VIEWS } from '../train/tasks/test-time-augmentation.js';
 import {
   ConfigError, boolean, describeRange, list, number, object, pair, parseWith, show, string, union, expecting, unknownKeyMessage,
 } from './config-check.js';
@@ -390,6 +391,12 @@ export const experimentConfigSchema = object({
   loss: reconstructionLossSchema.optional(),
   /** task segmentation: the loss over the per-pixel logits (default cross-entropy; boundary pixels, 255, ignored). */
   segmentationLoss: z.enum(SEGMENTATION_LOSSES).optional(),
+  /**
+   * Test-time augmentation of classification: the test set (and visionlab eval/predict)
+   * averages the class probabilities of each image and of these views of it
+   * (hflip, vflip, shift: one pixel up, down, left, right); [hflip, shift] is 10 views.
+   */
+  tta: list(z.enum(TTA_VIEWS)).optional(),
   /** A method for noisy labels or a curriculum, trained through the same loop. */
   method: methodSchema.optional(),
   adversarial: adversarialSchema.optional(),
@@ -439,6 +446,7 @@ export const experimentConfigSchema = object({
     if (c.noise) problem(ctx, ['noise'], `only task 'denoise' takes noise, not '${c.task}'`);
     if (c.loss) problem(ctx, ['loss'], `only task 'denoise' takes a loss here, not '${c.task}'`);
   }
+  if (c.tta && c.task !== 'classification') problem(ctx, ['tta'], `test-time augmentation averages class probabilities: it needs task 'classification', not '${c.task}'`);
   if (c.segmentationLoss && c.task !== 'segmentation') problem(ctx, ['segmentationLoss'], `only task 'segmentation' takes a segmentationLoss, not '${c.task}'`);
   if (c.adversarial?.guard && c.split.val === 0) problem(ctx, ['split', 'val'], 'must be above 0: adversarial.guard checks validation images');
 });

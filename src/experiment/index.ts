@@ -19,7 +19,7 @@ export { buildModel, createConfiguredModel, type ModelShape } from './build-mode
 export { buildOptimizer, buildSchedule } from './build-optimizer.js';
 export { runExperiment, type RunExperimentOptions, type ExperimentResult, type ReportFigureInputs } from './run-experiment.js';
 export { createMethodSetup, type MethodParts, type MethodSetup, type StandaloneSetupOptions } from './method-setup.js';
-export { openRun, runTestLoader, type OpenedRun } from './open-run.js';
+export { openRun, runTestLoader, runClassificationTask, type OpenedRun } from './open-run.js';
 export { loadPredictiveModel, type PredictiveModel } from './predictive-model.js';
 export { readRunInfo, readRunConfig, type RunInfo, RUN_INFO_FILE, CONFIG_FILE, WEIGHTS_FILE } from './run-files.js';
 export { RelabelledDataset } from './relabelled-dataset.js';

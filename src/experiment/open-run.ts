@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadSafetensors } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import { type Transform, DataLoader } from '../data/index.js';
+import { ClassificationTask, withTestTimeAugmentation, type Task } from '../train/index.js';
 import { validateConfig, type ExperimentConfig, type NormalizeStats } from './config.js';
 import { createConfiguredModel } from './build-model.js';
 import { buildTransform, transformedShape } from './build-transforms.js';
@@ -36,6 +37,11 @@ export async function openRun(dir: string): Promise<OpenedRun> {
   for (const t of weights.values()) t.dispose();
   model.eval();
   return { dir, config, info, model, testTransform, inputShape };
+}
+
+/** How a classification run scores images: with its config's test-time augmentation, if any. */
+export function runClassificationTask(run: OpenedRun): Task {
+  return withTestTimeAugmentation(new ClassificationTask(), run.config.tta);
 }
 
 /** The test split a run is evaluated on: its own config's, or another config's data (same classes). */

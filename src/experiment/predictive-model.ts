@@ -1,8 +1,8 @@
 // A finished classification run as the function a study hands in: predictiveModel(image)
 // -> label. The run's own test transforms and normalisation are applied, so the function
 // takes images as they are stored (uint8 or [0, 1] floats, C×H×W or a batch N×C×H×W).
-import { type Tensor, tidy, noGrad } from '../torch/index.js';
-import { openRun } from './open-run.js';
+import { type Tensor, tidy, noGrad, zeros } from '../torch/index.js';
+import { openRun, runClassificationTask } from './open-run.js';
 
 export interface PredictiveModel {
   /** The predicted class index of one image [C, H, W], or of each image of a batch [N, C, H, W]. */
@@ -14,6 +14,8 @@ export interface PredictiveModel {
 export async function loadPredictiveModel(runDir: string): Promise<PredictiveModel> {
   const run = await openRun(runDir);
   const [c, h, w] = run.info.imageShape;
+  // With the run's test-time augmentation, if its config has one.
+  const task = runClassificationTask(run);
   const predict = (image: Tensor): number | Int32Array => {
     const single = image.ndim === 3;
     const got = single ? image.shape : image.shape.slice(1);
@@ -22,7 +24,8 @@ export async function loadPredictiveModel(runDir: string): Promise<PredictiveMod
     }
     const labels = tidy(() => noGrad(() => {
       const x = run.testTransform.apply(single ? image.unsqueeze(0) : image).to(run.config.device);
-      return Int32Array.from(run.model.call(x).argmax(1).cpu().toFlatArray() as number[]);
+      const batch = { inputs: x, targets: zeros([0]), indices: Int32Array.from({ length: x.shape[0]! }, (_, i) => i) };
+      return Int32Array.from(task.forward(run.model, batch).argmax(1).cpu().toFlatArray() as number[]);
     }));
     return single ? labels[0]! : labels;
   };

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
 import { DataLoader, Subset, computeClassWeights, type Transform } from '../data/index.js';
 import {
-  fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask,
+  fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask, TestTimeAugmentation, withTestTimeAugmentation,
   resolvePrecision, chooseMemoryFormat, OperatorProfiler, ReconstructionTask, writeReconstructionReport,
   SegmentationTask, MultilabelTask, writeSceneReport,
   type History, type Callback, type RunDir, type Task, type ExtraFigure,
@@ -244,7 +244,12 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   }
   if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
 
-  const test = await evaluate(model, dl.test, { task: cfg.task === 'classification' ? new ClassificationTask() : task, precision: precision.precision });
+  const testTask = withTestTimeAugmentation(cfg.task === 'classification' ? new ClassificationTask() : task, cfg.tta);
+  const test = await evaluate(model, dl.test, { task: testTask, precision: precision.precision });
+  if (testTask instanceof TestTimeAugmentation) {
+    const single = await evaluate(model, dl.test, { precision: precision.precision });
+    log(`test accuracy from ${testTask.viewCount} views (${cfg.tta!.join(', ')}): ${test.accuracy.toFixed(4)}; from the image alone: ${single.accuracy.toFixed(4)}`);
+  }
   await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
   await writeRunInfo(writes.path, {
     name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
@@ -267,7 +272,7 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
       ...(method.figures ? await method.figures(history) : []),
       ...(opts.reportFigures ? await opts.reportFigures({ model, testData: dl.test, classNames: data.classNames, normalize }) : []),
     ];
-    await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved, extraFigures });
+    await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved, extraFigures, task: testTask });
   }
   return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

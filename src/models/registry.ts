@@ -87,7 +87,7 @@ const fashion: [string, FashionVariant, string][] = [
   ['fashion-cnn-dropout', 'dropout', 'Fashion-MNIST study CNN with dropout after each block and the dense layer'],
   ['fashion-cnn-l2', 'l2', 'Fashion-MNIST study CNN with an L2 penalty on every kernel (see modelPenalty)'],
   ['fashion-cnn-l1', 'l1', 'Fashion-MNIST study CNN with an L1 penalty on every kernel (see modelPenalty)'],
-  ['fashion-cnn-plus', 'plus', 'Conv 32/64/128 with batch norm and dropout: the stronger Fashion-MNIST default'],
+  ['fashion-cnn-plus', 'plus', 'Conv 32/64/128 (widths configurable) with batch norm and dropout: the stronger Fashion-MNIST default'],
 ];
 for (const [name, variant, description] of fashion) {
   registerModel({ name, description, defaultInput: [1, 28, 28], defaultClasses: 10, create: (o) => fashionCnn({ ...o, variant }) });

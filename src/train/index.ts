@@ -11,6 +11,7 @@ export { resolveTask } from './tasks/resolve.js';
 export { SegmentationTask, segmentation, ConfusionMetrics, type SegmentationTaskOptions } from './tasks/segmentation.js';
 export { SEGMENTATION_LOSSES, type SegmentationLossName } from './tasks/segmentation-loss.js';
 export { MultilabelTask, multilabel, MultilabelMetrics, type MultilabelTaskOptions } from './tasks/multilabel.js';
+export { TestTimeAugmentation, withTestTimeAugmentation, ttaViews, TTA_VIEWS, type TtaView } from './tasks/test-time-augmentation.js';
 export { clipGradNorm } from './grad-clip.js';
 export { fit, type FitOptions } from './fit.js';
 export {

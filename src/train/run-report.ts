@@ -15,6 +15,7 @@ import { History, historyForCharts } from './history.js';
 import { evaluate } from './evaluate.js';
 import { extractFeatures } from './features.js';
 import type { LossSpec } from './loss.js';
+import type { Task } from './task.js';
 import { writeSamples } from './run-samples.js';
 
 export interface RunReportOptions {
@@ -28,6 +29,8 @@ export interface RunReportOptions {
   /** Test images to show with their predictions, in test-loader order, uint8 or float in [0, 1]; default: the loader's first inputs. */
   images?: Tensor;
   loss?: LossSpec;
+  /** The task the test set is scored with (e.g. with test-time augmentation); default classification with `loss`. */
+  task?: Task;
   device?: string;
   title?: string;
   /** Points embedded with t-SNE (default 1000) and its iterations (default 300). */
@@ -69,7 +72,9 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   const figures: ReportFigure[] = [];
   const saveFigure = figureSaver(run.path, files, figures);
 
-  const ev = await evaluate(model, testData, { probs: true, ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}) });
+  const ev = await evaluate(model, testData, {
+    probs: true, ...(opts.task ? { task: opts.task } : {}), ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}),
+  });
   try {
     return await reportFromEvaluation(run, opts, ev as typeof ev & { probs: Tensor }, files, figures, saveFigure);
   } finally {

@@ -65,6 +65,16 @@ test('Keras-style dense sizes follow the input: fashion-cnn flattens 64×5×5 at
   assert.equal(mlp().inFeatures, 784);
 });
 
+test("fashion-cnn-plus takes the widths of its three blocks; the study's variants refuse them", () => {
+  const m = createModel('fashion-cnn-plus', { numClasses: 10, widths: [16, 64, 128] });
+  assert.deepEqual(m.stateDict().get('features.0.weight')!.shape, [16, 1, 3, 3]);
+  assert.deepEqual(m.stateDict().get('features.4.weight')!.shape, [64, 16, 3, 3]);
+  assert.deepEqual(m.stateDict().get('classifier.0.weight')!.shape, [128, 128 * 3 * 3]);
+  assert.throws(() => createModel('fashion-cnn-plus', { widths: [16, 64] }), /widths must list 3 block widths, got 2/);
+  assert.throws(() => createModel('fashion-cnn-plus', { widths: [16, 0, 128] }), /widths\[1\]/);
+  assert.throws(() => createModel('fashion-cnn', { widths: [16, 64, 128] }), /only the 'plus' variant takes widths/);
+});
+
 test('the cifar stem keeps torchvision names and keeps 32 px resolution in layer1', () => {
   const m = resnet18({ numClasses: 10, stem: 'cifar' });
   assert.deepEqual(m.stateDict().get('conv1.weight')!.shape, [64, 3, 3, 3]);

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tensor, tidy, randn, randint, manualSeed, noGrad } from '../../src/torch/index.js';
+import { TensorDataset } from '../../src/data/index.js';
+import {
+  evaluate, predict, ClassificationTask, SegmentationTask, TestTimeAugmentation, withTestTimeAugmentation, ttaViews,
+} from '../../src/train/index.js';
+import { validateConfig } from '../../src/experiment/index.js';
+import { toyModel, toyLoader } from './toy-data.js';
+
+type Image = number[][][];
+
+/** The image moved by (dy, dx) pixels, the uncovered edge at each channel's darkest value, written out index by index. */
+function shiftByHand(img: Image, dy: number, dx: number): Image {
+  return img.map((ch) => {
+    const darkest = Math.min(...ch.flat());
+    return ch.map((row, i) => row.map((_, j) => ch[i - dy]?.[j - dx] ?? darkest));
+  });
+}
+
+const mirror = (img: Image): Image => img.map((ch) => ch.map((row) => [...row].reverse()));
+
+function softmax64(logits: number[]): number[] {
+  const m = Math.max(...logits);
+  const e = logits.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/** The model's probabilities for each image, averaged over the given views, in float64. */
+function averagedByHand(model: ReturnType<typeof toyModel>, images: Image[], views: ((img: Image) => Image)[]): number[][] {
+  return images.map((img) => {
+    const probs = views.map((v) => softmax64(tidy(() => noGrad(() => (model.call(tensor([v(img)])).toArray() as number[][])[0]!))));
+    return probs[0]!.map((_, c) => probs.reduce((s, p) => s + p[c]!, 0) / probs.length);
+  });
+}
+
+function maxDiff(a: number[][], b: number[][]): number {
+  return Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i]![j]!))));
+}
+
+test('test-time augmentation averages the class probabilities of the image and its mirrored and shifted views', async () => {
+  const model = toyModel(3).eval();
+  manualSeed(5);
+  const x = randn([6, 1, 8, 8]);
+  const images = x.toArray() as Image[];
+  const shifts = [(i: Image) => i, (i: Image) => shiftByHand(i, -1, 0), (i: Image) => shiftByHand(i, 1, 0), (i: Image) => shiftByHand(i, 0, -1), (i: Image) => shiftByHand(i, 0, 1)];
+
+  const flip = new TestTimeAugmentation(new ClassificationTask(), ['hflip']);
+  assert.equal(flip.viewCount, 2);
+  const byFlip = await predict(model, x, { task: flip });
+  assert.ok(maxDiff(byFlip.probs.toArray() as number[][], averagedByHand(model, images, [(i) => i, mirror])) < 1e-6);
+
+  const tenViews = new TestTimeAugmentation(new ClassificationTask(), ['hflip', 'shift']);
+  assert.equal(tenViews.viewCount, 10);
+  const byTen = await predict(model, x, { task: tenViews });
+  const expected = averagedByHand(model, images, [...shifts, ...shifts.map((s) => (i: Image) => s(mirror(i)))]);
+  assert.ok(maxDiff(byTen.probs.toArray() as number[][], expected) < 1e-6);
+  // The label is the argmax of the averaged probabilities, which here differs from the image alone's for some images.
+  assert.deepEqual([...byTen.labels], expected.map((p) => p.indexOf(Math.max(...p))));
+  const alone = await predict(model, x);
+  assert.ok(maxDiff(alone.probs.toArray() as number[][], expected) > 1e-3, 'the views change the probabilities');
+  for (const t of [x, byFlip.probs, byTen.probs, alone.probs]) t.dispose();
+});
+
+test('evaluate with test-time augmentation scores the averaged probabilities: loss and accuracy', async () => {
+  const model = toyModel(4).eval();
+  manualSeed(6);
+  const x = randn([40, 1, 8, 8]);
+  const y = randint(0, 4, [40]);
+  const data = new TensorDataset(x, y, ['a', 'b', 'c', 'd']);
+  const task = new TestTimeAugmentation(new ClassificationTask(), ['hflip', 'vflip']);
+  assert.equal(task.viewCount, 4);
+  const r = await evaluate(model, toyLoader(data), { task });
+  const flipV = (img: Image): Image => img.map((ch) => [...ch].reverse());
+  const probs = averagedByHand(model, x.toArray() as Image[], [(i) => i, mirror, flipV, (i) => flipV(mirror(i))]);
+  const labels = y.toArray() as number[];
+  const loss = probs.reduce((s, p, i) => s - Math.log(p[labels[i]!]!), 0) / labels.length;
+  const accuracy = probs.filter((p, i) => p.indexOf(Math.max(...p)) === labels[i]).length / labels.length;
+  assert.ok(Math.abs(r.loss - loss) < 1e-5, `loss ${r.loss} against ${loss}`);
+  assert.equal(r.accuracy, accuracy);
+  assert.deepEqual([...r.yPred], probs.map((p) => p.indexOf(Math.max(...p))));
+});
+
+test('test-time augmentation: view counts, the task it needs, and the config field', () => {
+  assert.deepEqual([[], ['hflip'], ['vflip', 'hflip'], ['shift'], ['hflip', 'shift'], ['hflip', 'vflip', 'shift']].map((v) => ttaViews(v as never).length), [1, 2, 4, 5, 10, 20]);
+  assert.throws(() => ttaViews(['rot90' as never]), /unknown view 'rot90' \(expected hflip, vflip, shift\)/);
+  assert.throws(() => new TestTimeAugmentation(new SegmentationTask({ numClasses: 3 }), ['hflip']), /needs a classification task, not 'segmentation'/);
+  const plain = new ClassificationTask();
+  assert.equal(withTestTimeAugmentation(plain, undefined), plain);
+  assert.equal(withTestTimeAugmentation(plain, []), plain);
+  const base = { name: 't', dataset: { kind: 'fashion-mnist' }, model: { name: 'mlp' }, optimizer: { name: 'adam', lr: 1e-3 }, epochs: 1, batchSize: 8 };
+  assert.deepEqual(validateConfig({ ...base, tta: ['hflip', 'shift'] }).tta, ['hflip', 'shift']);
+  assert.throws(() => validateConfig({ ...base, tta: ['spin'] }), /config\.tta\[0\]/);
+  assert.throws(() => validateConfig({ ...base, task: 'denoise', model: { name: 'dncnn' }, noise: { kind: 'gaussian', std: 0.3 }, transforms: { normalize: 'none' }, tta: ['hflip'] }),
+    /config\.tta: .*needs task 'classification', not 'denoise'/);
+});
+
