@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tensor } from '../../src/torch/index.js';
-import { resolvePrecision } from '../../src/train/index.js';
+import { resolvePrecision, evaluate, TestTimeAugmentation, ClassificationTask } from '../../src/train/index.js';
+import { openRun, runTestLoader } from '../../src/experiment/index.js';
 import { writeImage } from '../../src/data/index.js';
 import { writeSyntheticNpy, patternImage, CLASS_NAMES, SIZE } from './synthetic-data.js';
 
@@ -108,6 +109,19 @@ test('train, eval, predict and compare through the CLI on a generated dataset', 
       assert.equal(probs.length, 3);
       assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 2e-3);
     });
+
+    // With tta in the run's config, eval scores the averaged views: the figures of the
+    // test-time-augmented task computed here, not those of the image alone.
+    const loss = (out: string) => Number(/^test loss: (\S+)$/m.exec(out)![1]);
+    writeFileSync(path.join(runDir, 'config.json'), JSON.stringify({ ...config, tta: ['hflip', 'shift'] }));
+    const run = await openRun(runDir);
+    const { loader } = await runTestLoader(run);
+    const viaViews = await evaluate(run.model, loader, { task: new TestTimeAugmentation(new ClassificationTask(), ['hflip', 'shift']) });
+    const withViews = cli('eval', runDir);
+    assert.equal(withViews.code, 0, withViews.stderr);
+    assert.match(withViews.stdout, new RegExp(`^test accuracy: ${viaViews.accuracy.toFixed(4)}$`, 'm'));
+    assert.ok(Math.abs(loss(withViews.stdout) - viaViews.loss) < 1e-3, `eval loss ${loss(withViews.stdout)} against ${viaViews.loss}`);
+    assert.ok(Math.abs(loss(withViews.stdout) - loss(evaluated.stdout)) > 1e-3, 'the views change the test loss');
 
     // compare two runs.
     const second = cli('train', path.join(tmp, 'tiny-mlp.yaml'), '--runs', runs, '--quiet', '--epochs', '2');
