@@ -10,7 +10,7 @@
 // follow from it), so two runs of one config give the same weights.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult } from '../torch/index.js';
+import { saveSafetensors, manualSeed, useDeterministicAlgorithms, type ProfileResult, type Tensor } from '../torch/index.js';
 import { DataLoader, Subset, computeClassWeights, type Transform } from '../data/index.js';
 import {
   fit, evaluate, EarlyStopping, MetricsLogger, ConfusionLogger, createRunDir, openRunDir, writeRunReport, ClassificationTask, TestTimeAugmentation, withTestTimeAugmentation,
@@ -245,34 +245,39 @@ export async function runExperiment(config: ExperimentConfig | unknown, opts: Ru
   if (!writes) return { runDir: runDir?.path ?? '', history, testAccuracy: NaN, testLoss: NaN, config: resolved, trainingSeconds };
 
   const testTask = withTestTimeAugmentation(cfg.task === 'classification' ? new ClassificationTask() : task, cfg.tta);
-  const test = await evaluate(model, dl.test, { task: testTask, precision: precision.precision });
-  if (testTask instanceof TestTimeAugmentation) {
-    const single = await evaluate(model, dl.test, { precision: precision.precision });
-    log(`test accuracy from ${testTask.viewCount} views (${cfg.tta!.join(', ')}): ${test.accuracy.toFixed(4)}; from the image alone: ${single.accuracy.toFixed(4)}`);
-  }
-  await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
-  await writeRunInfo(writes.path, {
-    name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
-    task: { name: task.name, metrics: [...task.metricNames], primaryMetric: task.primaryMetric },
-    test: { loss: test.loss, ...test.metrics, samples: data.test.length },
-    trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
-    ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
-    parameters: model.numParameters(true),
-    ...('latentShape' in model && Array.isArray(model.latentShape) ? { latentShape: model.latentShape as number[] } : {}),
-    startedAt: started.toISOString(), trainingSeconds,
-    precision: { requested: precision.requested, chosen: precision.precision, reason: precision.reason },
-    memoryFormat: { chosen: memoryFormat.memoryFormat, reason: memoryFormat.reason },
-  });
-  if (cfg.task === 'denoise') {
-    await writeReconstructionReport(writes, { model, testData: dl.test, task, history, config: resolved, ...blindSweep(cfg, data, dl.testT) });
-  } else if (task instanceof SegmentationTask || task instanceof MultilabelTask) {
-    await writeSceneReport(writes, { model, task, testData: dl.test, ...(dl.val ? { valData: dl.val } : {}), classNames: data.classNames, history, config: resolved });
-  } else {
-    const extraFigures = [
-      ...(method.figures ? await method.figures(history) : []),
-      ...(opts.reportFigures ? await opts.reportFigures({ model, testData: dl.test, classNames: data.classNames, normalize }) : []),
-    ];
-    await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved, extraFigures, task: testTask });
+  // A classification run's report reuses these test probabilities: the test set is scored once.
+  const test = await evaluate(model, dl.test, { task: testTask, precision: precision.precision, probs: cfg.task === 'classification' });
+  try {
+    if (testTask instanceof TestTimeAugmentation) {
+      const single = await evaluate(model, dl.test, { precision: precision.precision });
+      log(`test accuracy from ${testTask.viewCount} views (${cfg.tta!.join(', ')}): ${test.accuracy.toFixed(4)}; from the image alone: ${single.accuracy.toFixed(4)}`);
+    }
+    await saveSafetensors(path.join(writes.path, WEIGHTS_FILE), model.stateDict(), { model: cfg.model.name });
+    await writeRunInfo(writes.path, {
+      name: cfg.name, model: cfg.model.name, classNames: data.classNames, imageShape: data.imageShape, weights: WEIGHTS_FILE,
+      task: { name: task.name, metrics: [...task.metricNames], primaryMetric: task.primaryMetric },
+      test: { loss: test.loss, ...test.metrics, samples: data.test.length },
+      trainSamples: data.train.length, valSamples: data.val?.length ?? 0,
+      ...(data.labelNoise ? { labelNoise: { realisedRate: data.labelNoise.realisedRate } } : {}),
+      parameters: model.numParameters(true),
+      ...('latentShape' in model && Array.isArray(model.latentShape) ? { latentShape: model.latentShape as number[] } : {}),
+      startedAt: started.toISOString(), trainingSeconds,
+      precision: { requested: precision.requested, chosen: precision.precision, reason: precision.reason },
+      memoryFormat: { chosen: memoryFormat.memoryFormat, reason: memoryFormat.reason },
+    });
+    if (cfg.task === 'denoise') {
+      await writeReconstructionReport(writes, { model, testData: dl.test, task, history, config: resolved, ...blindSweep(cfg, data, dl.testT) });
+    } else if (task instanceof SegmentationTask || task instanceof MultilabelTask) {
+      await writeSceneReport(writes, { model, task, testData: dl.test, ...(dl.val ? { valData: dl.val } : {}), classNames: data.classNames, history, config: resolved });
+    } else {
+      const extraFigures = [
+        ...(method.figures ? await method.figures(history) : []),
+        ...(opts.reportFigures ? await opts.reportFigures({ model, testData: dl.test, classNames: data.classNames, normalize }) : []),
+      ];
+      await writeRunReport(writes, { model, testData: dl.test, classNames: data.classNames, history, metricNames: task.metricNames, config: resolved, extraFigures, evaluation: test as typeof test & { probs: Tensor } });
+    }
+  } finally {
+    test.probs?.dispose();
   }
   return { runDir: writes.path, history, testAccuracy: test.accuracy, testLoss: test.loss, config: resolved, trainingSeconds };
 }

@@ -12,10 +12,9 @@ import {
 } from './report/index.js';
 import type { RunDir } from './run-dir.js';
 import { History, historyForCharts } from './history.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, type EvaluateResult } from './evaluate.js';
 import { extractFeatures } from './features.js';
 import type { LossSpec } from './loss.js';
-import type { Task } from './task.js';
 import { writeSamples } from './run-samples.js';
 
 export interface RunReportOptions {
@@ -29,8 +28,12 @@ export interface RunReportOptions {
   /** Test images to show with their predictions, in test-loader order, uint8 or float in [0, 1]; default: the loader's first inputs. */
   images?: Tensor;
   loss?: LossSpec;
-  /** The task the test set is scored with (e.g. with test-time augmentation); default classification with `loss`. */
-  task?: Task;
+  /**
+   * The test set's evaluation with `probs: true` (with any task, e.g. test-time
+   * augmentation), where the caller has it already: the report then does not run the model
+   * over the test set again, and `loss` and `device` are not used. The caller disposes its probabilities.
+   */
+  evaluation?: EvaluateResult & { probs: Tensor };
   device?: string;
   title?: string;
   /** Points embedded with t-SNE (default 1000) and its iterations (default 300). */
@@ -72,9 +75,8 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
   const figures: ReportFigure[] = [];
   const saveFigure = figureSaver(run.path, files, figures);
 
-  const ev = await evaluate(model, testData, {
-    probs: true, ...(opts.task ? { task: opts.task } : {}), ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}),
-  });
+  if (opts.evaluation) return reportFromEvaluation(run, opts, opts.evaluation, files, figures, saveFigure);
+  const ev = await evaluate(model, testData, { probs: true, ...(opts.loss ? { loss: opts.loss } : {}), ...(opts.device ? { device: opts.device } : {}) });
   try {
     return await reportFromEvaluation(run, opts, ev as typeof ev & { probs: Tensor }, files, figures, saveFigure);
   } finally {
@@ -83,7 +85,7 @@ export async function writeRunReport(run: RunDir, opts: RunReportOptions): Promi
 }
 
 async function reportFromEvaluation(
-  run: RunDir, opts: RunReportOptions, ev: Awaited<ReturnType<typeof evaluate>> & { probs: Tensor }, files: string[], figures: ReportFigure[],
+  run: RunDir, opts: RunReportOptions, ev: EvaluateResult & { probs: Tensor }, files: string[], figures: ReportFigure[],
   saveFigure: SaveFigure,
 ): Promise<RunReportResult> {
   const { classNames } = opts;

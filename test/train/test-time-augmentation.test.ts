@@ -5,8 +5,12 @@ import { TensorDataset } from '../../src/data/index.js';
 import {
   evaluate, predict, ClassificationTask, SegmentationTask, TestTimeAugmentation, withTestTimeAugmentation, ttaViews,
 } from '../../src/train/index.js';
-import { validateConfig } from '../../src/experiment/index.js';
+import { validateConfig, runExperiment, openRun, runTestLoader, loadPredictiveModel } from '../../src/experiment/index.js';
 import { toyModel, toyLoader } from './toy-data.js';
+import { writeSyntheticNpy } from '../cli/synthetic-data.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 type Image = number[][][];
 
@@ -96,3 +100,32 @@ test('test-time augmentation: view counts, the task it needs, and the config fie
     /config\.tta: .*needs task 'classification', not 'denoise'/);
 });
 
+
+test('a run with tta in its config scores its test set, its report and its predictive model from the views', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'visionlab-tta-'));
+  try {
+    writeSyntheticNpy(path.join(dir, 'data'), 300, 90);
+    const r = await runExperiment({
+      name: 'tta', seed: 1, dataset: { kind: 'npy', root: path.join(dir, 'data') }, transforms: { normalize: 'auto' }, model: { name: 'mlp', hidden: 32 },
+      optimizer: { name: 'adam', lr: 0.003 }, epochs: 2, batchSize: 32, tta: ['hflip', 'shift'],
+    }, { quiet: true, runsRoot: path.join(dir, 'runs') });
+    // The same figures from the saved model, through the views and without them.
+    const run = await openRun(r.runDir);
+    const { loader } = await runTestLoader(run);
+    const views = await evaluate(run.model, loader, { task: new TestTimeAugmentation(new ClassificationTask(), ['hflip', 'shift']), probs: true });
+    const alone = await evaluate(run.model, loader);
+    assert.equal(r.testAccuracy, views.accuracy);
+    assert.ok(Math.abs(r.testLoss - views.loss) < 1e-5, `run loss ${r.testLoss} against ${views.loss}`);
+    assert.ok(Math.abs(r.testLoss - alone.loss) > 1e-3, 'the views change the test loss');
+    const metrics = JSON.parse(readFileSync(path.join(r.runDir, 'metrics.json'), 'utf8'));
+    assert.equal(metrics.test_accuracy, views.accuracy);
+    assert.ok(Math.abs(metrics.test_loss - views.loss) < 1e-5, `report loss ${metrics.test_loss} against ${views.loss}`);
+    const testSet = (await runTestLoader(run)).data.test;
+    const { inputs } = testSet.getBatch(Int32Array.from({ length: testSet.length }, (_, i) => i));
+    const predictive = await loadPredictiveModel(r.runDir);
+    assert.deepEqual([...(predictive(inputs) as Int32Array)], [...views.yPred]);
+    views.probs!.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
