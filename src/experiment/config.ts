@@ -108,10 +108,10 @@ const noiseSchema = z.discriminatedUnion('kind', noiseVariants, {
 });
 
 /** A reconstruction loss, or weights of a mixture ({ssim: 0.84, l1: 0.16}). */
-const RECONSTRUCTION_LOSS_NAMES = ['mse', 'l1', 'ssim'] as const;
+const RECONSTRUCTION_LOSS_NAMES = ['mse', 'l1', 'ssim', 'psnr'] as const;
 const reconstructionLossSchema = union([
   z.enum(RECONSTRUCTION_LOSS_NAMES),
-  object({ mse: number({ min: 0 }).optional(), l1: number({ min: 0 }).optional(), ssim: number({ min: 0 }).optional() }),
+  object({ mse: number({ min: 0 }).optional(), l1: number({ min: 0 }).optional(), ssim: number({ min: 0 }).optional(), psnr: number({ min: 0 }).optional() }),
 ], (v) => `expected one of ${RECONSTRUCTION_LOSS_NAMES.join(', ')} or weights such as {ssim: 0.84, l1: 0.16}, got ${show(v)}`);
 
 /** A fraction of the training data in [0, 1), or a count of samples. */

@@ -31,7 +31,12 @@ export function experimentLoaders(cfg: ExperimentConfig, data: ExperimentData, n
   const order = group && group.worldSize > 1
     ? { sampler: new DistributedSampler(data.train.length, { rank: group.rank, worldSize: group.worldSize, seed: cfg.seed }) }
     : { shuffle: true };
-  const train = new DataLoader(data.train, { batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed, ...using(trainT), device, ...noise });
+  // Augmentation and noise are drawn from (seed, epoch, batch): each rank gets its own
+  // seed, or batch b of every rank would share its crops and its noise. The sampler, which
+  // must agree across ranks, keeps cfg.seed.
+  const train = new DataLoader(data.train, {
+    batchSize: localBatchSize(cfg.batchSize, group), ...order, seed: cfg.seed + (group?.rank ?? 0), ...using(trainT), device, ...noise,
+  });
   const val = data.val ? new DataLoader(data.val, { batchSize: evalBatch, ...using(testT), device, ...noise }) : undefined;
   const test = new DataLoader(data.test, { batchSize: evalBatch, ...using(testT), device, ...noise });
   return { train, val, test, testT };

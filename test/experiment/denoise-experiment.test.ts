@@ -40,7 +40,7 @@ test('denoise configs: noise kinds, defaults and the fields only denoising takes
   assert.match(message(() => validateConfig(config({ noise: undefined }))), /config\.noise: required for task 'denoise'/);
   assert.match(message(() => validateConfig(config({ noise: { kind: 'speckle' } }))), /config\.noise.*'speckle' is not one of gaussian, salt-and-pepper, poisson, masking/);
   assert.match(message(() => validateConfig(config({ transforms: { normalize: 'auto' } }))), /config\.transforms\.normalize: must be 'none' for task 'denoise'/);
-  assert.match(message(() => validateConfig(config({ loss: 'huber' }))), /config\.loss: expected one of mse, l1, ssim or weights/);
+  assert.match(message(() => validateConfig(config({ loss: 'huber' }))), /config\.loss: expected one of mse, l1, ssim, psnr or weights/);
   assert.match(message(() => validateConfig(config({ task: 'classification', loss: undefined }))), /config\.noise: only task 'denoise' takes noise/);
 });
 

@@ -7,7 +7,7 @@ import { TensorDataset, DataLoader, AdditiveGaussianNoise, Rng } from '../../src
 import { unetDenoiser } from '../../src/models/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { fit, evaluate, predict, ReconstructionTask, reconstructionLoss, resolveMode } from '../../src/train/index.js';
-import { ssimPer } from '../../src/metrics/index.js';
+import { ssimPer, psnrPer } from '../../src/metrics/index.js';
 
 const near = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
 
@@ -26,7 +26,7 @@ function rectangles(n: number, seed: number): T.Tensor {
   return T.tensor(data, { shape: [n, 1, 16, 16] });
 }
 
-test('losses: MSE, L1, SSIM and weighted mixtures per image; bad specs are named', () => {
+test('losses: MSE, L1, SSIM, PSNR and weighted mixtures per image; bad specs are named', () => {
   const a = T.full([2, 1, 12, 12], 0.5);
   const b = T.cat([T.full([1, 1, 12, 12], 0.7), T.full([1, 1, 12, 12], 0.5)]);
   near(reconstructionLoss('mse').fn(a, b).toFlatArray()[0]!, 0.04, 1e-6);
@@ -34,10 +34,15 @@ test('losses: MSE, L1, SSIM and weighted mixtures per image; bad specs are named
   const ssim = reconstructionLoss('ssim').fn(a, b).toFlatArray();
   near(ssim[1]!, 0, 1e-6, 'identical images have SSIM loss 0');
   near(ssim[0]!, 1 - ssimPer(a, b).toFlatArray()[0]!, 1e-7);
+  // The PSNR loss is the negative PSNR in dB: -10·log10(0.04) = 13.98 dB for the first image.
+  const psnr = reconstructionLoss('psnr').fn(a, b).toFlatArray();
+  near(psnr[0]!, -psnrPer(a, b).toFlatArray()[0]!, 1e-4);
+  near(psnr[0]!, 10 * Math.log10(0.04 + 1e-8), 1e-4);
+  near(psnr[1]!, -80, 1e-3, 'identical images: capped at 80 dB by the 1e-8 floor');
   const mix = reconstructionLoss({ ssim: 0.84, l1: 0.16 });
   assert.equal(mix.name, 'ssim*0.84+l1*0.16');
   near(mix.fn(a, b).toFlatArray()[0]!, 0.84 * ssim[0]! + 0.16 * 0.2, 1e-6);
-  assert.throws(() => reconstructionLoss('huber' as never), /unknown loss 'huber' \(expected mse, l1, ssim or a mixture/);
+  assert.throws(() => reconstructionLoss('huber' as never), /unknown loss 'huber' \(expected mse, l1, ssim, psnr or a mixture/);
   assert.throws(() => reconstructionLoss({ mse: -1 }), /the weight of 'mse' must be a positive number, got -1/);
   assert.throws(() => reconstructionLoss({}), /no term with a positive weight/);
   const task = new ReconstructionTask({ loss: 'l1' });
