@@ -44,7 +44,7 @@ const { values: args } = parseArgs({
     /** Fewer test images for a quick check of the script (the figures need the default). */
     'test-images': { type: 'string', default: '2000' },
     /**
-     * libtorch threads. Default 1: these small networks on 28×28 images, in batches of 32,
+     * libtorch threads of each process. Default 1: these small networks on 28×28 images, in batches of 32,
      * train about 45% faster on one thread than on two (311 against 212 images/s for the
      * U-Net denoiser on the 2-core machine), where splitting each small operator costs more than it gains.
      */

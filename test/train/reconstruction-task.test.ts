@@ -34,7 +34,7 @@ test('losses: MSE, L1, SSIM, PSNR and weighted mixtures per image; bad specs are
   const ssim = reconstructionLoss('ssim').fn(a, b).toFlatArray();
   near(ssim[1]!, 0, 1e-6, 'identical images have SSIM loss 0');
   near(ssim[0]!, 1 - ssimPer(a, b).toFlatArray()[0]!, 1e-7);
-  // The PSNR loss is the negative PSNR in dB: -10·log10(0.04) = 13.98 dB for the first image.
+  // The PSNR loss is the negative PSNR in dB: the first pair's MSE is 0.04, its PSNR 13.98 dB, its loss -13.98.
   const psnr = reconstructionLoss('psnr').fn(a, b).toFlatArray();
   near(psnr[0]!, -psnrPer(a, b).toFlatArray()[0]!, 1e-4);
   near(psnr[0]!, 10 * Math.log10(0.04 + 1e-8), 1e-4);
