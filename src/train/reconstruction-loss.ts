@@ -2,12 +2,12 @@
 // SSIM (1 - SSIM), alone or as a weighted mixture such as { ssim: 0.84, l1: 0.16 } (the
 // mix Zhao et al. 2017 found best for restoration: SSIM keeps structure, L1 keeps
 // brightness, which SSIM is blind to in flat regions), and PSNR: the negative PSNR of each
-// image, 10·log10(MSE + 1e-8) for images in [0, 1] (BasicSR's PSNRLoss). The mean of
-// per-image PSNRs, which denoising benchmarks report, rewards a lower error on an easy
-// image (a sandal on black) as much as the same ratio on a hard one; MSE weights images
-// by their absolute error instead, so it spends the model on the hard images.
+// image in [0, 1] (BasicSR's PSNRLoss). The mean of per-image PSNRs, which denoising
+// benchmarks report, rewards a lower error on an easy image (a sandal on black) as much
+// as the same ratio on a hard one; MSE weights images by their absolute error instead,
+// so it spends the model on the hard images.
 import type { Tensor } from '../torch/index.js';
-import { msePer, maePer, ssimPer } from '../metrics/index.js';
+import { msePer, maePer, ssimPer, psnrPer } from '../metrics/index.js';
 
 export const RECONSTRUCTION_LOSSES = ['mse', 'l1', 'ssim', 'psnr'] as const;
 export type ReconstructionLossName = (typeof RECONSTRUCTION_LOSSES)[number];
@@ -21,7 +21,8 @@ const TERMS: Record<ReconstructionLossName, PerImageLoss> = {
   mse: (o, t) => msePer(o, t),
   l1: (o, t) => maePer(o, t),
   ssim: (o, t) => ssimPer(o, t).neg().add(1),
-  psnr: (o, t) => msePer(o, t).add(1e-8).log().mul(10 / Math.LN10),
+  // The metric itself, capped at 80 dB (MSE 1e-8) so that a perfect image stays finite.
+  psnr: (o, t) => psnrPer(o, t, { maxDb: 80 }).neg(),
 };
 
 /** The per-image loss a spec names, and a name for logs ('mse', 'ssim*0.84+l1*0.16'). */
