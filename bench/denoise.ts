@@ -26,7 +26,6 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, getNumThreads, setNumThreads, tidy, keep, noGrad } from '../src/torch/index.js';
-import { initProcessGroup, type ProcessGroup } from '../src/torch/distributed/index.js';
 import { DistributedDataParallel, DistributedSampler, launchWorkers } from '../src/train/distributed/index.js';
 import type { Module } from '../src/nn/index.js';
 import { fashionMnist, DataLoader, Subset, AdditiveGaussianNoise } from '../src/data/index.js';
@@ -34,6 +33,7 @@ import { createModel } from '../src/models/index.js';
 import { Adam } from '../src/optim/index.js';
 import { fit, evaluate, ReconstructionTask, denoisingGridPng, type ReconstructionLossSpec } from '../src/train/index.js';
 import { writeFileAtomic } from '../src/io/atomic-write.js';
+import { joinGroupFromEnvironment } from '../src/cli/distributed-train.js';
 import { WallClockBudget } from './time-budget.js';
 
 const { values: args } = parseArgs({
@@ -71,7 +71,7 @@ if (nproc > 1 && process.env.WORLD_SIZE === undefined) {
   await launchWorkers({ script: fileURLToPath(import.meta.url), args: process.argv.slice(2), nproc, threadsPerWorker: Number(args.threads) });
   process.exit(0);
 }
-const group: ProcessGroup | undefined = process.env.WORLD_SIZE !== undefined && Number(process.env.WORLD_SIZE) > 1 ? initProcessGroup() : undefined;
+const group = joinGroupFromEnvironment();
 const rank = group?.rank ?? 0;
 const worldSize = group?.worldSize ?? 1;
 const log = (line: string): void => { if (rank === 0) console.log(line); };
