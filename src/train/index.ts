@@ -5,7 +5,7 @@ export * from './callback.js';
 export * from './loss.js';
 export * from './task.js';
 export { ClassificationTask, classification, type ClassificationTaskOptions } from './tasks/classification.js';
-export { ReconstructionTask, reconstruction, type ReconstructionTaskOptions } from './tasks/reconstruction.js';
+export { ReconstructionTask, reconstruction, clampWhereTargetOnBound, type ReconstructionTaskOptions } from './tasks/reconstruction.js';
 export { reconstructionLoss, RECONSTRUCTION_LOSSES, type ReconstructionLossName, type ReconstructionLossSpec, type PerImageLoss } from './reconstruction-loss.js';
 export { resolveTask } from './tasks/resolve.js';
 export { SegmentationTask, segmentation, ConfusionMetrics, type SegmentationTaskOptions } from './tasks/segmentation.js';

@@ -4,7 +4,7 @@
 // that learns.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, tensor, arange, ones, rand, randn, manualSeed, noGrad, tidy, empty, setNumThreads } from '../../src/torch/index.js';
+import { Tensor, tensor, arange, ones, rand, randn, manualSeed, noGrad, tidy, empty, setNumThreads, ops, autocast } from '../../src/torch/index.js';
 import {
   Linear, Conv2d, ConvTranspose2d, BatchNorm1d, BatchNorm2d, Dropout, Dropout2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Flatten, Identity, Upsample, Sequential, ModuleList, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, GELU, Hardswish, Hardsigmoid, Softmax, LogSoftmax,
@@ -48,6 +48,40 @@ describe('forward values', () => {
     const y = c.call(tensor([[[[1, 10]]]]));
     assert.deepEqual(y.shape, [1, 1, 2, 4]);
     close(y.toFlatArray(), [1, 2, 10, 20, 3, 4, 30, 40]);
+  });
+
+  test("ConvTranspose2d with kernel = stride (1×1 conv + pixel shuffle) equals libtorch's transposed convolution, gradients included", () => {
+    manualSeed(3);
+    for (const [outputPadding, bias, channelsLast] of [[0, true, false], [1, true, true], [1, false, false]] as const) {
+      tidy(() => {
+        const w = randn([5, 3, 2, 2], { requiresGrad: true });
+        const b = bias ? randn([3], { requiresGrad: true }) : null;
+        const x0 = randn([2, 5, 4, 3]);
+        const x = (channelsLast ? x0.contiguous('channels_last') : x0).detach();
+        x.requiresGrad = true;
+        const fast = F.convTranspose2d(x, w, b, { stride: 2, outputPadding });
+        const reference = ops.conv_transpose2d$input(x, w, b, [2, 2], [0, 0], [outputPadding, outputPadding], 1, [1, 1]);
+        assert.deepEqual(fast.shape, [2, 3, 8 + outputPadding, 6 + outputPadding]);
+        close(fast.toFlatArray(), reference.toFlatArray(), 1e-5);
+        const g = randn(fast.shape);
+        const grads = (y: Tensor) => {
+          for (const t of [x, w, b]) if (t?.grad) t.grad.zero_();
+          y.backward(g);
+          return [x, w, b].filter((t) => t !== null).map((t) => t!.grad!.toFlatArray());
+        };
+        const [gFast, gRef] = [grads(fast), grads(reference)];
+        gFast.forEach((gr, i) => close(gr, gRef[i]!, 1e-4));
+      });
+    }
+    // CPU autocast leaves libtorch's transposed convolution in float32 (a 1×1 convolution would run in bf16): so does visionlab's.
+    tidy(() => {
+      const [x, w, b] = [randn([1, 2, 3, 3]), randn([2, 4, 2, 2]), randn([4])];
+      const [fast, reference] = autocast({ deviceType: 'cpu', dtype: 'bfloat16' }, () => [
+        F.convTranspose2d(x, w, b, { stride: 2, outputPadding: 1 }), ops.conv_transpose2d$input(x, w, b, [2, 2], [0, 0], [1, 1], 1, [1, 1])]);
+      assert.equal(reference!.dtype, 'float32');
+      assert.equal(fast!.dtype, reference!.dtype);
+      close(fast!.toFlatArray(), reference!.toFlatArray(), 1e-6);
+    });
   });
 
   test('pooling of a 4x4 ramp', () => {

@@ -26,6 +26,7 @@ const cases: [string, () => Module, number[], number][] = [
   ['Conv2d dilation 2, groups 2', () => new Conv2d(4, 2, 2, { dilation: 2, groups: 2 }), [1, 4, 4, 4], 64 + 16 + 2],
   ['Conv2d same (even kernel), reflect', () => new Conv2d(1, 2, 2, { padding: 'same', paddingMode: 'reflect' }), [1, 1, 4, 4], 16 + 8 + 2],
   ['ConvTranspose2d stride 2, outputPadding 1', () => new ConvTranspose2d(2, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }), [1, 2, 3, 3], 18 + 36 + 2],
+  ['ConvTranspose2d kernel = stride 2, outputPadding 1', () => new ConvTranspose2d(3, 2, 2, { stride: 2, outputPadding: 1 }), [1, 3, 2, 3], 18 + 24 + 2],
   ['ConvTranspose2d groups 2, dilation 2', () => new ConvTranspose2d(2, 4, 2, { groups: 2, dilation: 2, stride: 2 }), [1, 2, 2, 2], 8 + 16 + 4],
   ['MaxPool2d', () => new MaxPool2d(2, { stride: 1, padding: 1 }), [1, 2, 3, 3], 18],
   ['AvgPool2d', () => new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }), [1, 1, 4, 4], 16],

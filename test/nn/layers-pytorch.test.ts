@@ -63,6 +63,10 @@ const cases: ModuleCase[] = [
     make: () => new ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }), input: [2, 4, 3, 3],
   },
   {
+    name: 'ConvTranspose2d kernel = stride (1×1 conv + pixel shuffle)', py: 'nn.ConvTranspose2d(4, 3, 2, stride=2)',
+    make: () => new ConvTranspose2d(4, 3, 2, { stride: 2 }), input: [2, 4, 3, 5],
+  },
+  {
     name: 'ConvTranspose2d groups/dilation', py: 'nn.ConvTranspose2d(4, 6, 2, stride=(2, 1), groups=2, dilation=2, bias=False)',
     make: () => new ConvTranspose2d(4, 6, 2, { stride: [2, 1], groups: 2, dilation: 2, bias: false }), input: [1, 4, 3, 4],
   },

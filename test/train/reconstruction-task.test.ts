@@ -6,7 +6,7 @@ import * as T from '../../src/torch/index.js';
 import { TensorDataset, DataLoader, AdditiveGaussianNoise, Rng } from '../../src/data/index.js';
 import { unetDenoiser } from '../../src/models/index.js';
 import { Adam } from '../../src/optim/index.js';
-import { fit, evaluate, predict, ReconstructionTask, reconstructionLoss, resolveMode } from '../../src/train/index.js';
+import { fit, evaluate, predict, ReconstructionTask, reconstructionLoss, resolveMode, clampWhereTargetOnBound } from '../../src/train/index.js';
 import { ssimPer, psnrPer } from '../../src/metrics/index.js';
 
 const near = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
@@ -55,6 +55,22 @@ test('losses: MSE, L1, SSIM, PSNR and weighted mixtures per image; bad specs are
   assert.equal(resolveMode('val_psnr'), 'max');
   assert.equal(resolveMode('val_ssim'), 'max');
   assert.equal(resolveMode('val_mae'), 'min');
+});
+
+test('the loss scores outputs as clamped where the target sits on the range bound, and keeps every other gradient', () => {
+  // Targets: 0 (black), 0.5, 1 (white), 0. Outputs: below 0 on black (exact once clamped), past 1 on a
+  // mid-grey target (wrong, and must still be pulled back), above 1 on white (exact), above 0 on black (wrong).
+  const targets = T.tensor([0, 0.5, 1, 0], { shape: [1, 1, 2, 2] });
+  const outputs = T.tensor([-0.3, 1.2, 1.4, 0.1], { shape: [1, 1, 2, 2], requiresGrad: true });
+  assert.deepEqual([...clampWhereTargetOnBound(outputs, targets, [0, 1]).toFlatArray()].map((v) => +v.toFixed(6)), [0, 1.2, 1, 0.1]);
+  const batch = { inputs: targets, targets, indices: new Int32Array([0]) };
+  const loss = new ReconstructionTask().loss(outputs, batch, 'mean');
+  near(loss.item(), (0.7 * 0.7 + 0.1 * 0.1) / 4, 1e-6, 'only the two wrong pixels count');
+  loss.backward();
+  const grad = [...outputs.grad!.toFlatArray()].map((v) => +v.toFixed(6));
+  assert.deepEqual(grad, [0, 0.35, 0, 0.05], 'no pull on the pixels that clamp to their target');
+  // clampedLoss: false scores the raw outputs.
+  near(new ReconstructionTask({ clampedLoss: false }).loss(outputs, batch, 'mean').item(), (0.09 + 0.49 + 0.16 + 0.01) / 4, 1e-6);
 });
 
 test('a tiny U-Net denoiser trained with fit() beats its noisy inputs by several dB', async () => {

@@ -19,6 +19,13 @@ export interface ReconstructionTaskOptions {
   scoreInputs?: boolean;
   /** Pixel range of the images (default [0, 1]): outputs are clamped to it for metrics and predictions. */
   range?: readonly [number, number];
+  /**
+   * Score the loss on the outputs as they will be predicted (default true): a pixel past
+   * the range on the side where its target sits on the bound (a black background pixel
+   * predicted below 0) is exact once clamped, so the loss counts it as exact instead of
+   * spending the model on pulling it back. false scores the raw outputs.
+   */
+  clampedLoss?: boolean;
 }
 
 class ReconstructionMetrics implements EpochMetrics {
@@ -40,6 +47,7 @@ export class ReconstructionTask implements Task {
   private readonly lossFn: PerImageLoss;
   private readonly scoreInputs: boolean;
   private readonly range: readonly [number, number];
+  private readonly clampedLoss: boolean;
 
   constructor(opts: ReconstructionTaskOptions = {}) {
     const { fn, name } = reconstructionLoss(opts.loss ?? 'mse', 'ReconstructionTask');
@@ -47,6 +55,7 @@ export class ReconstructionTask implements Task {
     this.lossName = name;
     this.scoreInputs = opts.scoreInputs ?? true;
     this.range = opts.range ?? [0, 1];
+    this.clampedLoss = opts.clampedLoss ?? true;
     if (!(this.range[0] < this.range[1])) throw new RangeError(`ReconstructionTask: range must be [low, high] with low < high, got [${this.range}]`);
     this.metricNames = reconstructionMetricNames(this.scoreInputs);
   }
@@ -64,7 +73,8 @@ export class ReconstructionTask implements Task {
     if (t.shape.join(',') !== outputs.shape.join(',')) {
       throw new RangeError(`ReconstructionTask: the model's outputs [${outputs.shape}] do not match the target images [${t.shape}]`);
     }
-    const perImage = this.lossFn(outputs, t.dtype === outputs.dtype ? t : t.to(outputs.dtype));
+    const target = t.dtype === outputs.dtype ? t : t.to(outputs.dtype);
+    const perImage = this.lossFn(this.clampedLoss ? clampWhereTargetOnBound(outputs, target, this.range) : outputs, target);
     return reduction === 'none' ? perImage : perImage.mean();
   }
 
@@ -76,6 +86,18 @@ export class ReconstructionTask implements Task {
   predict(outputs: Tensor): Tensor {
     return outputs.clamp(this.range[0], this.range[1]);
   }
+}
+
+/**
+ * The outputs with each pixel past the range on its target's side (target on the bound)
+ * moved onto the bound, where the clamped prediction is exact: o + [t <= lo]·relu(lo - o)
+ * - [t >= hi]·relu(o - hi). Unlike clamping every pixel, a pixel past the range on the far
+ * side of its target keeps its gradient, so it is never stuck.
+ */
+export function clampWhereTargetOnBound(outputs: Tensor, targets: Tensor, [lo, hi]: readonly [number, number]): Tensor {
+  const belowLow = outputs.neg().add(lo).relu().mul(targets.le(lo).to(outputs.dtype));
+  const aboveHigh = outputs.sub(hi).relu().mul(targets.ge(hi).to(outputs.dtype));
+  return outputs.add(belowLow).sub(aboveHigh);
 }
 
 export function reconstruction(opts: ReconstructionTaskOptions = {}): ReconstructionTask {
