@@ -1,8 +1,10 @@
 // Image reconstruction: the model maps inputs [N, C, H, W] to images of the targets'
 // shape (a denoiser gets noisy images and is scored against the clean ones; a plain
-// autoencoder gets the targets themselves). The loss is MSE, L1, SSIM or a mixture; PSNR,
-// SSIM, MSE and MAE are streamed on the device for the outputs and, beside them, for the
-// inputs (input_psnr, ...), so the gain over doing nothing is in every epoch's log.
+// autoencoder gets the targets themselves). The loss is MSE, L1, SSIM, PSNR or a mixture,
+// scored on the outputs as they will be predicted (clamped where the target sits on the
+// range's bound); PSNR, SSIM, MSE and MAE are streamed on the device for the outputs and,
+// beside them, for the inputs (input_psnr, ...), so the gain over doing nothing is in
+// every epoch's log.
 import type { Tensor } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { ReconstructionMeter, reconstructionMetricNames } from '../../metrics/index.js';
