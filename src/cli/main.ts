@@ -1,6 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // The visionlab command line: `visionlab <command> [options]`. Mistakes in the command
 // line or a config file exit with code 2 and one clear message; other failures exit 1.
+// Node runs it with --single-threaded-gc: V8's helper threads would otherwise take a core
+// from an OpenMP thread, which stalls every thread of the operator (README, Threads).
 import { ConfigError } from '../experiment/index.js';
 import { UsageError, type Command } from './args.js';
 import { trainCommand } from './train.js';

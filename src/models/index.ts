@@ -31,3 +31,4 @@ export * from './lraspp.js';
 export * from './unet.js';
 import './segmentation-zoo.js';
 export * from './multilabel-head.js';
+export * from './segmentation-label-scores.js';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticNpy, CLASS_NAMES } from '../cli/synthetic-data.js';
+import { runCommand } from './fixtures/processes.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const ENV = { ...process.env, VISIONLAB_QUIET: '1' };
@@ -61,6 +62,15 @@ test('train --nproc 2 learns, writes one run directory from rank 0, and resumes 
   const resumed = spawnSync(process.execPath, [MAIN, 'train', '--resume', run, '--epochs', '3', '--nproc', '2', '--quiet'], { encoding: 'utf8', env: ENV });
   assert.equal(resumed.status, 0, `resume --nproc 2 failed:\n${resumed.stdout}\n${resumed.stderr}`);
   assert.equal(epochsLogged(run), 3, 'the resumed run adds the third epoch to the same directory');
+});
+
+test('workers run under the launcher\'s Node flags', async () => {
+  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/exec-argv.js');
+  const r = await runCommand(process.execPath, ['--single-threaded-gc', '--stack-size=2000', fixture]).done;
+  assert.equal(r.code, 0, r.output);
+  for (const rank of [0, 1]) {
+    assert.match(r.output, new RegExp(`rank ${rank} flags \\["--single-threaded-gc","--stack-size=2000"\\]`), r.output);
+  }
 });
 
 /** Children of pid with their RANK, read from /proc. */

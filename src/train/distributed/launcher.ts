@@ -64,6 +64,14 @@ function checkOptions(o: LaunchOptions): { nnodes: number; nodeRank: number } {
   return { nnodes, nodeRank };
 }
 
+/**
+ * The Node flags workers run under: this process's own (as fork() passes them on), such
+ * as --single-threaded-gc, less the debugger's, whose port only one process can hold.
+ */
+function workerNodeFlags(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--inspect'));
+}
+
 /** Runs the workers of this machine; resolves when all exit with 0, rejects with WorkerFailedError otherwise. */
 export async function launchWorkers(o: LaunchOptions): Promise<void> {
   const { nnodes, nodeRank } = checkOptions(o);
@@ -87,7 +95,7 @@ export async function launchWorkers(o: LaunchOptions): Promise<void> {
       let running = o.nproc;
       for (let local = 0; local < o.nproc; local++) {
         const rank = nodeRank * o.nproc + local;
-        const child = spawn(process.execPath, [o.script, ...o.args], {
+        const child = spawn(process.execPath, [...workerNodeFlags(), o.script, ...o.args], {
           stdio: 'inherit',
           env: {
             ...process.env, ...o.env,
