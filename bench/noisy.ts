@@ -9,18 +9,22 @@
 // The default backbone is the MLP (one hidden layer of 256) so that the runs fit a shared
 // two-core machine; --model fashion-cnn-bn trains the small CNN instead.
 //
-// Usage: npm run bench:noisy [-- --methods forward-correction,gce --epochs 3 --noise asymmetric --rate 0.4 --limit 2000]
+// Confident learning (prune, then retrain) also trains its --cl-folds cross-validation
+// models, each for the budget, before its retraining.
+//
+// Usage: npm run bench:noisy [-- --methods forward-correction,gce --epochs 3 --noise asymmetric --rate 0.4 --limit 2000 --cl-folds 4]
 import { parseArgs } from 'node:util';
-import { labelNoise, Subset, stratifiedSplit, fashionMnistAsymmetricMapping } from '../src/data/index.js';
+import { labelNoise, Subset, DataLoader, stratifiedSplit, fashionMnistAsymmetricMapping } from '../src/data/index.js';
 import { RelabelledDataset } from '../src/experiment/index.js';
-import { ClassificationTask, type Task, type Callback } from '../src/train/index.js';
+import { ClassificationTask, evaluate, type Task, type Callback } from '../src/train/index.js';
 import type { Module } from '../src/nn/index.js';
 import {
   NOISY_LABEL_LOSSES, noisyLabelLoss, ForwardCorrectionTask, CoTeaching, CoTeachingPair, LabelCleaning, LabelCleaningModel,
+  crossValidatedConfidentLearning, issueDetectionScores,
 } from '../src/methods/noisy-labels/index.js';
 import { loadFashion, newModel, trainLoader, trainContender, printTable, type Budget, type ContenderResult } from './noisy-setting.js';
 
-const METHODS = ['label-cleaning', 'label-cleaning-hard', 'forward-correction', 'co-teaching', ...NOISY_LABEL_LOSSES] as const;
+const METHODS = ['label-cleaning', 'label-cleaning-hard', 'forward-correction', 'co-teaching', 'confident-learning', ...NOISY_LABEL_LOSSES] as const;
 type Method = (typeof METHODS)[number];
 
 const { values: args } = parseArgs({
@@ -35,6 +39,8 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '256' },
     lr: { type: 'string', default: '0.003' },
     seed: { type: 'string', default: '0' },
+    /** Folds of confident learning's cross-validation (each fold's model trains for the budget's epochs). */
+    'cl-folds': { type: 'string', default: '4' },
     /** Training images to use (a quick check of the script); default all 60,000. */
     limit: { type: 'string' },
   },
@@ -59,7 +65,7 @@ const trusted = new Uint8Array(trueLabels.length);
 for (const i of noise.cleanIndices) trusted[i] = 1;
 
 /** What a method trains: its task, callbacks, and the module around the backbone where it has one. */
-function methodParts(m: Method, model: Module): { task: Task; callbacks?: Callback[]; trainModel?: Module } {
+function methodParts(m: Exclude<Method, 'confident-learning'>, model: Module): { task: Task; callbacks?: Callback[]; trainModel?: Module } {
   switch (m) {
     case 'forward-correction': {
       // T from the trusted images, where the true and the noisy label are both known.
@@ -86,12 +92,43 @@ function methodParts(m: Method, model: Module): { task: Task; callbacks?: Callba
   }
 }
 
+/**
+ * Confident learning, prune then retrain: out-of-fold probabilities from models trained on
+ * the labels as given, the label issues among the untrusted images left out, and the
+ * network retrained for the budget on the rest (the trusted labels are never pruned).
+ * The cross-validation comes on top of the budget; the row's time is the retraining's.
+ */
+async function confidentLearningContender(): Promise<ContenderResult> {
+  const givenLabels = Int32Array.from(noise.noisyLabels);
+  const t0 = performance.now();
+  const { result } = await crossValidatedConfidentLearning(givenLabels, 10, async (trainIdx, predictIdx) => {
+    const model = newModel(budget);
+    await trainContender('  fold', model, trainLoader(new Subset(given, trainIdx), data, budget), data, budget);
+    const r = await evaluate(model, new DataLoader(new Subset(given, predictIdx), { batchSize: 512, transform: data.transform }), { task: new ClassificationTask(), probs: true });
+    const probs = r.probs!.toTypedArray() as Float32Array;
+    r.probs!.dispose();
+    return probs;
+  }, { folds: Number(args['cl-folds']), epochs: budget.epochs, seed: budget.seed });
+  const pruned = result.issues.filter((x) => !trusted[x.index]);
+  const detection = issueDetectionScores(pruned, givenLabels, trueLabels);
+  console.error(`  confident learning: ${pruned.length} untrusted labels pruned in ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
+    `(precision ${detection.precision.toFixed(4)}, recall ${detection.recall.toFixed(4)})`);
+  const isPruned = new Uint8Array(givenLabels.length);
+  for (const x of pruned) isPruned[x.index] = 1;
+  const kept = Int32Array.from({ length: givenLabels.length }, (_, i) => i).filter((i) => !isPruned[i]);
+  return trainContender('confident-learning', newModel(budget), trainLoader(new Subset(given, kept), data, budget), data, budget);
+}
+
 const refs: ContenderResult[] = [];
 refs.push(await trainContender('standard', newModel(budget), trainLoader(given, data, budget), data, budget));
 refs.push(await trainContender('clean-only', newModel(budget), trainLoader(new Subset(data.train, noise.cleanIndices), data, budget), data, budget));
 refs.push(await trainContender('clean ceiling', newModel(budget), trainLoader(data.train, data, budget), data, budget));
 const rows: ContenderResult[] = [];
 for (const m of methods) {
+  if (m === 'confident-learning') {
+    rows.push(await confidentLearningContender());
+    continue;
+  }
   const model = newModel(budget);
   rows.push(await trainContender(m, model, trainLoader(given, data, budget), data, budget, methodParts(m, model)));
 }

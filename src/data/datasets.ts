@@ -112,6 +112,7 @@ export function cifar100(opts: CifarOptions & { labelMode?: 'fine' | 'coarse' },
 export { vocDataset, vocClassNames, vocSplitIds, type VocOptions, type VocTarget } from './formats/voc.js';
 export { parseVocAnnotation, writeVocAnnotation, type VocAnnotation, type VocObject } from './formats/voc-annotation.js';
 export { encodePalettePng } from './formats/palette-png.js';
-export { makeScenes, SCENE_SPLITS, CLASSES_FILE, type MakeScenesOptions, type ScenesSummary, type SceneSplit } from './scenes/make-scenes.js';
-export { SCENE_CLASSES, SCENE_IGNORE } from './scenes/compose-scene.js';
+export { makeScenes, fashionGarments, SCENE_SPLITS, CLASSES_FILE, type MakeScenesOptions, type ScenesSummary, type SceneSplit } from './scenes/make-scenes.js';
+export { SCENE_CLASSES, SCENE_IGNORE, type GarmentSource } from './scenes/compose-scene.js';
+export { garmentImages, type GarmentImagesOptions } from './scenes/garment-images.js';
 export { listImages } from './formats/image-folder.js';

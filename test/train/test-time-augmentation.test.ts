@@ -7,6 +7,7 @@ import {
 } from '../../src/train/index.js';
 import { validateConfig, runExperiment, openRun, runTestLoader, loadPredictiveModel } from '../../src/experiment/index.js';
 import { toyModel, toyLoader } from './toy-data.js';
+import { Sequential, Conv2d, ReLU } from '../../src/nn/index.js';
 import { writeSyntheticNpy } from '../cli/synthetic-data.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,10 +87,43 @@ test('evaluate with test-time augmentation scores the averaged probabilities: lo
   assert.deepEqual([...r.yPred], probs.map((p) => p.indexOf(Math.max(...p))));
 });
 
+test('segmentation: each view\'s per-pixel probabilities are flipped back before the average', async () => {
+  manualSeed(7);
+  // A convolution whose 3×3 kernel is not symmetric, so a mirrored image does not give a mirrored map.
+  const model = new Sequential(new Conv2d(2, 3, 3, { padding: 1 }), new ReLU(), new Conv2d(3, 4, 3, { padding: 1 })).eval();
+  const x = randn([3, 2, 5, 6]);
+  const images = x.toArray() as Image[];
+  const flipH = (img: Image): Image => img.map((ch) => ch.map((row) => [...row].reverse()));
+  const flipV = (img: Image): Image => img.map((ch) => [...ch].reverse());
+  const mapOf = (img: Image): Image => tidy(() => noGrad(() => (model.call(tensor([img])).toArray() as Image[])[0]!));
+  // Per pixel, softmax over the 4 channels in float64, averaged over the views put back in place.
+  const probsOf = (logits: Image): Image => {
+    const [k, h, w] = [logits.length, logits[0]!.length, logits[0]![0]!.length];
+    const out: Image = Array.from({ length: k }, () => Array.from({ length: h }, () => new Array<number>(w).fill(0)));
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) softmax64(logits.map((ch) => ch[i]![j]!)).forEach((p, c) => { out[c]![i]![j] = p; });
+    return out;
+  };
+  const views: [(i: Image) => Image, (i: Image) => Image][] = [[(i) => i, (i) => i], [flipH, flipH], [flipV, flipV], [(i) => flipV(flipH(i)), (i) => flipH(flipV(i))]];
+  const expected = images.map((img) => {
+    const each = views.map(([apply, restore]) => probsOf(restore(mapOf(apply(img)))));
+    return each[0]!.map((ch, c) => ch.map((row, i) => row.map((_, j) => each.reduce((s, p) => s + p[c]![i]![j]!, 0) / each.length)));
+  });
+  const task = new TestTimeAugmentation(new SegmentationTask({ numClasses: 4 }), ['hflip', 'vflip']);
+  assert.equal(task.viewCount, 4);
+  const got = noGrad(() => tidy(() => task.predict(task.forward(model, { inputs: x, targets: x, indices: new Int32Array(3) })).toArray() as Image[]));
+  const diff = Math.max(...got.flatMap((img, n) => img.flatMap((ch, c) => ch.flatMap((row, i) => row.map((v, j) => Math.abs(v - expected[n]![c]![i]![j]!))))));
+  assert.ok(diff < 1e-6, `largest difference ${diff}`);
+  // Without putting the views back the average is a different map.
+  const unrestored = probsOf(mapOf(flipH(images[0]!)));
+  assert.ok(Math.abs(unrestored[0]![0]![0]! - expected[0]![0]![0]![0]!) > 1e-4);
+  x.dispose();
+});
+
 test('test-time augmentation: view counts, the task it needs, and the config field', () => {
   assert.deepEqual([[], ['hflip'], ['vflip', 'hflip'], ['shift'], ['hflip', 'shift'], ['hflip', 'vflip', 'shift']].map((v) => ttaViews(v as never).length), [1, 2, 4, 5, 10, 20]);
   assert.throws(() => ttaViews(['rot90' as never]), /unknown view 'rot90' \(expected hflip, vflip, shift\)/);
-  assert.throws(() => new TestTimeAugmentation(new SegmentationTask({ numClasses: 3 }), ['hflip']), /needs a classification task, not 'segmentation'/);
+  assert.throws(() => new TestTimeAugmentation(new SegmentationTask({ numClasses: 3 }), ['shift']), /segmentation task: 'shift' would leave an edge/);
+  assert.throws(() => new TestTimeAugmentation({ ...new ClassificationTask(), name: 'denoise' } as never, ['hflip']), /needs a classification or segmentation task, not 'denoise'/);
   const plain = new ClassificationTask();
   assert.equal(withTestTimeAugmentation(plain, undefined), plain);
   assert.equal(withTestTimeAugmentation(plain, []), plain);

@@ -21,6 +21,8 @@ export interface SceneOptions {
   minSide: number;
   maxSide: number;
   maxObjects: number;
+  /** At least this many garments (default 0): 1 and maxObjects 1 make single-garment images. */
+  minObjects?: number;
 }
 
 export interface SceneObject {
@@ -105,7 +107,7 @@ export function composeScene(source: GarmentSource, opts: SceneOptions, rng: Rng
   paintBackground(colour, h, w, rng);
   const instance = new Int16Array(h * w).fill(-1);
   const classOf: number[] = [];
-  const count = rng.intBetween(0, opts.maxObjects);
+  const count = rng.intBetween(opts.minObjects ?? 0, opts.maxObjects);
   const maxSide = Math.min(opts.maxSide, h, w);
   for (let k = 0; k < count; k++) {
     const g = rng.int(source.count);

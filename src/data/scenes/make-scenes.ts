@@ -43,7 +43,8 @@ export interface ScenesSummary {
 /** The file visionlab writes next to the VOC folders naming the classes in index order (VOC itself has none). */
 export const CLASSES_FILE = 'classes.txt';
 
-async function garments(split: 'train' | 'test', root: string | undefined): Promise<GarmentSource> {
+/** Fashion-MNIST's images of a split as the garments that scenes are made of. */
+export async function fashionGarments(split: 'train' | 'test', root: string | undefined): Promise<GarmentSource> {
   const ds = await fashionMnist({ split, ...(root ? { root } : {}) });
   const pixels = ds.images.toTypedArray() as Uint8Array;
   ds.images.dispose();
@@ -73,7 +74,7 @@ export async function makeScenes(out: string, opts: MakeScenesOptions = {}): Pro
   const dirs = ['JPEGImages', 'SegmentationClass', 'Annotations', 'ImageSets/Main', 'ImageSets/Segmentation'];
   for (const d of dirs) mkdirSync(path.join(out, d), { recursive: true });
   const palette = vocColormap(256);
-  const sources = { train: await garments('train', opts.fashionMnistRoot), test: await garments('test', opts.fashionMnistRoot) };
+  const sources = { train: await fashionGarments('train', opts.fashionMnistRoot), test: await fashionGarments('test', opts.fashionMnistRoot) };
   const scenesPerClass = new Array<number>(SCENE_CLASSES.length).fill(0);
   let next = 1;
   for (const [s, split] of SCENE_SPLITS.entries()) {

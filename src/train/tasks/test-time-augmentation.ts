@@ -1,9 +1,11 @@
-// Test-time augmentation for classification: the model sees each image several times
-// (mirrored, shifted by a pixel) and its class probabilities are averaged, as fastai's
-// `tta` and timm's `--tta` do. The outputs are the log of the averaged probabilities,
-// so the wrapped task's loss (cross-entropy of log-probabilities is the negative log of
-// the averaged probability), accuracy, softmax predictions and argmax labels all apply
-// unchanged. For evaluation and prediction: training steps keep the wrapped task.
+// Test-time augmentation: the model sees each image several times (mirrored, shifted by a
+// pixel) and its class probabilities are averaged, as fastai's `tta` and timm's `--tta`
+// do for classification and DeepLab's evaluation does for segmentation with left-right
+// flips (each view's per-pixel map is flipped back before the average). The outputs are
+// the log of the averaged probabilities, so the wrapped task's loss (cross-entropy of
+// log-probabilities is the negative log of the averaged probability), metrics, softmax
+// predictions and argmax labels all apply unchanged. For evaluation and prediction:
+// training steps keep the wrapped task.
 import { type Tensor, ops, stack } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import type { Task, StepBatch, EpochMetrics, LossReduction } from '../task.js';
@@ -17,6 +19,8 @@ export const TTA_VIEWS = ['hflip', 'vflip', 'shift'] as const;
 export type TtaView = (typeof TTA_VIEWS)[number];
 
 type View = (x: Tensor) => Tensor;
+/** A view of the images and, for per-pixel outputs, the map that puts the view's outputs back in place. */
+interface PixelView { apply: View; restore: View }
 
 /**
  * x moved by (dy, dx) pixels. The uncovered edge takes each image's darkest value per
@@ -42,17 +46,29 @@ export function ttaViews(views: readonly TtaView[]): View[] {
   return flips.flatMap((f) => shifts.map((s) => (x: Tensor) => s(f(x))));
 }
 
+/** The flips of per-pixel outputs: each is its own inverse. */
+function pixelViews(views: readonly TtaView[]): PixelView[] {
+  ttaViews(views);
+  if (views.includes('shift')) throw new RangeError("test-time augmentation of a segmentation task: 'shift' would leave an edge of every map unpredicted; use hflip and vflip");
+  let out: PixelView[] = [{ apply: (x) => x, restore: (y) => y }];
+  if (views.includes('hflip')) out = out.flatMap((v) => [v, { apply: (x: Tensor) => v.apply(x).flip(3), restore: (y: Tensor) => v.restore(y.flip(3)) }]);
+  if (views.includes('vflip')) out = out.flatMap((v) => [v, { apply: (x: Tensor) => v.apply(x).flip(2), restore: (y: Tensor) => v.restore(y.flip(2)) }]);
+  return out;
+}
+
+const TTA_TASKS = ['classification', 'segmentation'];
+
 export class TestTimeAugmentation implements Task {
   readonly name: string;
   readonly metricNames: readonly string[];
   readonly primaryMetric: string;
-  private readonly transforms: View[];
+  private readonly transforms: PixelView[];
 
   constructor(readonly inner: Task, readonly views: readonly TtaView[]) {
-    if (inner.name !== 'classification') {
-      throw new RangeError(`test-time augmentation averages class probabilities of whole images: it needs a classification task, not '${inner.name}'`);
+    if (!TTA_TASKS.includes(inner.name)) {
+      throw new RangeError(`test-time augmentation averages class probabilities: it needs a classification or segmentation task, not '${inner.name}'`);
     }
-    this.transforms = ttaViews(views);
+    this.transforms = inner.name === 'segmentation' ? pixelViews(views) : ttaViews(views).map((apply) => ({ apply, restore: (y) => y }));
     this.name = inner.name;
     this.metricNames = inner.metricNames;
     this.primaryMetric = inner.primaryMetric;
@@ -63,7 +79,7 @@ export class TestTimeAugmentation implements Task {
 
   forward(model: Module, batch: StepBatch): Tensor {
     if (batch.inputs.ndim !== 4) throw new RangeError(`test-time augmentation: expected images [N, C, H, W], got shape [${batch.inputs.shape}]`);
-    const logProbs = this.transforms.map((t) => this.inner.forward(model, { ...batch, inputs: t(batch.inputs) }).logSoftmax(1));
+    const logProbs = this.transforms.map((t) => t.restore(this.inner.forward(model, { ...batch, inputs: t.apply(batch.inputs) })).logSoftmax(1));
     return ops.logsumexp(stack(logProbs), [0], false).sub(Math.log(logProbs.length));
   }
 
