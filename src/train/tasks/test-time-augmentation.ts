@@ -19,8 +19,8 @@ export const TTA_VIEWS = ['hflip', 'vflip', 'shift'] as const;
 export type TtaView = (typeof TTA_VIEWS)[number];
 
 type View = (x: Tensor) => Tensor;
-/** A view of the images and, for per-pixel outputs, the map that puts the view's outputs back in place. */
-interface PixelView { apply: View; restore: View }
+/** A view of the images, and what puts the model's outputs for it back in place (per-pixel maps; identity for classes). */
+interface ViewAndInverse { apply: View; restore: View }
 
 /**
  * x moved by (dy, dx) pixels. The uncovered edge takes each image's darkest value per
@@ -46,11 +46,11 @@ export function ttaViews(views: readonly TtaView[]): View[] {
   return flips.flatMap((f) => shifts.map((s) => (x: Tensor) => s(f(x))));
 }
 
-/** The flips of per-pixel outputs: each is its own inverse. */
-function pixelViews(views: readonly TtaView[]): PixelView[] {
-  ttaViews(views);
+/** The flips for per-pixel outputs, each undone on the view's map (in reverse order) before the average. */
+function pixelViews(views: readonly TtaView[]): ViewAndInverse[] {
+  ttaViews(views); // rejects unknown view names
   if (views.includes('shift')) throw new RangeError("test-time augmentation of a segmentation task: 'shift' would leave an edge of every map unpredicted; use hflip and vflip");
-  let out: PixelView[] = [{ apply: (x) => x, restore: (y) => y }];
+  let out: ViewAndInverse[] = [{ apply: (x) => x, restore: (y) => y }];
   if (views.includes('hflip')) out = out.flatMap((v) => [v, { apply: (x: Tensor) => v.apply(x).flip(3), restore: (y: Tensor) => v.restore(y.flip(3)) }]);
   if (views.includes('vflip')) out = out.flatMap((v) => [v, { apply: (x: Tensor) => v.apply(x).flip(2), restore: (y: Tensor) => v.restore(y.flip(2)) }]);
   return out;
@@ -62,7 +62,7 @@ export class TestTimeAugmentation implements Task {
   readonly name: string;
   readonly metricNames: readonly string[];
   readonly primaryMetric: string;
-  private readonly transforms: PixelView[];
+  private readonly transforms: ViewAndInverse[];
 
   constructor(readonly inner: Task, readonly views: readonly TtaView[]) {
     if (!TTA_TASKS.includes(inner.name)) {
