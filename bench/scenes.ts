@@ -142,6 +142,7 @@ class FlipAveraged extends Module {
 }
 
 const WIDTH = 0.5;
+const PRETRAIN_BATCH = 64;
 
 /**
  * Pretrains a MobileNetV2 classifier of the backbone's width for `seconds` (making its data
@@ -156,10 +157,10 @@ async function pretrainedBackbone(seconds: number, target: DeepLabV3Plus): Promi
   manualSeed(seed);
   const net = createModel('mobilenet_v2', { numClasses: 10, widthMult: WIDTH, dropout: 0 });
   const optimizer = new AdamW(net.parameters(), { lr: 3e-3, weightDecay: 1e-4 });
-  const loader = new DataLoader(data, { batchSize: 64, shuffle: true, seed, transform: normalize });
+  const loader = new DataLoader(data, { batchSize: PRETRAIN_BATCH, shuffle: true, seed, transform: normalize });
   const budget = new WallClockBudget(seconds - made, 0.05);
   const h = await fit(net, loader, { epochs: 1000, optimizer, callbacks: [budget], verbose: false });
-  console.log(`pretraining: ${data.length} single-garment images made in ${made.toFixed(0)} s, then ${budget.steps * 64} seen in ` +
+  console.log(`pretraining: ${data.length} single-garment images made in ${made.toFixed(0)} s, then ${budget.steps * PRETRAIN_BATCH} seen in ` +
     `${budget.elapsed.toFixed(0)} s; training accuracy ${h.epochs.at(-1)!.accuracy!.toFixed(4)} in the last epoch`);
   const wanted = new Set(target.stateDict().keys());
   const out = new Map<string, Tensor>();
