@@ -36,24 +36,33 @@ function shifted(dy: number, dx: number): View {
   };
 }
 
-/** Every combination of the chosen flips and shifts, the image as it is first. */
-export function ttaViews(views: readonly TtaView[]): View[] {
+function checkViews(views: readonly TtaView[]): void {
   for (const v of views) if (!TTA_VIEWS.includes(v)) throw new RangeError(`test-time augmentation: unknown view '${String(v)}' (expected ${TTA_VIEWS.join(', ')})`);
-  let flips: View[] = [(x) => x];
-  if (views.includes('hflip')) flips = flips.flatMap((f) => [f, (x: Tensor) => f(x).flip(3)]);
-  if (views.includes('vflip')) flips = flips.flatMap((f) => [f, (x: Tensor) => f(x).flip(2)]);
-  const shifts: View[] = views.includes('shift') ? [(x) => x, shifted(-1, 0), shifted(1, 0), shifted(0, -1), shifted(0, 1)] : [(x) => x];
-  return flips.flatMap((f) => shifts.map((s) => (x: Tensor) => s(f(x))));
 }
 
-/** The flips for per-pixel outputs, each undone on the view's map (in reverse order) before the average. */
+/**
+ * The chosen flips, the image as it is first, each with its inverse: flipping a per-pixel
+ * map back undoes the flips in reverse order.
+ */
+function flipViews(views: readonly TtaView[]): ViewAndInverse[] {
+  let flips: ViewAndInverse[] = [{ apply: (x) => x, restore: (y) => y }];
+  if (views.includes('hflip')) flips = flips.flatMap((f) => [f, { apply: (x: Tensor) => f.apply(x).flip(3), restore: (y: Tensor) => f.restore(y.flip(3)) }]);
+  if (views.includes('vflip')) flips = flips.flatMap((f) => [f, { apply: (x: Tensor) => f.apply(x).flip(2), restore: (y: Tensor) => f.restore(y.flip(2)) }]);
+  return flips;
+}
+
+/** Every combination of the chosen flips and shifts, the image as it is first. */
+export function ttaViews(views: readonly TtaView[]): View[] {
+  checkViews(views);
+  const shifts: View[] = views.includes('shift') ? [(x) => x, shifted(-1, 0), shifted(1, 0), shifted(0, -1), shifted(0, 1)] : [(x) => x];
+  return flipViews(views).flatMap((f) => shifts.map((s) => (x: Tensor) => s(f.apply(x))));
+}
+
+/** The views of a segmentation task: flips only, each undone on its per-pixel map before the average. */
 function pixelViews(views: readonly TtaView[]): ViewAndInverse[] {
-  ttaViews(views); // rejects unknown view names
+  checkViews(views);
   if (views.includes('shift')) throw new RangeError("test-time augmentation of a segmentation task: 'shift' would leave an edge of every map unpredicted; use hflip and vflip");
-  let out: ViewAndInverse[] = [{ apply: (x) => x, restore: (y) => y }];
-  if (views.includes('hflip')) out = out.flatMap((v) => [v, { apply: (x: Tensor) => v.apply(x).flip(3), restore: (y: Tensor) => v.restore(y.flip(3)) }]);
-  if (views.includes('vflip')) out = out.flatMap((v) => [v, { apply: (x: Tensor) => v.apply(x).flip(2), restore: (y: Tensor) => v.restore(y.flip(2)) }]);
-  return out;
+  return flipViews(views);
 }
 
 const TTA_TASKS = ['classification', 'segmentation'];
