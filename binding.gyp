@@ -10,6 +10,7 @@
         "native/generator.cc",
         "native/amp.cc",
         "native/profiler.cc",
+        "native/blas.cc",
         "native/process_group.cc",
         "native/ddp_reducer.cc",
         "native/sync_collectives.cc"

@@ -95,6 +95,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initAutograd(env, exports);
   initAmp(env, exports);
   initProfiler(env, exports);
+  initBlas(env, exports);
   initProcessGroup(env, exports);
   initDdpReducer(env, exports);
   initSyncCollectives(env, exports);

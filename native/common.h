@@ -74,5 +74,6 @@ void initOps(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
 void initAmp(Napi::Env env, Napi::Object exports);
 void initProfiler(Napi::Env env, Napi::Object exports);
+void initBlas(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl

@@ -225,7 +225,12 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
 }
 
 export function relu(x: Tensor): Tensor { return ops.relu(x); }
-export function relu6(x: Tensor): Tensor { return ops.hardtanh(x, 0, 6); }
+/**
+ * min(max(x, 0), 6). libtorch 1.13's hardtanh has no bfloat16 backward on CPU, so a bf16
+ * input (under bf16-mixed autocast) is clamped instead: the same values, and gradients
+ * that differ only at exactly 0 and 6.
+ */
+export function relu6(x: Tensor): Tensor { return x.dtype === 'bfloat16' ? ops.clamp(x, 0, 6) : ops.hardtanh(x, 0, 6); }
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor { return ops.leaky_relu(x, negativeSlope); }
 export function sigmoid(x: Tensor): Tensor { return ops.sigmoid(x); }
 export function tanh(x: Tensor): Tensor { return ops.tanh(x); }

@@ -2,7 +2,7 @@
 // native units (AMX or AVX-512 BF16 on x86 CPUs, tensor cores from Ampere on CUDA) or are
 // emulated, which makes bf16 slower than float32.
 import { readFileSync } from 'node:fs';
-import { native as N } from './native.js';
+import { native as N, type BlasInfo } from './native.js';
 import { parseDevice } from './device.js';
 
 export interface Bf16Support {
@@ -40,3 +40,11 @@ export function bf16Support(device: string, flags: Set<string> | null = cpuFlags
     ? { native: true, reason: `the CPU has ${units.join(' and ')}` }
     : { native: false, reason: 'the CPU has neither amx_bf16 nor avx512_bf16, so bf16 would be emulated and slower than float32' };
 }
+
+/**
+ * The BLAS that libtorch's float32 matrix products call. OpenBLAS's pthreads build
+ * busy-waits between calls and would take the cores from libtorch's threads, so where it
+ * is the one loaded visionlab sets it to one thread at start-up (`threads: 1`); the
+ * OpenMP build, which `scripts/setup.sh` selects, shares libtorch's thread pool.
+ */
+export function blasInfo(): BlasInfo { return N.blasInfo(); }

@@ -8,7 +8,8 @@ export { parseDevice, isDeviceString, formatDevice, type DeviceSpec, type Device
 export { Layout, layoutCode, MemoryFormat, memoryFormatCode } from './enums.generated.js';
 export { tidy, tidyAsync, keep, adopt, untracked, scopeSize } from './scope.js';
 export { autocast, autocastState, inferenceMode, isInferenceMode, type AutocastOptions, type AutocastDeviceType } from './amp.js';
-export { bf16Support, cpuFlags, type Bf16Support } from './hardware.js';
+export { bf16Support, cpuFlags, blasInfo, type Bf16Support } from './hardware.js';
+export type { BlasInfo } from './native.js';
 export { profile, profilerStart, profilerStop, summarizeEvents, type ProfileResult, type ProfileOptions, type OperatorStats } from './profiler.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, grad, type GradOptions } from './autograd.js';
 export * from './engine.js';

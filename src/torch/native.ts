@@ -7,6 +7,10 @@ import { TorchError } from './torch-error.js';
 
 /* The addon's surface; see native/*.cc. Handles are opaque externals, type-tagged by kind. */
 export type Handle = object;
+/** The BLAS libtorch calls for float32 matrix products, as the addon finds it loaded. */
+export type BlasInfo =
+  | { library: 'openblas'; parallel: 'sequential' | 'pthreads' | 'openmp' | 'unknown'; threads: number; config: string }
+  | { library: 'other' };
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, scalarType: number, shape: number[]): Handle;
   toBuffer(h: Handle): ArrayBuffer;
@@ -52,6 +56,7 @@ export interface NativeAddon {
   setRngState(state: Handle): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  blasInfo(): BlasInfo;
   setDeterministic(on: boolean): void;
   getDeterministic(): boolean;
   cudaDeviceCount(): number;
