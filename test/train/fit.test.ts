@@ -76,7 +76,7 @@ test('class weights change the loss as PyTorch weighted cross-entropy does', asy
     const x = train.images.narrow(0, 0, 32), y = train.targets.narrow(0, 0, 32);
     // Expected first-batch loss, computed before the update with the same weights.
     const expected = tidy(() => crossEntropy(model.call(x), y, classWeights ? { weight: tensor(classWeights) } : {}).item());
-    await fit(model, loader, { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0.1 }), classWeights, callbacks: [firstBatchLoss], verbose: false });
+    await fit(model, loader, { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0.1 }), classWeights, callbacks: [firstBatchLoss], verbose: false, precision: 'fp32' });
     return expected;
   };
   const plain = await run();

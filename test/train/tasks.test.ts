@@ -106,7 +106,7 @@ test('class weights belong to the task; fit refuses both a task and its own loss
   // With lr 0 the epoch's loss is the weighted cross-entropy of the untrained model.
   const weight = [3, 0.5, 1, 2];
   const full = toyLoader(toyDataset(64, 2), { batchSize: 64 });
-  const h = await fit(model, full, { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0 }), task: new ClassificationTask({ classWeights: weight }), verbose: false });
+  const h = await fit(model, full, { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0 }), task: new ClassificationTask({ classWeights: weight }), verbose: false, precision: 'fp32' });
   const expected = tidy(() => {
     const ds = full.dataset as TensorDataset;
     return crossEntropy(model.call(ds.images) as Tensor, ds.targets, { weight: tensor(Float32Array.from(weight)) }).item();

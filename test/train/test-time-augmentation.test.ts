@@ -53,17 +53,17 @@ test('test-time augmentation averages the class probabilities of the image and i
 
   const flip = new TestTimeAugmentation(new ClassificationTask(), ['hflip']);
   assert.equal(flip.viewCount, 2);
-  const byFlip = await predict(model, x, { task: flip });
+  const byFlip = await predict(model, x, { task: flip, precision: 'fp32' });
   assert.ok(maxDiff(byFlip.probs.toArray() as number[][], averagedByHand(model, images, [(i) => i, mirror])) < 1e-6);
 
   const tenViews = new TestTimeAugmentation(new ClassificationTask(), ['hflip', 'shift']);
   assert.equal(tenViews.viewCount, 10);
-  const byTen = await predict(model, x, { task: tenViews });
+  const byTen = await predict(model, x, { task: tenViews, precision: 'fp32' });
   const expected = averagedByHand(model, images, [...shifts, ...shifts.map((s) => (i: Image) => s(mirror(i)))]);
   assert.ok(maxDiff(byTen.probs.toArray() as number[][], expected) < 1e-6);
   // The label is the argmax of the averaged probabilities, which here differs from the image alone's for some images.
   assert.deepEqual([...byTen.labels], expected.map((p) => p.indexOf(Math.max(...p))));
-  const alone = await predict(model, x);
+  const alone = await predict(model, x, { precision: 'fp32' });
   assert.ok(maxDiff(alone.probs.toArray() as number[][], expected) > 1e-3, 'the views change the probabilities');
   for (const t of [x, byFlip.probs, byTen.probs, alone.probs]) t.dispose();
 });
@@ -76,7 +76,7 @@ test('evaluate with test-time augmentation scores the averaged probabilities: lo
   const data = new TensorDataset(x, y, ['a', 'b', 'c', 'd']);
   const task = new TestTimeAugmentation(new ClassificationTask(), ['hflip', 'vflip']);
   assert.equal(task.viewCount, 4);
-  const r = await evaluate(model, toyLoader(data), { task });
+  const r = await evaluate(model, toyLoader(data), { task, precision: 'fp32' });
   const flipV = (img: Image): Image => img.map((ch) => [...ch].reverse());
   const probs = averagedByHand(model, x.toArray() as Image[], [(i) => i, mirror, flipV, (i) => flipV(mirror(i))]);
   const labels = y.toArray() as number[];

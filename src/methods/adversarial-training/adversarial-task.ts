@@ -8,7 +8,7 @@
 // standardises the result again, so evaluation, saved weights and the rest of the run
 // stay exactly as in standard training. In evaluation mode the task is plain
 // classification: validation accuracy is clean accuracy.
-import type { Tensor, Generator } from '../../torch/index.js';
+import { type Tensor, type Generator, autocast, parseDevice } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { ClassificationTask, type Task, type StepBatch, type EpochMetrics, type LossReduction } from '../../train/index.js';
 import { Victim, type InputNormalization, fgsm, pgd } from '../attacks/index.js';
@@ -69,14 +69,19 @@ export class AdversarialTrainingTask implements Task {
     const x = victim.pixels(batch.inputs.detach());
     const o = this.options;
     const generator = o.generator ? { generator: o.generator } : {};
+    // The attack runs outside any mixed-precision autocast of the training step: autocast
+    // caches each weight's low-precision copy on first use, and a copy first made under
+    // the attack's no-grad passes would carry no gradient to the training loss.
+    const { type } = parseDevice(batch.inputs.device);
+    const outsideAutocast = <T>(fn: () => T): T => (type === 'cpu' || type === 'cuda' ? autocast({ deviceType: type, enabled: false }, fn) : fn());
     if (o.method === 'trades') {
-      const adv = tradesAttack(victim, x, { eps: o.eps, steps: o.steps ?? 10, stepSize: o.stepSize ?? o.eps / 4, ...generator });
+      const adv = outsideAutocast(() => tradesAttack(victim, x, { eps: o.eps, steps: o.steps ?? 10, stepSize: o.stepSize ?? o.eps / 4, ...generator }));
       this.pendingAdvLogits = victim.logits(adv);
       return model.call(batch.inputs);
     }
-    const adv = o.method === 'fgsm-rs'
+    const adv = outsideAutocast(() => (o.method === 'fgsm-rs'
       ? fgsm(victim, x, batch.targets, { eps: o.eps, randomStart: true, ...(o.stepSize ? { stepSize: o.stepSize } : {}), ...generator })
-      : pgd(victim, x, batch.targets, { eps: o.eps, steps: o.steps ?? 7, ...(o.stepSize ? { stepSize: o.stepSize } : {}), ...generator });
+      : pgd(victim, x, batch.targets, { eps: o.eps, steps: o.steps ?? 7, ...(o.stepSize ? { stepSize: o.stepSize } : {}), ...generator })));
     return victim.logits(adv);
   }
 
