@@ -9,7 +9,9 @@ import { blasInfo } from '../../src/torch/index.js';
 import { inCI } from '../support/require-reference.js';
 
 const torchIndex = new URL('../../src/torch/index.js', import.meta.url).href;
-const PTHREADS_BUILD = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+// Debian's multiarch folder, as scripts/setup.sh finds it with `gcc -dumpmachine`.
+const MULTIARCH = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+const PTHREADS_BUILD = `/usr/lib/${MULTIARCH}/openblas-pthread`;
 
 function blasInfoWith(env: NodeJS.ProcessEnv): ReturnType<typeof blasInfo> {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e',

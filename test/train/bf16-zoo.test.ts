@@ -3,7 +3,7 @@
 // bfloat16 kernel (libtorch 1.13's hardtanh, behind ReLU6, had no bf16 backward on CPU).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Tensor, Tensor as TensorClass, autocast, manualSeed, randn, tidy } from '../../src/torch/index.js';
+import { Tensor, autocast, manualSeed, randn, tidy } from '../../src/torch/index.js';
 import { createModel, listModels, modelInfo } from '../../src/models/index.js';
 
 // VGG-16's 138M parameters make a step slow; its layers (conv, ReLU, batch norm, max-pool,
@@ -11,7 +11,7 @@ import { createModel, listModels, modelInfo } from '../../src/models/index.js';
 const SKIPPED_AS_COVERED = new Set(['vgg16', 'vgg16_bn']);
 
 function outputsOf(out: unknown): Tensor[] {
-  if (out instanceof TensorClass) return [out];
+  if (out instanceof Tensor) return [out];
   return Object.values(out as Record<string, Tensor>);
 }
 
